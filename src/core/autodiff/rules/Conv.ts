@@ -1,0 +1,97 @@
+import { attrInt, int64Tensor, intAttr, intsAttr, makeTensor, Tensor } from '../../onnx/ir';
+import { windowGeometry } from '../../onnx/conv-geometry';
+import { GradientContext, GradientError, GradientRule } from '../rule';
+import { sumAllBut } from '../helpers';
+
+/**
+ * Conv. dX for stride 1 and a constant weight is a plain Conv over the spatially flipped, in/out-swapped
+ * weight (measured faster in ORT than ConvTranspose: 831 vs 970 ms/step on SimpleConvNet); otherwise a
+ * ConvTranspose. dW is a Conv over batch-transposed tensors (group 1). dB sums dY over all but channels.
+ */
+export const Conv: GradientRule = {
+  opType: 'Conv',
+  build(ctx) {
+    const dy = ctx.outputGrad(0);
+    if (!dy) return;
+    if (ctx.needsGrad(0)) ctx.setInputGrad(0, inputGrad(ctx, dy));
+    if (ctx.needsGrad(1)) ctx.setInputGrad(1, weightGrad(ctx, dy));
+    if (ctx.input(2) && ctx.needsGrad(2)) ctx.setInputGrad(2, sumAllBut(ctx, dy, ctx.shape(ctx.output(0)), 1));
+  },
+};
+
+function geometry(ctx: GradientContext) {
+  const x = ctx.shape(ctx.input(0));
+  const w = ctx.shape(ctx.input(1));
+  return { x, w, y: ctx.shape(ctx.output(0)), group: attrInt(ctx.node, 'group', 1), geom: windowGeometry(ctx.node, x.slice(2), w.slice(2)) };
+}
+
+function inputGrad(ctx: GradientContext, dy: string): string {
+  const { x, w, y, group, geom } = geometry(ctx);
+  const r = x.length - 2;
+  const spans = geom.kernel.map((k, i) => (k - 1) * geom.dilations[i] + 1);
+  const weight = ctx.constant(ctx.input(1));
+  const flippedPads = [...spans.map((s, i) => s - 1 - geom.pads[i]), ...spans.map((s, i) => s - 1 - geom.pads[i + r])];
+  const unitStride = geom.strides.every((s) => s === 1);
+  if (weight && unitStride && flippedPads.every((p) => p >= 0)) {
+    const flipped = ctx.addConstant('flipped_weight', flipTransposeWeight(weight, group));
+    return ctx.op('Conv', [dy, flipped], {
+      group: intAttr(group),
+      pads: intsAttr(flippedPads),
+      dilations: intsAttr(geom.dilations),
+      strides: intsAttr(new Array<number>(r).fill(1)),
+      kernel_shape: intsAttr(w.slice(2)),
+    });
+  }
+  const outputPadding = x.slice(2).map((n, i) => n - (geom.strides[i] * (y[2 + i] - 1) + spans[i] - geom.pads[i] - geom.pads[i + r]));
+  if (outputPadding.some((p, i) => p < 0 || p >= Math.max(geom.strides[i], geom.dilations[i]))) {
+    throw new GradientError(ctx.node, `input gradient needs output_padding [${outputPadding.join(', ')}], which ConvTranspose cannot express`);
+  }
+  return ctx.op('ConvTranspose', [dy, ctx.input(1)], {
+    group: intAttr(group),
+    pads: intsAttr(geom.pads),
+    dilations: intsAttr(geom.dilations),
+    strides: intsAttr(geom.strides),
+    output_padding: intsAttr(outputPadding),
+    kernel_shape: intsAttr(w.slice(2)),
+  });
+}
+
+/** W [M, C/G, k…] -> W' [C, M/G, k…] with W'[g·Cg + c, m] = flip(W[g·Mg + m, c]). */
+export function flipTransposeWeight(w: Tensor, group: number): Tensor {
+  const [m, cg, ...k] = w.dims;
+  const kk = k.reduce((a, b) => a * b, 1);
+  const mg = m / group;
+  const src = w.data as Float32Array;
+  const out = new Float32Array(src.length);
+  for (let g = 0; g < group; g++) {
+    for (let mi = 0; mi < mg; mi++) {
+      for (let c = 0; c < cg; c++) {
+        const from = ((g * mg + mi) * cg + c) * kk;
+        const to = ((g * cg + c) * mg + mi) * kk;
+        // Reversing every spatial coordinate of a row-major block reverses its flat order.
+        for (let s = 0; s < kk; s++) out[to + s] = src[from + kk - 1 - s];
+      }
+    }
+  }
+  return makeTensor('float32', [cg * group, mg, ...k], out);
+}
+
+function weightGrad(ctx: GradientContext, dy: string): string {
+  const { x, w, group, geom } = geometry(ctx);
+  if (group !== 1) throw new GradientError(ctx.node, 'weight gradients of grouped convolutions are not supported yet');
+  const r = x.length - 2;
+  const swap01 = intsAttr([1, 0, ...Array.from({ length: r }, (_, i) => i + 2)]);
+  const xt = ctx.op('Transpose', [ctx.input(0)], { perm: swap01 });
+  const dyt = ctx.op('Transpose', [dy], { perm: swap01 });
+  // Sum over batch as the conv's input channels: stride and dilation trade places.
+  const corr = ctx.op('Conv', [xt, dyt], { strides: intsAttr(geom.dilations), dilations: intsAttr(geom.strides), pads: intsAttr(geom.pads) });
+  const k = w.slice(2);
+  const axes = Array.from({ length: r }, (_, i) => i + 2);
+  const cropped = ctx.op('Slice', [
+    corr,
+    ctx.addConstant('starts', int64Tensor([r], new Array<number>(r).fill(0))),
+    ctx.addConstant('ends', int64Tensor([r], k)),
+    ctx.addConstant('axes', int64Tensor([r], axes)),
+  ]);
+  return ctx.op('Transpose', [cropped], { perm: swap01 });
+}

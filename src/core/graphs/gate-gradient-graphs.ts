@@ -1,0 +1,69 @@
+/**
+ * Assembles the two graphs of a mask-learning step for a fixed batch size: the gated forward (outputs logits,
+ * z and what the backward needs) and the backward graph (upstream grads of logits and z -> dL/dgate).
+ */
+import { Graph, Model } from '../onnx/ir';
+import { checkSupported, inferShapes } from '../onnx/shape-inference';
+import { BackwardGraph, buildBackward } from '../autodiff/backward';
+import { DiscoverOptions, Discovery, discoverUnits } from '../units/discover';
+import { GateInput, GateSharing, buildGatedForward, gateInputsFor } from './gated-forward';
+
+export interface GateGradientOptions extends DiscoverOptions {
+  readonly batchSize: number;
+  readonly sharing?: GateSharing;
+  /** Also return gradients of these initializers (weights), e.g. for finetuning. */
+  readonly weightTargets?: readonly string[];
+}
+
+export interface GateGradientGraphs {
+  readonly discovery: Discovery;
+  readonly gates: readonly GateInput[];
+  readonly input: string;
+  readonly inputDims: readonly number[];
+  readonly forward: Graph;
+  readonly backward: BackwardGraph;
+  readonly logits: string;
+  readonly bottleneck: string;
+  readonly logitsDims: readonly number[];
+  readonly bottleneckDims: readonly number[];
+}
+
+export function batchShape(model: Model, batchSize: number): { input: string; dims: number[] } {
+  const inputs = model.graph.inputs;
+  if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} data inputs (${inputs.map((v) => v.name).join(', ')}); exactly one is supported`);
+  const v = inputs[0];
+  if (!v.shape || v.shape.length === 0) throw new Error(`graph input '${v.name}' declares no shape`);
+  const rest = v.shape.slice(1);
+  if (rest.some((d) => typeof d !== 'number')) throw new Error(`graph input '${v.name}' has non-batch dimensions that are not fixed: [${v.shape.join(', ')}]`);
+  return { input: v.name, dims: [batchSize, ...(rest as number[])] };
+}
+
+export function buildGateGradientGraphs(model: Model, options: GateGradientOptions): GateGradientGraphs {
+  const graph = model.graph;
+  checkSupported(graph);
+  const { input, dims } = batchShape(model, options.batchSize);
+  const inputShapes = new Map([[input, dims]]);
+  const discovery = discoverUnits(graph, inferShapes(graph, inputShapes), options);
+  const gates = gateInputsFor(discovery, options.sharing ?? 'group');
+  const gated = buildGatedForward(graph, discovery, gates);
+  const shapes = inferShapes(gated.graph, inputShapes);
+  const backward = buildBackward({
+    forward: gated.graph,
+    shapes,
+    seeds: [gated.logits, gated.bottleneck],
+    targets: [...gates.map((g) => g.name), ...(options.weightTargets ?? [])],
+  });
+  const forward = buildGatedForward(graph, discovery, gates, backward.savedIntermediates).graph;
+  return {
+    discovery,
+    gates,
+    input,
+    inputDims: dims,
+    forward,
+    backward,
+    logits: gated.logits,
+    bottleneck: gated.bottleneck,
+    logitsDims: shapes.get(gated.logits) ?? [],
+    bottleneckDims: shapes.get(gated.bottleneck) ?? [],
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The forward graph with gates: every gate site tensor T is replaced, for all its consumers, by T·g where g is
+ * a per-channel graph input shaped [1, C, 1, …]. Outputs: the logits and the bottleneck z (both computed from
+ * the gated network) plus any extra tensors asked for. MaxPool nodes get their Indices output for autodiff.
+ */
+import { Graph, Node, ValueInfo } from '../onnx/ir';
+import { Discovery, GateSite } from '../units/discover';
+
+export type GateSharing = 'group' | 'site';
+
+export interface GateInput {
+  /** Graph input name of this gate vector. */
+  readonly name: string;
+  readonly channels: number;
+  /** The dependency group it belongs to. */
+  readonly group: number;
+  readonly sites: readonly GateSite[];
+  /** Dims of the input as fed: [1, C, 1, …] matching the gated tensors' rank. */
+  readonly dims: readonly number[];
+}
+
+export interface GatedForward {
+  readonly graph: Graph;
+  readonly gates: readonly GateInput[];
+  readonly logits: string;
+  /** The bottleneck tensor as seen by the classifier (gated when z itself is a site). */
+  readonly bottleneck: string;
+}
+
+export const gatedName = (tensor: string): string => `${tensor}::gated`;
+
+/**
+ * `sharing`: 'group' gives one gate vector per dependency group (what physical pruning needs); 'site' one per
+ * gate site (e.g. to compare with per-site references).
+ */
+export function gateInputsFor(discovery: Discovery, sharing: GateSharing): GateInput[] {
+  const dims = (channels: number, rank: number): number[] => [1, channels, ...new Array<number>(Math.max(0, rank - 2)).fill(1)];
+  if (sharing === 'site') {
+    return discovery.sites.map((s, k) => ({ name: `gate::site${k}`, channels: s.channels, group: s.group, sites: [s], dims: dims(s.channels, s.rank) }));
+  }
+  return discovery.groups.map((g) => {
+    const rank = g.sites[0].rank;
+    if (g.sites.some((s) => s.rank !== rank)) throw new Error(`group ${g.id} (${g.label}) has gate sites of different ranks; use per-site gates`);
+    return { name: `gate::group${g.id}`, channels: g.channels, group: g.id, sites: g.sites, dims: dims(g.channels, rank) };
+  });
+}
+
+export function buildGatedForward(graph: Graph, discovery: Discovery, gates: readonly GateInput[], extraOutputs: readonly string[] = []): GatedForward {
+  const gateOf = new Map<string, string>();
+  for (const g of gates) for (const s of g.sites) gateOf.set(s.tensor, g.name);
+  const rename = (t: string): string => (gateOf.has(t) ? gatedName(t) : t);
+
+  const nodes: Node[] = [];
+  for (const n of graph.nodes) {
+    const inputs = n.inputs.map(rename);
+    let outputs = n.outputs;
+    if (n.opType === 'MaxPool' && !n.outputs[1]) outputs = [n.outputs[0], `${n.outputs[0]}::indices`];
+    nodes.push({ ...n, inputs, outputs });
+    for (const o of n.outputs) {
+      const gate = gateOf.get(o);
+      if (gate) nodes.push({ name: `${o}::gate_mul`, opType: 'Mul', domain: '', inputs: [o, gate], outputs: [gatedName(o)], attributes: {} });
+    }
+  }
+  const logits = rename(discovery.logits);
+  const bottleneck = rename(discovery.bottleneck);
+  const outputNames = [...new Set([logits, bottleneck, ...extraOutputs])];
+  const gateInputs: ValueInfo[] = gates.map((g) => ({ name: g.name, dtype: 'float32', shape: g.dims }));
+  const outputs: ValueInfo[] = outputNames.map((name) => ({ name, dtype: name.endsWith('::indices') ? 'int64' : 'float32', shape: null }));
+  return {
+    graph: { ...graph, nodes, inputs: [...graph.inputs, ...gateInputs], outputs, valueInfo: new Map() },
+    gates,
+    logits,
+    bottleneck,
+  };
+}
