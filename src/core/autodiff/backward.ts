@@ -4,7 +4,9 @@
  * of the requested targets (gate inputs, weights).
  */
 import { Attribute, DType, Graph, Node, Tensor, ValueInfo } from '../onnx/ir';
-import { ShapeMap } from '../onnx/shape-inference';
+import { ShapeMap, broadcastShapes } from '../onnx/shape-inference';
+import { int64Tensor } from '../onnx/ir';
+import { sameShape as sameDims } from './helpers';
 import { GradientContext, GradientError } from './rule';
 import { ruleFor } from './registry';
 
@@ -27,6 +29,11 @@ export interface BackwardGraph {
   readonly savedIntermediates: readonly string[];
   /** Forward graph inputs the backward graph reads: the caller feeds the same values again. */
   readonly savedInputs: readonly string[];
+}
+
+interface Grad {
+  readonly name: string;
+  readonly shape: readonly number[];
 }
 
 export const gradInputName = (seed: string): string => `grad_in::${seed}`;
@@ -54,22 +61,40 @@ export function buildBackward(spec: BackwardSpec): BackwardGraph {
   let counter = 0;
   const fresh = (hint: string): string => `bwd::${hint}_${counter++}`;
 
-  const contributions = new Map<string, string[]>();
+  // A gradient may be smaller than its tensor when it broadcasts to it (e.g. after GlobalAveragePool).
+  const contributions = new Map<string, Grad[]>();
   const seedInputs = new Map<string, string>();
   for (const s of spec.seeds) {
-    if (!shapes.has(s)) throw new Error(`seed tensor '${s}' is not in the forward graph`);
+    const shape = shapes.get(s);
+    if (!shape) throw new Error(`seed tensor '${s}' is not in the forward graph`);
     seedInputs.set(s, gradInputName(s));
-    contributions.set(s, [gradInputName(s)]);
+    contributions.set(s, [{ name: gradInputName(s), shape }]);
   }
-  const accumulated = new Map<string, string>();
-  const gradOf = (tensor: string): string | undefined => {
+  const accumulated = new Map<string, Grad>();
+  const gradOf = (tensor: string): Grad | undefined => {
     const done = accumulated.get(tensor);
     if (done) return done;
     const parts = contributions.get(tensor);
     if (!parts || parts.length === 0) return undefined;
-    const total = parts.length === 1 ? parts[0] : emitNode('Sum', parts, {}, 1, 'sum')[0];
+    const total =
+      parts.length === 1
+        ? parts[0]
+        : { name: emitNode('Sum', parts.map((p) => p.name), {}, 1, 'sum')[0], shape: parts.map((p) => p.shape).reduce((a, b) => broadcastShapes(a, b, `gradient of '${tensor}'`)) };
     accumulated.set(tensor, total);
     return total;
+  };
+  const expanded = new Map<string, string>();
+  const fullGradOf = (tensor: string): string | undefined => {
+    const g = gradOf(tensor);
+    const full = shapes.get(tensor) as readonly number[];
+    if (!g || sameDims(g.shape, full)) return g?.name;
+    const done = expanded.get(tensor);
+    if (done) return done;
+    const shapeConst = fresh('const_expand_shape');
+    addedConstants.set(shapeConst, int64Tensor([full.length], full));
+    const name = emitNode('Expand', [g.name, shapeConst], {}, 1, 'expand')[0];
+    expanded.set(tensor, name);
+    return name;
   };
   function emitNode(opType: string, inputs: readonly string[], attributes: Record<string, Attribute>, outputCount: number, hint: string): string[] {
     const outputs = Array.from({ length: outputCount }, () => fresh(hint));
@@ -81,10 +106,15 @@ export function buildBackward(spec: BackwardSpec): BackwardGraph {
     const node = nodes[k];
     const active = node.outputs.some((o) => o && reaches.has(o) && requires.has(o)) && node.inputs.some((i) => i && requires.has(i));
     if (!active) continue;
-    const outGrads = node.outputs.map((o) => (o ? gradOf(o) : undefined));
-    if (outGrads.every((g) => g === undefined)) continue;
     const rule = ruleFor(node);
-    const set = new Map<number, string>();
+    const outGrads: (Grad | undefined)[] = node.outputs.map((o) => {
+      if (!o) return undefined;
+      if (rule.acceptsBroadcastGrad) return gradOf(o);
+      const name = fullGradOf(o);
+      return name === undefined ? undefined : { name, shape: shapes.get(o) as readonly number[] };
+    });
+    if (outGrads.every((g) => g === undefined)) continue;
+    const set = new Map<number, Grad>();
     const ctx: GradientContext = {
       node,
       input: (i) => node.inputs[i] ?? '',
@@ -95,9 +125,10 @@ export function buildBackward(spec: BackwardSpec): BackwardGraph {
         return s;
       },
       constant: (name) => constants.get(name),
-      outputGrad: (i) => outGrads[i],
+      outputGrad: (i) => outGrads[i]?.name,
+      outputGradShape: (i) => outGrads[i]?.shape ?? (shapes.get(node.outputs[i]) as readonly number[]),
       needsGrad: (i) => !!node.inputs[i] && requires.has(node.inputs[i]),
-      setInputGrad: (i, tensor) => set.set(i, tensor),
+      setInputGrad: (i, tensor, shape) => set.set(i, { name: tensor, shape: shape ?? (shapes.get(node.inputs[i]) as readonly number[]) }),
       emit: (opType, inputs, attributes = {}, outputCount = 1) => emitNode(opType, inputs, attributes, outputCount, `${node.opType}_${opType}`),
       op: (opType, inputs, attributes = {}) => emitNode(opType, inputs, attributes, 1, `${node.opType}_${opType}`)[0],
       addConstant: (hint, value) => {
@@ -120,7 +151,7 @@ export function buildBackward(spec: BackwardSpec): BackwardGraph {
   for (const t of spec.targets) {
     const shape = shapes.get(t);
     if (!shape) throw new Error(`gradient target '${t}' is not in the forward graph`);
-    const g = gradOf(t);
+    const g = fullGradOf(t);
     const source = g ?? (() => {
       const zero = fresh(`zeros_${t}`);
       addedConstants.set(zero, { dtype: 'float32', dims: shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });

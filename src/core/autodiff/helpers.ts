@@ -2,20 +2,31 @@
 import { int64Tensor } from '../onnx/ir';
 import { GradientContext } from './rule';
 
-/**
- * Sum `grad` (shaped like a broadcast result `outShape`) down to `inShape`, as needed for inputs that were
- * broadcast in the forward pass. Returns `grad` unchanged when no reduction is needed.
- */
+/** For a full-size broadcast result `outShape`: the gradient summed down to exactly `inShape`. */
 export function unbroadcast(ctx: GradientContext, grad: string, outShape: readonly number[], inShape: readonly number[]): string {
-  const offset = outShape.length - inShape.length;
+  return reduceToInput(ctx, grad, outShape, inShape).name;
+}
+
+export interface ShapedGrad {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/**
+ * Sum `grad` (of shape `gradShape`, e.g. a broadcast result) down to what an input of shape `inShape` needs:
+ * leading axes and axes where the input has size 1 are summed away. Axes where the gradient itself has size 1
+ * stay 1, so the result may be smaller than the input but still broadcasts to it (see setInputGrad).
+ */
+export function reduceToInput(ctx: GradientContext, grad: string, gradShape: readonly number[], inShape: readonly number[]): ShapedGrad {
+  const offset = gradShape.length - inShape.length;
   const axes: number[] = [];
-  for (let i = 0; i < outShape.length; i++) {
-    const inDim = i < offset ? 1 : inShape[i - offset];
-    if (i < offset || (inDim === 1 && outShape[i] !== 1)) axes.push(i);
+  for (let i = 0; i < gradShape.length; i++) {
+    if (i < offset || (inShape[i - offset] === 1 && gradShape[i] !== 1)) axes.push(i);
   }
-  if (axes.length === 0) return grad;
+  const kept = gradShape.slice(offset).map((d, i) => (inShape[i] === 1 ? 1 : d));
+  if (axes.length === 0) return { name: grad, shape: kept };
   const summed = ctx.op('ReduceSum', [grad, ctx.addConstant('axes', int64Tensor([axes.length], axes))], { keepdims: { type: 'int', value: 1 } });
-  return reshapeTo(ctx, summed, inShape);
+  return { name: offset === 0 ? summed : reshapeTo(ctx, summed, kept), shape: kept };
 }
 
 export function reshapeTo(ctx: GradientContext, tensor: string, shape: readonly number[]): string {

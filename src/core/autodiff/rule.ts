@@ -14,12 +14,20 @@ export interface GradientContext {
   shape(name: string): readonly number[];
   /** The value of a forward tensor when it is a constant (initializer or Constant node), else undefined. */
   constant(name: string): Tensor | undefined;
-  /** Name of the incoming gradient of output i, or undefined when no gradient flows into it. */
+  /**
+   * Name of the incoming gradient of output i, or undefined when no gradient flows into it. Its shape equals the
+   * output's, unless the rule sets `acceptsBroadcastGrad`: then it may be any shape that broadcasts to it.
+   */
   outputGrad(i: number): string | undefined;
+  /** Shape of outputGrad(i) (equal to the output's shape unless the rule accepts broadcast gradients). */
+  outputGradShape(i: number): readonly number[];
   /** Whether the gradient of input i is needed (it leads back to a target). */
   needsGrad(i: number): boolean;
-  /** Declare `tensor` (emitted by this rule) as the gradient of input i. Its shape must equal the input's. */
-  setInputGrad(i: number, tensor: string): void;
+  /**
+   * Declare `tensor` as the gradient of input i. Its shape is the input's unless `shape` says otherwise; a smaller
+   * shape that broadcasts to the input's is allowed and saves materialising e.g. a spatially constant gradient.
+   */
+  setInputGrad(i: number, tensor: string, shape?: readonly number[]): void;
   /** Emit one node; returns its output names (fresh ones derived from `hint`). */
   emit(opType: string, inputs: readonly string[], attributes?: Record<string, Attribute>, outputCount?: number): string[];
   /** Emit a node with a single output and return its name. */
@@ -30,6 +38,8 @@ export interface GradientContext {
 
 export interface GradientRule {
   readonly opType: string;
+  /** The rule handles incoming gradients of a broadcastable (smaller) shape; others get them expanded. */
+  readonly acceptsBroadcastGrad?: boolean;
   build(ctx: GradientContext): void;
 }
 

@@ -3,7 +3,7 @@
  * z and what the backward needs) and the backward graph (upstream grads of logits and z -> dL/dgate).
  */
 import { Graph, Model } from '../onnx/ir';
-import { checkSupported, inferShapes } from '../onnx/shape-inference';
+import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
 import { BackwardGraph, buildBackward } from '../autodiff/backward';
 import { DiscoverOptions, Discovery, discoverUnits } from '../units/discover';
 import { GateInput, GateSharing, buildGatedForward, gateInputsFor } from './gated-forward';
@@ -25,6 +25,8 @@ export interface GateGradientGraphs {
   readonly logits: string;
   readonly bottleneck: string;
   readonly logitsDims: readonly number[];
+  /** Static shapes of every tensor of the gated forward graph. */
+  readonly forwardShapes: ShapeMap;
   readonly bottleneckDims: readonly number[];
 }
 
@@ -64,6 +66,7 @@ export function buildGateGradientGraphs(model: Model, options: GateGradientOptio
     logits: gated.logits,
     bottleneck: gated.bottleneck,
     logitsDims: shapes.get(gated.logits) ?? [],
+    forwardShapes: shapes,
     bottleneckDims: shapes.get(gated.bottleneck) ?? [],
   };
 }

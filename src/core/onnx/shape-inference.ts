@@ -4,6 +4,7 @@
  */
 import { Graph, Node, Tensor, attrInt, attrInts } from './ir';
 import { windowGeometry, windowOutputSize } from './conv-geometry';
+import { ENGINE_OP_SHAPES } from './engine-op-shapes';
 
 export type ShapeMap = Map<string, readonly number[]>;
 
@@ -167,7 +168,7 @@ export function inferShapes(graph: Graph, inputShapes: ReadonlyMap<string, reado
   }
   const constants = new Map(graph.initializers);
   for (const n of graph.nodes) {
-    const rule = RULES[n.opType];
+    const rule = RULES[n.opType] ?? ENGINE_OP_SHAPES[n.opType];
     if (!rule || n.domain !== '') throw new Error(`node '${n.name}' uses op '${n.opType}', which is not supported`);
     const outs = rule(n, n.inputs.map((i) => (i === '' ? undefined : shapes.get(i))), constants);
     n.outputs.forEach((o, i) => o && outs[i] && shapes.set(o, outs[i]));

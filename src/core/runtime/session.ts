@@ -2,7 +2,9 @@
  * onnxruntime-node sessions with execution-provider choice: cpu by default (intra-op threads = cores), cuda or
  * webgpu when asked for and available, falling back to cpu with a message saying why.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -21,9 +23,24 @@ export interface Session {
   readonly provider: ExecutionProvider;
 }
 
+/**
+ * Providers this onnxruntime-node build can try: the bundled ones (cpu, webgpu), and cuda only when its
+ * provider libraries were installed (the offline install skips them). Whether a GPU answers is only known when
+ * a session starts; createSession falls back to cpu then.
+ */
 export function availableProviders(): ExecutionProvider[] {
   const backends = ort.listSupportedBackends();
-  return EXECUTION_PROVIDERS.filter((p) => backends.some((b) => b.name === p));
+  return EXECUTION_PROVIDERS.filter((p) => backends.some((b) => b.name === p && (b.bundled || providerLibraryInstalled(p))));
+}
+
+function providerLibraryInstalled(provider: ExecutionProvider): boolean {
+  try {
+    const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const dir = path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.existsSync(path.join(dir, `libonnxruntime_providers_${provider}.so`)) || fs.existsSync(path.join(dir, `onnxruntime_providers_${provider}.dll`));
+  } catch {
+    return false;
+  }
 }
 
 export function defaultThreads(): number {
@@ -37,6 +54,8 @@ export async function createSession(model: Uint8Array, config: SessionConfig = {
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // Warnings (e.g. about initializers a specialised graph no longer reads) are not the user's concern.
+    logSeverityLevel: 3,
   };
   if (wanted !== 'cpu') {
     if (!availableProviders().includes(wanted)) {

@@ -1,14 +1,16 @@
 import { GradientRule } from '../rule';
-import { unbroadcast } from '../helpers';
+import { reduceToInput } from '../helpers';
 
 export const Add: GradientRule = {
   opType: 'Add',
+  acceptsBroadcastGrad: true,
   build(ctx) {
     const dy = ctx.outputGrad(0);
     if (!dy) return;
-    const outShape = ctx.shape(ctx.output(0));
     for (const i of [0, 1]) {
-      if (ctx.needsGrad(i)) ctx.setInputGrad(i, unbroadcast(ctx, dy, outShape, ctx.shape(ctx.input(i))));
+      if (!ctx.needsGrad(i)) continue;
+      const g = reduceToInput(ctx, dy, ctx.outputGradShape(0), ctx.shape(ctx.input(i)));
+      ctx.setInputGrad(i, g.name, g.shape);
     }
   },
 };

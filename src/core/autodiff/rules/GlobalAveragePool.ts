@@ -1,7 +1,7 @@
-import { floatTensor, int64Tensor } from '../../onnx/ir';
+import { floatTensor } from '../../onnx/ir';
 import { GradientRule } from '../rule';
 
-/** dX = broadcast(dY) / (number of spatial positions). */
+/** dX = dY / (number of spatial positions), left as [N, C, 1, …]: it broadcasts to X, so nothing is expanded. */
 export const GlobalAveragePool: GradientRule = {
   opType: 'GlobalAveragePool',
   build(ctx) {
@@ -10,6 +10,6 @@ export const GlobalAveragePool: GradientRule = {
     const xShape = ctx.shape(ctx.input(0));
     const positions = xShape.slice(2).reduce((a, b) => a * b, 1);
     const scaled = ctx.op('Mul', [dy, ctx.addConstant('inv_area', floatTensor([], [1 / positions]))]);
-    ctx.setInputGrad(0, ctx.op('Expand', [scaled, ctx.addConstant('shape', int64Tensor([xShape.length], xShape))]));
+    ctx.setInputGrad(0, scaled, ctx.shape(ctx.output(0)));
   },
 };

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: ms per BISE mask-learning step (gated forward + backward to the gates, batch 100) on the
+ * BiasedMNIST SimpleConvNet, onnxruntime-node vs PyTorch CPU on the same machine in the same run, dense and with
+ * a fraction of units pruned. Run it on an idle machine: a second busy process halves every figure.
+ *
+ *   npm run bench -- [--repeats 10] [--threads N] [--batch 100] [--model test/fixtures/simple-convnet.onnx]
+ */
+import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readModelFile } from '../src/core/onnx/reader';
+import { GateGradientRunner } from '../src/core/runtime/gate-gradient-runner';
+import { defaultThreads } from '../src/core/runtime/session';
+
+interface Options {
+  readonly repeats: number;
+  readonly threads: number;
+  readonly batch: number;
+  readonly model: string;
+  readonly fractions: readonly number[];
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    repeats: Number(get('--repeats') ?? 10),
+    threads: Number(get('--threads') ?? defaultThreads()),
+    batch: Number(get('--batch') ?? 100),
+    model: get('--model') ?? 'test/fixtures/simple-convnet.onnx',
+    fractions: (get('--pruned') ?? '0,0.25,0.5,0.75').split(',').map(Number),
+  };
+}
+
+/** Deterministic gates with round(f·C) zeros per gate vector (same units as the PyTorch side is not needed: cost only). */
+function gatesWithPruned(channels: readonly number[], fraction: number): Float32Array[] {
+  return channels.map((c) => {
+    const g = new Float32Array(c).fill(1);
+    const pruned = Math.round(fraction * c);
+    for (let k = 0; k < pruned; k++) g[(k * 7919) % c] = 0; // 7919 is prime, so this visits distinct units
+    return g;
+  });
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function onnxruntimeStep(o: Options, fraction: number): Promise<{ median: number; specializeMs: number }> {
+  const runner = await GateGradientRunner.create(readModelFile(o.model), { batchSize: o.batch }, { threads: o.threads });
+  try {
+    const g = runner.graphs;
+    const x = new Float32Array(g.inputDims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
+    const gates = gatesWithPruned(g.gates.map((v) => v.channels), fraction);
+    const t0 = performance.now();
+    if (fraction > 0) await runner.specialize(gates.map((v) => new Set([...v.keys()].filter((c) => v[c] === 0))));
+    const specializeMs = performance.now() - t0;
+    const dLogits = new Float32Array(g.logitsDims.reduce((a, b) => a * b, 1)).fill(0.01);
+    const dZ = new Float32Array(g.bottleneckDims.reduce((a, b) => a * b, 1)).fill(0.01);
+    const times: number[] = [];
+    for (let r = 0; r < o.repeats + 2; r++) {
+      const start = performance.now();
+      const fwd = await runner.forward(x, gates);
+      await runner.backward(fwd, dLogits, dZ);
+      if (r >= 2) times.push(performance.now() - start);
+    }
+    return { median: median(times), specializeMs };
+  } finally {
+    await runner.release();
+  }
+}
+
+function torchStep(o: Options, fraction: number): { median: number; version: string } | string {
+  const python = '/usr/bin/python3';
+  if (!fs.existsSync(python)) return 'no /usr/bin/python3';
+  const r = spawnSync(python, ['bench/torch-mask-step.py', o.model, String(o.batch), String(o.threads), String(o.repeats), String(fraction)], { encoding: 'utf8' });
+  if (r.status !== 0) return `PyTorch not available (${(r.stderr || '').trim().split('\n').pop()})`;
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { median_ms: number; torch: string };
+  return { median: out.median_ms, version: out.torch };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  console.log(`BISE mask step: ${o.model}, batch ${o.batch}, ${o.threads} threads, median of ${o.repeats}`);
+  console.log('pruned | onnxruntime-node ms | PyTorch ms | ratio | specialise ms');
+  for (const f of o.fractions) {
+    const ours = await onnxruntimeStep(o, f);
+    const torch = torchStep(o, f);
+    const torchCell = typeof torch === 'string' ? torch : `${torch.median.toFixed(0)} (torch ${torch.version})`;
+    const ratio = typeof torch === 'string' ? '-' : `${(ours.median / torch.median).toFixed(2)}x`;
+    console.log(`${(f * 100).toFixed(0).padStart(5)}% | ${ours.median.toFixed(0).padStart(19)} | ${torchCell} | ${ratio} | ${ours.specializeMs.toFixed(0)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
