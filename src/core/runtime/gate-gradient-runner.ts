@@ -1,147 +1,65 @@
 /**
- * Runs a mask-learning step's two graphs: forward(x, gates) -> logits, z (+ tensors kept for the backward);
- * backward(kept, upstream grads) -> dL/dgate per gate vector. The loss between them lives in TypeScript.
- *
- * Besides the dense pair of sessions, the runner can hold a pair specialised for a set of pruned units
- * (zero-channels.ts): steps get cheaper as units are pruned. A step uses the specialised pair only when the
- * gates it is given really are 0 on every unit the pair assumes pruned, so results never depend on the choice.
+ * The mask-learning step: forward(x, gates) -> logits, z; backward(upstream grads of logits and z) -> dL/dgate
+ * per gate vector. The loss between them lives in TypeScript. specialize() skips pruned units' channels.
  */
-import * as ort from 'onnxruntime-node';
-import { Graph, Model } from '../onnx/ir';
-import { inferShapes } from '../onnx/shape-inference';
-import { serializeModel } from '../onnx/writer';
+import { Model } from '../onnx/ir';
 import { GateGradientGraphs, GateGradientOptions, buildGateGradientGraphs } from '../graphs/gate-gradient-graphs';
-import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-channels';
-import { SessionConfig, createSession, ExecutionProvider } from './session';
+import { ZeroChannelOptions } from '../graphs/zero-channels';
+import { DifferentiableRunner, ForwardResult } from './differentiable-runner';
+import { SessionConfig, ExecutionProvider } from './session';
 
-/** Opset for graphs the engine writes (needs ScatterElements reduction, ReduceSum axes-as-input). */
-export const ENGINE_OPSET = 17;
-
-/**
- * Valid until the next forward() call: outputs are written into buffers the runner reuses every step (no
- * allocation or page faults for the large saved activations).
- */
-export interface ForwardResult {
+export interface GateForward {
   readonly logits: Float32Array;
   readonly z: Float32Array;
-  /** Opaque tensors the backward pass needs. */
-  readonly kept: Readonly<Record<string, ort.Tensor>>;
-  /** Which session pair produced it (the backward must use the same). */
-  readonly pair: SessionPair;
-}
-
-interface SessionPair {
-  readonly forward: ort.InferenceSession;
-  readonly backward: ort.InferenceSession;
-  /** Per gate vector, the units this pair assumes are 0. */
-  readonly zero: readonly ReadonlySet<number>[];
+  /** Valid until the next forward() call. */
+  readonly result: ForwardResult;
 }
 
 export class GateGradientRunner {
-  /** Reused output buffers; null lets onnxruntime allocate (int64 MaxPool indices). */
-  private readonly forwardOutputs: Record<string, ort.Tensor | null>;
-  private readonly backwardOutputs: Record<string, ort.Tensor>;
-  private specialized: SessionPair | undefined;
-
   private constructor(
     readonly graphs: GateGradientGraphs,
-    private readonly model: Model,
-    private readonly dense: SessionPair,
-    private readonly config: SessionConfig,
-    readonly provider: ExecutionProvider,
-  ) {
-    const shapes = graphs.forwardShapes;
-    const buffers = (names: Iterable<string>, dims: (n: string) => readonly number[]): Record<string, ort.Tensor> =>
-      Object.fromEntries([...names].map((n) => [n, new ort.Tensor('float32', new Float32Array(dims(n).reduce((a, b) => a * b, 1)), dims(n))]));
-    const forwardNames = [...new Set([graphs.logits, graphs.bottleneck, ...graphs.backward.savedIntermediates])];
-    const isIndices = (n: string): boolean => n.endsWith('::indices');
-    this.forwardOutputs = {
-      ...buffers(forwardNames.filter((n) => !isIndices(n)), (n) => shapes.get(n) as readonly number[]),
-      ...Object.fromEntries(forwardNames.filter(isIndices).map((n) => [n, null])),
-    };
-    const bwdShapes = new Map(graphs.backward.graph.outputs.map((o) => [o.name, o.shape as number[]]));
-    this.backwardOutputs = buffers(graphs.backward.gradOutputs.values(), (n) => bwdShapes.get(n) as number[]);
+    private readonly runner: DifferentiableRunner,
+  ) {}
+
+  get provider(): ExecutionProvider {
+    return this.runner.provider;
   }
 
   static async create(model: Model, options: GateGradientOptions, config: SessionConfig = {}): Promise<GateGradientRunner> {
     const graphs = buildGateGradientGraphs(model, options);
-    const fwd = await createSession(serializeModel(forwardModel(model, graphs.forward)), config);
-    const resolved: SessionConfig = { ...config, provider: fwd.provider, onNote: undefined };
-    const bwd = await createSession(serializeModel(backwardModel(model, graphs.backward.graph)), resolved);
-    const dense = { forward: fwd.session, backward: bwd.session, zero: graphs.gates.map(() => new Set<number>()) };
-    return new GateGradientRunner(graphs, model, dense, resolved, fwd.provider);
+    const runner = await DifferentiableRunner.create(
+      model,
+      { forward: graphs.forward, forwardShapes: graphs.forwardShapes, backward: graphs.backward, seeds: [graphs.logits, graphs.bottleneck] },
+      config,
+    );
+    return new GateGradientRunner(graphs, runner);
   }
 
-  /**
-   * Build sessions that skip the channels of units known to be pruned (`zero[i]`: units of gate vector i).
-   * Costs a session build (~0.1–1 s): call it when the pruned set has grown, not every step.
-   */
-  async specialize(zero: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}): Promise<void> {
-    const g = this.graphs;
-    const known = new Map(g.gates.map((gate, i) => [gate.name, zero[i] ?? new Set<number>()]));
-    const forward = specializeZeroChannels(g.forward, g.forwardShapes, known, options);
-    const bwdGraph = g.backward.graph;
-    const bwdShapes = inferShapes(bwdGraph, new Map(bwdGraph.inputs.map((v) => [v.name, v.shape as number[]])));
-    const backward = specializeZeroChannels(bwdGraph, bwdShapes, known, options);
-    const fwd = await createSession(serializeModel(forwardModel(this.model, forward)), this.config);
-    const bwd = await createSession(serializeModel(backwardModel(this.model, backward)), this.config);
-    const previous = this.specialized;
-    this.specialized = { forward: fwd.session, backward: bwd.session, zero: g.gates.map((_, i) => new Set(zero[i] ?? [])) };
-    if (previous) await releasePair(previous);
+  /** Skip the channels of `pruned[i]` (units of gate vector i) until a step's gates reopen one of them. */
+  async specialize(pruned: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}): Promise<void> {
+    await this.runner.specialize(new Map(this.graphs.gates.map((g, i) => [g.name, pruned[i] ?? new Set<number>()])), options);
   }
 
   /** Units per gate vector that the current specialisation assumes pruned (empty sets when dense). */
-  specializedZeros(): readonly ReadonlySet<number>[] {
-    return (this.specialized ?? this.dense).zero;
+  specializedPruned(): ReadonlySet<number>[] {
+    const zero = this.runner.specializedZeros();
+    return this.graphs.gates.map((g) => zero.get(g.name) ?? new Set<number>());
   }
 
-  async forward(x: Float32Array, gates: readonly Float32Array[]): Promise<ForwardResult> {
+  async forward(x: Float32Array, gates: readonly Float32Array[]): Promise<GateForward> {
     const g = this.graphs;
-    const feeds: Record<string, ort.Tensor> = { [g.input]: new ort.Tensor('float32', x, g.inputDims) };
-    g.gates.forEach((gate, i) => (feeds[gate.name] = new ort.Tensor('float32', gates[i], gate.dims)));
-    const pair = this.specialized && satisfies(gates, this.specialized.zero) ? this.specialized : this.dense;
-    const out = await pair.forward.run(feeds, this.forwardOutputs);
-    const tensor = (name: string): ort.Tensor => this.forwardOutputs[name] ?? out[name];
-    const kept: Record<string, ort.Tensor> = {};
-    for (const name of g.backward.savedInputs) kept[name] = feeds[name];
-    for (const name of g.backward.savedIntermediates) kept[name] = tensor(name);
-    return { logits: tensor(g.logits).data as Float32Array, z: tensor(g.bottleneck).data as Float32Array, kept, pair };
+    const inputs: Record<string, Float32Array> = { [g.input]: x };
+    g.gates.forEach((gate, i) => (inputs[gate.name] = gates[i]));
+    const result = await this.runner.forward(inputs);
+    return { logits: result.outputs[g.logits], z: result.outputs[g.bottleneck], result };
   }
 
   /** Gradients of every gate vector (in `graphs.gates` order), then of each weight target. */
-  async backward(forward: ForwardResult, dLogits: Float32Array, dZ: Float32Array): Promise<Float32Array[]> {
-    const g = this.graphs;
-    const feeds: Record<string, ort.Tensor> = { ...forward.kept };
-    feeds[g.backward.seedInputs.get(g.logits) as string] = new ort.Tensor('float32', dLogits, g.logitsDims);
-    feeds[g.backward.seedInputs.get(g.bottleneck) as string] = new ort.Tensor('float32', dZ, g.bottleneckDims);
-    await forward.pair.backward.run(feeds, this.backwardOutputs);
-    // Copies: the caller may keep gradients across steps while the buffers are reused.
-    return [...g.backward.gradOutputs.values()].map((name) => Float32Array.from(this.backwardOutputs[name].data as Float32Array));
+  async backward(forward: GateForward, dLogits: Float32Array, dZ: Float32Array): Promise<Float32Array[]> {
+    return this.runner.backward(forward.result, { [this.graphs.logits]: dLogits, [this.graphs.bottleneck]: dZ });
   }
 
   async release(): Promise<void> {
-    await releasePair(this.dense);
-    if (this.specialized) await releasePair(this.specialized);
+    await this.runner.release();
   }
-}
-
-function satisfies(gates: readonly Float32Array[], zero: readonly ReadonlySet<number>[]): boolean {
-  return zero.every((set, i) => [...set].every((c) => gates[i][c] === 0));
-}
-
-async function releasePair(p: SessionPair): Promise<void> {
-  await p.forward.release();
-  await p.backward.release();
-}
-
-function forwardModel(source: Model, graph: Graph): Model {
-  return engineModel(source, graph, source.opsetImports);
-}
-
-function backwardModel(source: Model, graph: Graph): Model {
-  return engineModel(source, graph, [{ domain: '', version: ENGINE_OPSET }]);
-}
-
-function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {
-  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports, producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
 }

@@ -1,0 +1,372 @@
+/**
+ * Physical pruning: given a model, its unit discovery and a keep-mask per dependency group, build a new model
+ * in which the removed units no longer exist (smaller weights, fewer channels), plus a report of what changed.
+ *
+ * Channel-map propagation in topological order (Torch-Pruning style): every tensor of rank ≥ 2 carries the
+ * original indices of the channels (axis 1) it still has. A node whose inputs lost channels, or which produces a
+ * group's units, is handed to the rule for its op (rules/<Op>.ts): `pruneIn` slices its constants to its inputs'
+ * maps and gives its outputs' maps, `pruneOut` removes the output channels the group drops. Nodes untouched by
+ * pruning are kept as they are (an all-ones mask returns an identical model). Nothing of the input is modified.
+ *
+ * The pruned model computes what the gated model computes with gates = masks, as long as a pruned channel is
+ * zero where it is consumed: true when only channel-wise ops that map 0 to 0 (ReLU, pooling, …) lie between a
+ * gate site and the layers that read it, as in networks with BatchNorm folded into the convolutions.
+ */
+import { Attribute, Graph, Model, Node, Tensor, ValueInfo, attrInt, defaultOpset, elementCount } from '../onnx/ir';
+import { ShapeMap, inferShapes } from '../onnx/shape-inference';
+import { Discovery, UnitGroup } from '../units/discover';
+import { ChannelMap, identityMap, isPruned } from './channel-map';
+import { GraphCost, graphCost } from './cost';
+import { PruneError } from './errors';
+import { OutputMaps, PruneContext, PruneRule } from './rule';
+import { ALL_PRUNE_RULES } from './rules';
+
+/** Per unit of a group: truthy (true or a non-zero number) keeps it. */
+export type KeepMask = ArrayLike<boolean | number>;
+
+export interface PruneOptions {
+  /**
+   * Concrete shapes of the graph inputs, for shape inference and the FLOP counts of the report. Default: each
+   * input's declared shape with a symbolic batch (axis 0) set to 1.
+   */
+  readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+}
+
+export interface LayerReport {
+  readonly node: string;
+  readonly opType: string;
+  readonly weight: string;
+  readonly weightDimsBefore: readonly number[];
+  readonly weightDimsAfter: readonly number[];
+  /** Elements of the layer's constant inputs (weight and bias). */
+  readonly paramsBefore: number;
+  readonly paramsAfter: number;
+  /** Multiply-adds × 2 at the report's input shapes (see cost.ts). */
+  readonly flopsBefore: number;
+  readonly flopsAfter: number;
+}
+
+export interface GroupReport {
+  readonly group: number;
+  readonly label: string;
+  readonly producers: readonly string[];
+  readonly channels: number;
+  readonly kept: number;
+  readonly removed: number;
+  readonly removedIndices: readonly number[];
+}
+
+export interface PruneReport {
+  /** The input shapes the FLOPs were counted at. */
+  readonly inputShapes: Readonly<Record<string, readonly number[]>>;
+  /** Initializer elements, all dtypes. */
+  readonly paramsBefore: number;
+  readonly paramsAfter: number;
+  /** Multiply-adds × 2 of the Conv, ConvTranspose, Gemm and MatMul nodes at `inputShapes`. */
+  readonly flopsBefore: number;
+  readonly flopsAfter: number;
+  readonly unitsBefore: number;
+  readonly unitsAfter: number;
+  /** One row per Conv / ConvTranspose / Gemm / MatMul node, in graph order. */
+  readonly layers: readonly LayerReport[];
+  /** One row per dependency group, by group id. */
+  readonly groups: readonly GroupReport[];
+}
+
+export interface PruneResult {
+  readonly model: Model;
+  readonly report: PruneReport;
+}
+
+const RULES: ReadonlyMap<string, PruneRule> = new Map(ALL_PRUNE_RULES.map((r) => [r.opType, r]));
+
+export function prunableOps(): string[] {
+  return [...RULES.keys()].sort();
+}
+
+/** Input shapes with a symbolic batch set to `batch` (other symbolic dims need `given`). */
+export function concreteInputShapes(graph: Graph, given: ReadonlyMap<string, readonly number[]> = new Map(), batch = 1): Map<string, readonly number[]> {
+  const out = new Map<string, readonly number[]>();
+  for (const v of graph.inputs) {
+    const g = given.get(v.name);
+    if (g) {
+      out.set(v.name, [...g]);
+      continue;
+    }
+    if (!v.shape) throw new Error(`graph input '${v.name}' declares no shape; give its shape`);
+    const dims = v.shape.map((d, i) => (typeof d === 'number' ? d : i === 0 ? batch : NaN));
+    if (dims.some((d) => Number.isNaN(d))) throw new Error(`graph input '${v.name}' has symbolic dimensions besides the batch: [${v.shape.join(', ')}]; give its shape`);
+    out.set(v.name, dims);
+  }
+  return out;
+}
+
+/** The kept indices of each group, validated (right count, right lengths, no group emptied). */
+export function keptIndices(discovery: Discovery, masks: readonly KeepMask[]): number[][] {
+  if (masks.length !== discovery.groups.length) {
+    throw new PruneError(`${masks.length} keep-masks were given but the model has ${discovery.groups.length} dependency groups (one mask per group, by group id)`);
+  }
+  const kept = discovery.groups.map((g, k) => {
+    const mask = masks[k];
+    if (mask.length !== g.channels) {
+      throw new PruneError(`the mask of group ${g.id} (${g.label}) has ${mask.length} entries but the group has ${g.channels} units`, undefined, undefined, g.id);
+    }
+    const idx: number[] = [];
+    for (let i = 0; i < mask.length; i++) {
+      const v = mask[i];
+      if (typeof v === 'number' && Number.isNaN(v)) throw new PruneError(`the mask of group ${g.id} (${g.label}) has NaN at unit ${i}`, undefined, undefined, g.id);
+      if (v) idx.push(i);
+    }
+    return idx;
+  });
+  const empty = discovery.groups.filter((_, k) => kept[k].length === 0);
+  if (empty.length > 0) {
+    const names = empty.map((g) => `group ${g.id} (${g.label}; producers: ${g.producers.join(', ')})`).join('; ');
+    throw new PruneError(
+      `cannot remove every unit of ${names}: the network would be disconnected there (nothing would reach the layers after it); keep at least one unit per group`,
+      empty[0].producers[0],
+      undefined,
+      empty[0].id,
+    );
+  }
+  return kept;
+}
+
+/**
+ * Remove the units whose mask entry is 0 (false) from `model`; `masks[k]` belongs to `discovery.groups[k]` and has
+ * one entry per unit (true or non-zero keeps it). Returns a new model and a report: parameters (initializer
+ * elements) and FLOPs (multiply-adds × 2 of Conv, ConvTranspose, Gemm and MatMul at `options.inputShapes`,
+ * default batch 1) before and after, per layer and in total, and the units removed per group. Throws a
+ * PruneError naming the group when a mask removes all of a group's units, or naming the node and op where
+ * pruned channels reach an op that cannot carry them.
+ */
+export function pruneModel(model: Model, discovery: Discovery, masks: readonly KeepMask[], options: PruneOptions = {}): PruneResult {
+  const graph = model.graph;
+  const inputShapes = concreteInputShapes(graph, options.inputShapes);
+  const shapes = inferShapes(graph, inputShapes);
+  const kept = keptIndices(discovery, masks);
+  const pruned = propagate(graph, shapes, discovery, kept, defaultOpset(model));
+  const prunedShapes = inferShapes(pruned, inputShapes);
+  checkConsistency(pruned, prunedShapes);
+  const report = buildReport(discovery, kept, inputShapes, graphCost(graph, shapes), graphCost(pruned, prunedShapes));
+  return { model: { ...model, graph: pruned }, report };
+}
+
+function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: readonly number[][], opset: number): Graph {
+  const producerOf = new Map<string, { group: UnitGroup; keep: readonly number[] }>();
+  discovery.groups.forEach((g, k) => {
+    for (const p of g.producers) producerOf.set(p, { group: g, keep: kept[k] });
+  });
+  const nodeNames = new Set(graph.nodes.map((n) => n.name));
+  for (const p of producerOf.keys()) {
+    if (!nodeNames.has(p)) throw new PruneError(`the unit discovery does not match this model: producer node '${p}' is not in the graph`, p);
+  }
+
+  const initializers = new Map(graph.initializers);
+  const constantValues = new Map<string, Tensor>();
+  const usage = new Map<string, number>();
+  const taken = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((v) => v.name)]);
+  for (const n of graph.nodes) {
+    for (const i of n.inputs) if (i) usage.set(i, (usage.get(i) ?? 0) + 1);
+    for (const o of n.outputs) if (o) taken.add(o);
+    const a = n.attributes.value;
+    if (n.opType === 'Constant' && a?.type === 'tensor') constantValues.set(n.outputs[0], a.value);
+  }
+  for (const o of graph.outputs) usage.set(o.name, (usage.get(o.name) ?? 0) + 1);
+  const fresh = (base: string): string => {
+    let name = `${base}::pruned`;
+    for (let k = 2; taken.has(name); k++) name = `${base}::pruned${k}`;
+    taken.add(name);
+    return name;
+  };
+
+  const maps = new Map<string, ChannelMap | undefined>();
+  const identityOf = (name: string): ChannelMap | undefined => {
+    const s = shapes.get(name);
+    return s && s.length >= 2 ? identityMap(s[1]) : undefined;
+  };
+  const redirected = new Set<string>();
+  const nodes: Node[] = [];
+
+  for (const n of graph.nodes) {
+    const mapOf = (name: string): ChannelMap | undefined => (name === '' ? undefined : maps.has(name) ? maps.get(name) : identityOf(name));
+    const producer = producerOf.get(n.name);
+    if (producer && !['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType)) {
+      throw new PruneError(`the unit discovery does not match this model: producer '${n.name}' is a ${n.opType}`, n.name, n.opType);
+    }
+    if (producer && shapes.get(n.outputs[0])?.[1] !== producer.group.channels) {
+      throw new PruneError(`the unit discovery does not match this model: '${n.name}' does not have the ${producer.group.channels} output channels of group ${producer.group.id}`, n.name, n.opType);
+    }
+    const cut = producer !== undefined && producer.keep.length < producer.group.channels;
+    const prunedInput = n.inputs.findIndex((i) => isPruned(mapOf(i)));
+    if (!cut && prunedInput < 0) {
+      nodes.push(n);
+      for (const o of n.outputs) if (o) maps.set(o, identityOf(o));
+      continue;
+    }
+
+    const fail = (detail: string): never => {
+      throw new PruneError(`cannot prune node '${n.name}' (${n.opType}): ${detail}`, n.name, n.opType);
+    };
+    const rule = n.domain === '' ? RULES.get(n.opType) : undefined;
+    if (!rule) {
+      const input = n.inputs[Math.max(prunedInput, 0)];
+      const map = mapOf(input) as ChannelMap;
+      const op = `${n.domain ? n.domain + '.' : ''}${n.opType}`;
+      throw new PruneError(
+        `cannot prune node '${n.name}' (${op}): this op cannot carry partly pruned channels, and its input '${input}' keeps ${map.kept.length} of ${map.size}; ` +
+          `pruning can pass through ${prunableOps().join(', ')}`,
+        n.name,
+        n.opType,
+      );
+    }
+    const inputs = [...n.inputs];
+    const attributes: Record<string, Attribute> = { ...n.attributes };
+    const own = new Set<string>();
+    const current = (): Node => ({ ...n, inputs: [...inputs], attributes: { ...attributes } });
+    const shapeOf = (name: string, what: string): readonly number[] => {
+      const s = shapes.get(name);
+      if (!s) fail(`the shape of ${what} '${name}' is unknown`);
+      return s as readonly number[];
+    };
+    const constant = (i: number): Tensor | undefined => (inputs[i] ? initializers.get(inputs[i]) ?? constantValues.get(inputs[i]) : undefined);
+    const ctx: PruneContext = {
+      get node() {
+        return current();
+      },
+      opset,
+      inputMap: (i) => mapOf(n.inputs[i] ?? ''),
+      inputShape: (i) => shapeOf(n.inputs[i] ?? '', `input ${i}`),
+      outputShape: (i) => shapeOf(n.outputs[i] ?? '', `output ${i}`),
+      constant,
+      requireConstant: (i, what) => constant(i) ?? fail(`${what} ('${n.inputs[i] ?? ''}') must be a constant to remove channels from it`),
+      setConstant: (i, value) => {
+        const name = inputs[i];
+        if (!name || !constant(i)) fail(`input ${i} is not a constant`);
+        const exclusive = own.has(name) || (graph.initializers.has(name) && usage.get(name) === 1);
+        if (exclusive) initializers.set(name, value);
+        else {
+          const copy = fresh(name);
+          initializers.set(copy, value);
+          inputs[i] = copy;
+          redirected.add(name);
+          own.add(copy);
+        }
+        own.add(inputs[i]);
+      },
+      setAttribute: (name, value) => {
+        attributes[name] = value;
+      },
+      outputUsed: (i) => !!n.outputs[i] && (usage.get(n.outputs[i]) ?? 0) > 0,
+      fail,
+    };
+    let outMaps: OutputMaps = rule.pruneIn(ctx);
+    if (cut && producer) {
+      if (!rule.pruneOut) fail(`op '${n.opType}' cannot lose output channels`);
+      rule.pruneOut?.(ctx, producer.keep);
+      outMaps = [{ size: producer.group.channels, kept: producer.keep }, ...outMaps.slice(1)];
+    }
+    n.outputs.forEach((o, k) => {
+      if (!o) return;
+      const map = outMaps[k] ?? identityOf(o);
+      const s = shapes.get(o);
+      if (map && (!s || s.length < 2 || s[1] !== map.size)) {
+        throw new Error(`internal error: node '${n.name}' (${n.opType}) gave output '${o}' a channel map of size ${map.size}, but its shape is [${s?.join(', ')}]`);
+      }
+      maps.set(o, map);
+    });
+    nodes.push(current());
+  }
+
+  // Drop constants that only the pruned nodes read (they now read private copies).
+  const used = new Set<string>([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
+  const dead = new Set([...redirected].filter((name) => !used.has(name)));
+  for (const name of dead) initializers.delete(name);
+  const liveNodes = nodes.filter((n) => !(n.opType === 'Constant' && dead.has(n.outputs[0])));
+
+  const fix = (v: ValueInfo): ValueInfo => {
+    const t = initializers.get(v.name);
+    if (t && v.shape) return { ...v, shape: [...t.dims] };
+    const map = maps.get(v.name);
+    if (!isPruned(map) || !v.shape || v.shape.length < 2 || typeof v.shape[1] !== 'number') return v;
+    const shape = [...v.shape];
+    shape[1] = map.kept.length;
+    return { ...v, shape };
+  };
+  const valueInfo = new Map<string, ValueInfo>();
+  for (const [name, v] of graph.valueInfo) if (!dead.has(name)) valueInfo.set(name, fix(v));
+  return { ...graph, nodes: liveNodes, outputs: graph.outputs.map(fix), initializers, valueInfo };
+}
+
+/** Pruned graphs must be internally consistent; a mismatch here is a bug in a rule, reported before onnxruntime sees it. */
+function checkConsistency(graph: Graph, shapes: ShapeMap): void {
+  const constants = new Map(graph.initializers);
+  const bad = (n: Node, what: string): never => {
+    throw new Error(`internal error after pruning: node '${n.name}' (${n.opType}): ${what}`);
+  };
+  for (const n of graph.nodes) {
+    const x = shapes.get(n.inputs[0]);
+    const w = constants.get(n.inputs[1]);
+    if (!x || !w) continue;
+    if (n.opType === 'Conv' && w.dims[1] * attrInt(n, 'group', 1) !== x[1]) bad(n, `weight [${w.dims.join(', ')}] does not fit input [${x.join(', ')}]`);
+    if (n.opType === 'Conv' && n.inputs[2] && constants.get(n.inputs[2])?.dims[0] !== w.dims[0]) bad(n, 'bias length differs from the output channels');
+    if (n.opType === 'Gemm' && w.dims[attrInt(n, 'transB', 0) === 1 ? 1 : 0] !== x[attrInt(n, 'transA', 0) === 1 ? 0 : 1]) bad(n, `weight [${w.dims.join(', ')}] does not fit input [${x.join(', ')}]`);
+    if (n.opType === 'MatMul' && w.dims.length === 2 && w.dims[0] !== x[x.length - 1]) bad(n, `weight [${w.dims.join(', ')}] does not fit input [${x.join(', ')}]`);
+    if (n.opType === 'BatchNormalization' && elementCount(w.dims) !== x[1]) bad(n, `scale has ${elementCount(w.dims)} elements for ${x[1]} channels`);
+  }
+}
+
+function buildReport(
+  discovery: Discovery,
+  kept: readonly number[][],
+  inputShapes: ReadonlyMap<string, readonly number[]>,
+  before: GraphCost,
+  after: GraphCost,
+): PruneReport {
+  const afterByNode = new Map(after.layers.map((l) => [l.node, l]));
+  const layers = before.layers.map((b): LayerReport => {
+    const a = afterByNode.get(b.node) ?? b;
+    return {
+      node: b.node,
+      opType: b.opType,
+      weight: b.weight,
+      weightDimsBefore: b.weightDims,
+      weightDimsAfter: a.weightDims,
+      paramsBefore: b.params,
+      paramsAfter: a.params,
+      flopsBefore: b.flops,
+      flopsAfter: a.flops,
+    };
+  });
+  const groups = discovery.groups.map((g, k): GroupReport => {
+    const keep = new Set(kept[k]);
+    const removedIndices = Array.from({ length: g.channels }, (_, i) => i).filter((i) => !keep.has(i));
+    return { group: g.id, label: g.label, producers: g.producers, channels: g.channels, kept: kept[k].length, removed: removedIndices.length, removedIndices };
+  });
+  return {
+    inputShapes: Object.fromEntries([...inputShapes].map(([k, v]) => [k, [...v]])),
+    paramsBefore: before.params,
+    paramsAfter: after.params,
+    flopsBefore: before.flops,
+    flopsAfter: after.flops,
+    unitsBefore: groups.reduce((s, g) => s + g.channels, 0),
+    unitsAfter: groups.reduce((s, g) => s + g.kept, 0),
+    layers,
+    groups,
+  };
+}
+
+/** A short plain-text summary of a report (for logs and the CLI). */
+export function formatPruneReport(report: PruneReport): string {
+  const pct = (a: number, b: number): string => (b === 0 ? '–' : `${((100 * a) / b).toFixed(1)}%`);
+  const lines = [
+    `units: ${report.unitsAfter} of ${report.unitsBefore} kept (${pct(report.unitsAfter, report.unitsBefore)})`,
+    `parameters: ${report.paramsBefore} -> ${report.paramsAfter} (${pct(report.paramsAfter, report.paramsBefore)})`,
+    `FLOPs at ${Object.entries(report.inputShapes).map(([k, v]) => `${k} [${v.join(', ')}]`).join(', ')}: ${report.flopsBefore} -> ${report.flopsAfter} (${pct(report.flopsAfter, report.flopsBefore)})`,
+  ];
+  for (const g of report.groups) lines.push(`  group ${g.group} (${g.label}): ${g.kept}/${g.channels} kept, ${g.removed} removed`);
+  for (const l of report.layers) {
+    lines.push(`  ${l.node} (${l.opType}): [${l.weightDimsBefore.join(', ')}] -> [${l.weightDimsAfter.join(', ')}], ${l.flopsBefore} -> ${l.flopsAfter} FLOPs`);
+  }
+  return lines.join('\n');
+}

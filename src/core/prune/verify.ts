@@ -1,0 +1,117 @@
+/**
+ * Checks a pruned model against the gated model it should equal: the source with one gate vector per
+ * dependency group (gates = masks as 0/1 floats), both run in onnxruntime on the same input batch.
+ */
+import * as ort from 'onnxruntime-node';
+import { Model } from '../onnx/ir';
+import { serializeModel } from '../onnx/writer';
+import { GateInput, buildGatedForward, gateInputsFor } from '../graphs/gated-forward';
+import { SessionConfig, createSession } from '../runtime/session';
+import { Discovery } from '../units/discover';
+import { KeepMask, PruneOptions, keptIndices, pruneModel } from './prune';
+
+export interface InputBatch {
+  readonly dims: readonly number[];
+  readonly data: ArrayLike<number>;
+}
+
+export interface VerifyResult {
+  /** max |logits_gated − logits_pruned| over the batch. */
+  readonly maxAbsDiff: number;
+  readonly gatedLogits: Float32Array;
+  readonly prunedLogits: Float32Array;
+}
+
+function onlyInput(model: Model): string {
+  const inputs = model.graph.inputs;
+  if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} data inputs (${inputs.map((v) => v.name).join(', ')}); exactly one is supported`);
+  return inputs[0].name;
+}
+
+function feed(input: InputBatch): ort.Tensor {
+  return new ort.Tensor('float32', Float32Array.from(input.data), [...input.dims]);
+}
+
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`the outputs have ${a.length} and ${b.length} elements`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Runs a model once on `input` and returns the output `output` (default: the first graph output). */
+export async function runModel(model: Model, input: InputBatch, output?: string, config: SessionConfig = {}): Promise<Float32Array> {
+  const { session } = await createSession(serializeModel(model), config);
+  try {
+    const out = await session.run({ [onlyInput(model)]: feed(input) });
+    return out[output ?? model.graph.outputs[0].name].data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+/** Holds one session of the gated source model, to check several masks / pruned models against it. */
+export class PruneVerifier {
+  private constructor(
+    private readonly source: Model,
+    private readonly discovery: Discovery,
+    private readonly gates: readonly GateInput[],
+    private readonly gatedLogitsName: string,
+    private readonly session: ort.InferenceSession,
+    private readonly config: SessionConfig,
+  ) {}
+
+  static async create(source: Model, discovery: Discovery, config: SessionConfig = {}): Promise<PruneVerifier> {
+    const gates = gateInputsFor(discovery, 'group');
+    const gated = buildGatedForward(source.graph, discovery, gates);
+    const { session } = await createSession(serializeModel({ ...source, graph: gated.graph }), config);
+    return new PruneVerifier(source, discovery, gates, gated.logits, session, config);
+  }
+
+  /** Logits of the source with gate vector k = mask k (1 keeps a unit, 0 removes it). */
+  async gatedLogits(masks: readonly KeepMask[], input: InputBatch): Promise<Float32Array> {
+    const kept = keptIndices(this.discovery, masks);
+    const feeds: Record<string, ort.Tensor> = { [onlyInput(this.source)]: feed(input) };
+    this.gates.forEach((g) => {
+      const values = new Float32Array(g.channels);
+      for (const i of kept[g.group]) values[i] = 1;
+      feeds[g.name] = new ort.Tensor('float32', values, [...g.dims]);
+    });
+    const out = await this.session.run(feeds);
+    return out[this.gatedLogitsName].data as Float32Array;
+  }
+
+  /** Compares `pruned` (pruned from the source with `masks`) with the gated source on `input`. */
+  async compare(pruned: Model, masks: readonly KeepMask[], input: InputBatch): Promise<VerifyResult> {
+    const gatedLogits = await this.gatedLogits(masks, input);
+    const prunedLogits = await runModel(pruned, input, this.discovery.logits, this.config);
+    return { maxAbsDiff: maxAbsDifference(gatedLogits, prunedLogits), gatedLogits, prunedLogits };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export interface VerifyOptions extends PruneOptions {
+  /** The pruned model to check (default: pruneModel(source, discovery, masks)). */
+  readonly pruned?: Model;
+  readonly session?: SessionConfig;
+}
+
+/** max |logits_gated − logits_pruned| on `input`, with gates = masks. */
+export async function verifyPruning(
+  source: Model,
+  discovery: Discovery,
+  masks: readonly KeepMask[],
+  input: InputBatch,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const pruned = options.pruned ?? pruneModel(source, discovery, masks, options).model;
+  const verifier = await PruneVerifier.create(source, discovery, options.session);
+  try {
+    return await verifier.compare(pruned, masks, input);
+  } finally {
+    await verifier.release();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Runs a forward graph and its backward graph (autodiff/backward.ts) as two onnxruntime sessions. The forward
+ * returns the seed tensors (whose upstream gradients the caller computes in TypeScript, e.g. from a loss) and
+ * keeps what the backward needs; the backward returns the gradients of the targets.
+ *
+ * Besides the dense pair of sessions, it can hold a pair specialised for channels known to be zero in some
+ * inputs (zero-channels.ts, e.g. pruned units): a step uses it only when the inputs it is given really are 0
+ * there, so results never depend on the choice.
+ */
+import * as ort from 'onnxruntime-node';
+import { Graph, Model } from '../onnx/ir';
+import { ShapeMap, inferShapes } from '../onnx/shape-inference';
+import { serializeModel } from '../onnx/writer';
+import { BackwardGraph } from '../autodiff/backward';
+import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-channels';
+import { SessionConfig, createSession, ExecutionProvider } from './session';
+
+/** Opset for backward graphs (needs ScatterElements reduction, ReduceSum axes-as-input). */
+export const ENGINE_OPSET = 17;
+
+export interface DifferentiablePair {
+  readonly forward: Graph;
+  readonly forwardShapes: ShapeMap;
+  readonly backward: BackwardGraph;
+  /** Forward tensors whose gradients the caller supplies to backward(). */
+  readonly seeds: readonly string[];
+}
+
+/**
+ * Valid until the next forward() call: outputs are written into buffers the runner reuses every step (no
+ * allocation or page faults for the large saved activations).
+ */
+export interface ForwardResult {
+  /** Seed tensors by name. */
+  readonly outputs: Readonly<Record<string, Float32Array>>;
+  /** Opaque tensors the backward pass needs. */
+  readonly kept: Readonly<Record<string, ort.Tensor>>;
+  /** Which session pair produced it (the backward must use the same). */
+  readonly sessions: SessionPair;
+}
+
+export interface SessionPair {
+  readonly forward: ort.InferenceSession;
+  readonly backward: ort.InferenceSession;
+  /** Per input name, the channels this pair assumes are 0. */
+  readonly zero: ReadonlyMap<string, ReadonlySet<number>>;
+}
+
+export class DifferentiableRunner {
+  /** Reused output buffers; null lets onnxruntime allocate (int64 MaxPool indices). */
+  private readonly forwardOutputs: Record<string, ort.Tensor | null>;
+  private readonly backwardOutputs: Record<string, ort.Tensor>;
+  private readonly inputDims: ReadonlyMap<string, readonly number[]>;
+  private specialized: SessionPair | undefined;
+
+  private constructor(
+    readonly pair: DifferentiablePair,
+    private readonly model: Model,
+    private readonly dense: SessionPair,
+    private readonly config: SessionConfig,
+    readonly provider: ExecutionProvider,
+  ) {
+    const shapes = pair.forwardShapes;
+    const buffers = (names: Iterable<string>, dims: (n: string) => readonly number[]): Record<string, ort.Tensor> =>
+      Object.fromEntries([...names].map((n) => [n, new ort.Tensor('float32', new Float32Array(dims(n).reduce((a, b) => a * b, 1)), dims(n))]));
+    const forwardNames = [...new Set([...pair.seeds, ...pair.backward.savedIntermediates])];
+    const isIndices = (n: string): boolean => n.endsWith('::indices');
+    this.forwardOutputs = {
+      ...buffers(forwardNames.filter((n) => !isIndices(n)), (n) => shapes.get(n) as readonly number[]),
+      ...Object.fromEntries(forwardNames.filter(isIndices).map((n) => [n, null])),
+    };
+    const bwdShapes = new Map(pair.backward.graph.outputs.map((o) => [o.name, o.shape as number[]]));
+    this.backwardOutputs = buffers(pair.backward.gradOutputs.values(), (n) => bwdShapes.get(n) as number[]);
+    this.inputDims = new Map(pair.forward.inputs.map((v) => [v.name, shapes.get(v.name) as readonly number[]]));
+  }
+
+  static async create(model: Model, pair: DifferentiablePair, config: SessionConfig = {}): Promise<DifferentiableRunner> {
+    const fwd = await createSession(serializeModel(engineModel(model, pair.forward, model.opsetImports)), config);
+    const resolved: SessionConfig = { ...config, provider: fwd.provider, onNote: undefined };
+    const bwd = await createSession(serializeModel(engineModel(model, pair.backward.graph, [{ domain: '', version: ENGINE_OPSET }])), resolved);
+    const dense = { forward: fwd.session, backward: bwd.session, zero: new Map<string, ReadonlySet<number>>() };
+    return new DifferentiableRunner(pair, model, dense, resolved, fwd.provider);
+  }
+
+  /**
+   * Build sessions that skip channels known to be zero in some inputs (`zero`: input name -> channels).
+   * Costs a session build (~0.1–1 s): call it when the zero set has grown, not every step.
+   */
+  async specialize(zero: ReadonlyMap<string, ReadonlySet<number>>, options: ZeroChannelOptions = {}): Promise<void> {
+    const { forward, forwardShapes, backward } = this.pair;
+    const bwd = backward.graph;
+    const bwdShapes = inferShapes(bwd, new Map(bwd.inputs.map((v) => [v.name, v.shape as number[]])));
+    const f = specializeZeroChannels(forward, forwardShapes, zero, options);
+    const b = specializeZeroChannels(bwd, bwdShapes, zero, options);
+    const fs = await createSession(serializeModel(engineModel(this.model, f, this.model.opsetImports)), this.config);
+    const bs = await createSession(serializeModel(engineModel(this.model, b, [{ domain: '', version: ENGINE_OPSET }])), this.config);
+    const previous = this.specialized;
+    this.specialized = { forward: fs.session, backward: bs.session, zero: new Map([...zero].map(([k, v]) => [k, new Set(v)])) };
+    if (previous) await releasePair(previous);
+  }
+
+  /** Channels per input that the current specialisation assumes zero (empty when dense). */
+  specializedZeros(): ReadonlyMap<string, ReadonlySet<number>> {
+    return (this.specialized ?? this.dense).zero;
+  }
+
+  async forward(inputs: Readonly<Record<string, Float32Array>>): Promise<ForwardResult> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, dims] of this.inputDims) {
+      const data = inputs[name];
+      if (!data) throw new Error(`forward: no value for graph input '${name}'`);
+      feeds[name] = new ort.Tensor('float32', data, dims);
+    }
+    const sessions = this.specialized && satisfies(inputs, this.specialized.zero, this.inputDims) ? this.specialized : this.dense;
+    const out = await sessions.forward.run(feeds, this.forwardOutputs);
+    const tensor = (name: string): ort.Tensor => this.forwardOutputs[name] ?? out[name];
+    const kept: Record<string, ort.Tensor> = {};
+    for (const name of this.pair.backward.savedInputs) kept[name] = feeds[name];
+    for (const name of this.pair.backward.savedIntermediates) kept[name] = tensor(name);
+    const outputs = Object.fromEntries(this.pair.seeds.map((s) => [s, tensor(s).data as Float32Array]));
+    return { outputs, kept, sessions };
+  }
+
+  /** Gradients of every target, in the backward graph's target order. */
+  async backward(forward: ForwardResult, seedGrads: Readonly<Record<string, Float32Array>>): Promise<Float32Array[]> {
+    const { backward, forwardShapes } = this.pair;
+    const feeds: Record<string, ort.Tensor> = { ...forward.kept };
+    for (const [seed, input] of backward.seedInputs) {
+      const g = seedGrads[seed];
+      if (!g) throw new Error(`backward: no upstream gradient for '${seed}'`);
+      feeds[input] = new ort.Tensor('float32', g, forwardShapes.get(seed) as readonly number[]);
+    }
+    await forward.sessions.backward.run(feeds, this.backwardOutputs);
+    // Copies: the caller may keep gradients across steps while the buffers are reused.
+    return [...backward.gradOutputs.values()].map((name) => Float32Array.from(this.backwardOutputs[name].data as Float32Array));
+  }
+
+  async release(): Promise<void> {
+    await releasePair(this.dense);
+    if (this.specialized) await releasePair(this.specialized);
+  }
+}
+
+/** Whether every channel the specialisation assumes zero is zero in the given inputs. */
+function satisfies(inputs: Readonly<Record<string, Float32Array>>, zero: ReadonlyMap<string, ReadonlySet<number>>, dims: ReadonlyMap<string, readonly number[]>): boolean {
+  for (const [name, channels] of zero) {
+    const data = inputs[name];
+    const d = dims.get(name) as readonly number[];
+    const [outer, perChannel] = [d[0], d.slice(2).reduce((a, b) => a * b, 1)];
+    for (const c of channels) {
+      for (let o = 0; o < outer; o++) {
+        const start = (o * d[1] + c) * perChannel;
+        for (let k = 0; k < perChannel; k++) if (data[start + k] !== 0) return false;
+      }
+    }
+  }
+  return true;
+}
+
+async function releasePair(p: SessionPair): Promise<void> {
+  await p.forward.release();
+  await p.backward.release();
+}
+
+function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {
+  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports, producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
+}

@@ -1,0 +1,74 @@
+/** Small IR graphs built in code for the pruning tests (seeded weights, opset 13). */
+import { Attribute, Model, Node, Tensor, ValueInfo, floatTensor, int64Tensor } from '../../../src/core/onnx/ir';
+
+/** mulberry32: a small seeded PRNG in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class GraphBuilder {
+  private readonly nodes: Node[] = [];
+  private readonly initializers = new Map<string, Tensor>();
+  private readonly inputs: ValueInfo[] = [];
+  private readonly rand: () => number;
+  private count = 0;
+
+  constructor(seed = 1) {
+    this.rand = prng(seed);
+  }
+
+  input(name: string, dims: readonly (number | string)[]): string {
+    this.inputs.push({ name, dtype: 'float32', shape: [...dims] });
+    return name;
+  }
+
+  /** A float initializer with values in [lo, hi) (seeded), or the given data. */
+  weight(name: string, dims: readonly number[], data?: readonly number[], lo = -1, hi = 1): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    this.initializers.set(name, floatTensor(dims, data ?? Array.from({ length: n }, () => lo + (hi - lo) * this.rand())));
+    return name;
+  }
+
+  int64(name: string, values: readonly number[]): string {
+    this.initializers.set(name, int64Tensor([values.length], values));
+    return name;
+  }
+
+  node(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, name?: string): string {
+    const nodeName = name ?? `${opType}_${this.count++}`;
+    const out = `${nodeName}_out`;
+    this.nodes.push({ name: nodeName, opType, domain: '', inputs: [...inputs], outputs: [out], attributes });
+    return out;
+  }
+
+  model(logits: string): Model {
+    return {
+      irVersion: 8,
+      opsetImports: [{ domain: '', version: 13 }],
+      producerName: 'prune-test',
+      producerVersion: '0',
+      graph: {
+        name: 'synthetic',
+        nodes: [...this.nodes],
+        inputs: [...this.inputs],
+        outputs: [{ name: logits, dtype: 'float32', shape: ['batch', null] }],
+        initializers: new Map(this.initializers),
+        valueInfo: new Map(),
+      },
+      metadata: {},
+    };
+  }
+
+  /** Random input batch for `dims`. */
+  batch(dims: readonly number[]): { dims: number[]; data: Float32Array } {
+    const n = dims.reduce((a, b) => a * b, 1);
+    return { dims: [...dims], data: Float32Array.from({ length: n }, () => this.rand() * 2 - 1) };
+  }
+}
