@@ -91,20 +91,22 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   };
   const siteOf = new Map<string, string>(); // unit -> site tensor
   const siteOwner = new Map<string, string>(); // site tensor -> a unit
-  const pendingMerges: { unit: string; tensor: string }[] = [];
-  const blocked = new Set<string>(); // units coupled to something that cannot be pruned
   for (const u of units) {
-    const { site, residualPartners } = walkToSite(u, ix, shapes);
+    const site = walkToSite(u, ix, shapes);
     siteOf.set(u.node, site);
     if (!siteOwner.has(site)) siteOwner.set(site, u.node);
     union(u.node, siteOwner.get(site) as string);
-    for (const t of residualPartners) pendingMerges.push({ unit: u.node, tensor: t });
   }
+  // Every Add of two same-shaped tensors couples the channels of whatever feeds it, before or after the
+  // activations (residual streams, relu(a)+relu(b)): those units must share one gate vector.
   const unitByNode = new Map(units.map((u) => [u.node, u]));
-  for (const { unit, tensor } of pendingMerges) {
-    const source = traceBack(tensor, ix, siteOwner, unitByNode);
-    if (source) union(unit, source);
-    else blocked.add(unit);
+  const blocked = new Set<string>(); // units coupled to something that cannot be pruned
+  for (const n of graph.nodes) {
+    if (!upstream.has(n.name) || !isResidualAdd(n, shapes)) continue;
+    const sources = n.inputs.map((t) => traceBack(t, ix, siteOwner, unitByNode));
+    const found = sources.filter((x): x is string => !!x);
+    for (const x of found.slice(1)) union(found[0], x);
+    if (found.length > 0 && found.length < sources.length) blocked.add(found[0]);
   }
   for (const b of [...blocked]) for (const u of units) if (find(u.node) === find(b)) blocked.add(u.node);
   for (const b of blocked) skipped.push({ node: b, reason: 'its channels are added to a tensor that no prunable unit produces (e.g. the graph input)' });
@@ -193,28 +195,26 @@ function asUnit(n: Node, ix: GraphIndex, shapes: ShapeMap): Unit | string {
 
 /**
  * Follow the unit's output through per-channel ops to where its gate goes: after the first activation, or,
- * when a residual Add comes first, after the Add (and its activation). Returns the tensors the Adds merged in.
+ * when a residual Add comes first, after the Add (and its activation).
  */
-function walkToSite(u: Unit, ix: GraphIndex, shapes: ShapeMap): { site: string; residualPartners: string[] } {
+function walkToSite(u: Unit, ix: GraphIndex, shapes: ShapeMap): string {
   let t = u.output;
-  const residualPartners: string[] = [];
   for (let steps = 0; steps < 64; steps++) {
     const consumers = ix.consumers.get(t) ?? [];
-    if (consumers.length !== 1 || ix.graphOutputs.has(t)) return { site: t, residualPartners };
+    if (consumers.length !== 1 || ix.graphOutputs.has(t)) return t;
     const next = consumers[0];
-    if (ACTIVATION_OPS.has(next.opType)) return { site: next.outputs[0], residualPartners };
+    if (ACTIVATION_OPS.has(next.opType)) return next.outputs[0];
     if (AFFINE_OPS.has(next.opType) || isBiasAdd(next, t, ix, shapes)) {
       t = next.outputs[0];
       continue;
     }
     if (isResidualAdd(next, shapes)) {
-      residualPartners.push(next.inputs[0] === t ? next.inputs[1] : next.inputs[0]);
       t = next.outputs[0];
       continue;
     }
-    return { site: t, residualPartners };
+    return t;
   }
-  return { site: t, residualPartners };
+  return t;
 }
 
 function isBiasAdd(n: Node, from: string, ix: GraphIndex, shapes: ShapeMap): boolean {

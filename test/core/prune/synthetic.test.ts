@@ -237,15 +237,24 @@ test('a depthwise convolution after pruned channels is refused', () => {
 });
 
 test('a residual Add of tensors pruned differently is refused, naming the Add', () => {
-  // The Add comes after both gate sites, so discovery leaves the two convolutions in separate groups.
+  // Discovery couples the two convolutions (their activations meet in the Add); a hand-made split into two
+  // groups, as a user override could produce, must still be caught by the pruner.
   const b = new GraphBuilder(4);
   const x = b.input('x', ['batch', 2, 4, 4]);
   const a = b.node('Relu', [b.node('Conv', [x, b.weight('wa', [4, 2, 3, 3])], conv(3, 1), 'convA')]);
   const c = b.node('Relu', [b.node('Conv', [x, b.weight('wb', [4, 2, 3, 3])], conv(3, 1), 'convB')]);
   const z = b.node('Flatten', [b.node('GlobalAveragePool', [b.node('Add', [a, c], {}, 'residual')])], { axis: intAttr(1) });
   const model = b.model(b.node('Gemm', [z, b.weight('fc', [3, 4])], { transB: intAttr(1) }, 'fc'));
-  const d = discover(model);
-  assert.equal(d.groups.length, 2);
+  const coupled = discover(model);
+  assert.equal(coupled.groups.length, 1);
+  const [g] = coupled.groups;
+  const d = {
+    ...coupled,
+    groups: [
+      { ...g, producers: ['convA'], sites: [g.sites[0]] },
+      { ...g, id: 1, producers: ['convB'], sites: [g.sites[1]] },
+    ],
+  };
   assert.throws(() => pruneModel(model, d, [only(4, [0, 1]), only(4, [0, 2])]), /node 'residual' \(Add\).*carry different channels/);
   // The same channels on both sides are fine.
   const { model: pruned } = pruneModel(model, d, [only(4, [0, 2]), only(4, [0, 2])]);

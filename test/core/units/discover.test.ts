@@ -70,3 +70,26 @@ test('MatMul + bias Add units are found and gated after their activation', () =>
   assert.equal(d.classifier, 'head');
   assert.deepEqual(d.groups.map((x) => [x.producers, x.sites.map((s) => s.tensor)]), [[['fc1'], ['a']]]);
 });
+
+test('units whose activations meet in an Add share one group (relu(a) + relu(b))', () => {
+  const w = floatTensor([4, 2, 1, 1], new Array(8).fill(0.5));
+  const g = graphOf({
+    nodes: [
+      node('Conv', ['x', 'wa'], ['a'], {}, 'convA'),
+      node('Relu', ['a'], ['ra']),
+      node('Conv', ['x', 'wb'], ['b'], {}, 'convB'),
+      node('Relu', ['b'], ['rb']),
+      node('Add', ['ra', 'rb'], ['s']),
+      node('GlobalAveragePool', ['s'], ['p']),
+      node('Flatten', ['p'], ['z']),
+      node('Gemm', ['z', 'wc'], ['y'], { transB: { type: 'int', value: 1 } }, 'head'),
+    ],
+    inputs: [valueInfo('x', [1, 2, 3, 3])],
+    outputs: [valueInfo('y', [1, 3])],
+    initializers: { wa: w, wb: w, wc: floatTensor([3, 4], new Array(12).fill(0.1)) },
+  });
+  const d = discoverUnits(g, inferShapes(g));
+  assert.equal(d.groups.length, 1);
+  assert.deepEqual([...d.groups[0].producers].sort(), ['convA', 'convB']);
+  assert.deepEqual(d.groups[0].sites.map((s) => s.tensor), ['ra', 'rb']);
+});
