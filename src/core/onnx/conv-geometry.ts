@@ -43,6 +43,9 @@ export function windowOutputSize(geom: WindowGeometry, spatialIn: readonly numbe
     const span = (geom.kernel[i] - 1) * geom.dilations[i] + 1;
     const padded = n + geom.pads[i] + geom.pads[i + spatialIn.length] - span;
     const q = padded / geom.strides[i];
-    return (geom.ceilMode ? Math.ceil(q) : Math.floor(q)) + 1;
+    if (!geom.ceilMode) return Math.floor(q) + 1;
+    const out = Math.ceil(q) + 1;
+    // As ONNX and onnxruntime: a ceil_mode window may not start inside the end padding.
+    return (out - 1) * geom.strides[i] >= n + geom.pads[i] ? out - 1 : out;
   });
 }

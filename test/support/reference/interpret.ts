@@ -1,0 +1,62 @@
+/**
+ * A float64 reference interpreter for IR graphs (test support only): evaluates every node in topological order
+ * on plain Float64Arrays, so gradient checks can use finite differences without float32 noise.
+ */
+import { Graph } from '../../../src/core/onnx/ir';
+import { sortTopologically } from '../../../src/core/onnx/topology';
+import { conv, convTranspose } from './conv';
+import { BINARY_OPS, OTHER_ELEMENTWISE_OPS, UNARY_OPS } from './elementwise';
+import { gemm, matMul } from './linalg';
+import { batchNormalization, softmax } from './normalization';
+import { averagePool, globalAveragePool, maxPool } from './pool';
+import { REDUCE_OPS } from './reduce';
+import { SHAPE_OPS } from './shape-ops';
+import { OpImpl, RefTensor, fromIrTensor } from './tensor';
+
+export const REFERENCE_OPS: Readonly<Record<string, OpImpl>> = {
+  ...UNARY_OPS,
+  ...BINARY_OPS,
+  ...OTHER_ELEMENTWISE_OPS,
+  ...REDUCE_OPS,
+  ...SHAPE_OPS,
+  Conv: conv,
+  ConvTranspose: convTranspose,
+  Gemm: gemm,
+  MatMul: matMul,
+  Softmax: softmax,
+  BatchNormalization: batchNormalization,
+  MaxPool: maxPool,
+  AveragePool: averagePool,
+  GlobalAveragePool: globalAveragePool,
+};
+
+/**
+ * Evaluate `graph`. `feeds` gives every graph input and may also override initializers (finite differences
+ * perturb weights that way). Returns every tensor the evaluation saw, initializers and feeds included.
+ */
+export function evaluate(graph: Graph, feeds: ReadonlyMap<string, RefTensor>): Map<string, RefTensor> {
+  const values = new Map<string, RefTensor>();
+  for (const [name, t] of graph.initializers) values.set(name, fromIrTensor(t));
+  for (const [name, t] of feeds) values.set(name, t);
+  for (const input of graph.inputs) {
+    if (!values.has(input.name)) throw new Error(`reference interpreter: graph input '${input.name}' was not fed`);
+  }
+  for (const node of sortTopologically(graph.nodes)) {
+    const impl = node.domain === '' ? REFERENCE_OPS[node.opType] : undefined;
+    if (!impl) throw new Error(`reference interpreter: no implementation for op '${node.opType}' (node '${node.name}')`);
+    const inputs = node.inputs.map((name) => {
+      if (name === '') return undefined;
+      const v = values.get(name);
+      if (!v) throw new Error(`reference interpreter: node '${node.name}' (${node.opType}) reads '${name}', which is not defined`);
+      return v;
+    });
+    const outputs = impl(node, inputs);
+    node.outputs.forEach((name, i) => {
+      if (!name) return;
+      const v = outputs[i];
+      if (!v) throw new Error(`reference interpreter: node '${node.name}' (${node.opType}) did not produce output ${i}`);
+      values.set(name, v);
+    });
+  }
+  return values;
+}
