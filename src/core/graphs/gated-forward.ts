@@ -5,6 +5,7 @@
  */
 import { Graph, Node, ValueInfo } from '../onnx/ir';
 import { Discovery, GateSite } from '../units/discover';
+import { withMaxPoolIndices } from './prepare';
 
 export type GateSharing = 'group' | 'site';
 
@@ -51,11 +52,8 @@ export function buildGatedForward(graph: Graph, discovery: Discovery, gates: rea
   const rename = (t: string): string => (gateOf.has(t) ? gatedName(t) : t);
 
   const nodes: Node[] = [];
-  for (const n of graph.nodes) {
-    const inputs = n.inputs.map(rename);
-    let outputs = n.outputs;
-    if (n.opType === 'MaxPool' && !n.outputs[1]) outputs = [n.outputs[0], `${n.outputs[0]}::indices`];
-    nodes.push({ ...n, inputs, outputs });
+  for (const n of withMaxPoolIndices(graph.nodes)) {
+    nodes.push({ ...n, inputs: n.inputs.map(rename) });
     for (const o of n.outputs) {
       const gate = gateOf.get(o);
       if (gate) nodes.push({ name: `${o}::gate_mul`, opType: 'Mul', domain: '', inputs: [o, gate], outputs: [gatedName(o)], attributes: {} });

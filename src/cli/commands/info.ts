@@ -1,0 +1,30 @@
+import { defineCommand } from '../infra/command';
+import { defineSpec } from '../infra/flag-spec';
+import { runCommand } from '../infra/run-command';
+import { describeModel } from '../../core/jobs/info-job';
+
+export const infoCommand = defineCommand({
+  name: 'info',
+  summary: 'show what the engine sees in MODEL: classifier, bottleneck z, prunable units and their dependency groups',
+  spec: defineSpec({
+    positionals: [{ name: 'model', type: 'path', required: true, help: 'an ONNX model' }],
+    flags: [{ name: 'bottleneck', type: 'string', help: 'tensor name of the bottleneck z (default: detected)' }],
+  }),
+});
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runCommand(infoCommand, argv, async (ctx) => {
+    const info = describeModel(ctx.args.model, ctx.flags.bottleneck);
+    const lines = [
+      `${info.path}: IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, from ${info.producer}` : ''}`,
+      `input ${info.input.name} [${info.input.shape.join(', ')}], ${info.parameters.toLocaleString('en-US')} parameters`,
+      `ops: ${Object.entries(info.ops).map(([op, n]) => `${op}×${n}`).join(' ')}`,
+      `classifier: ${info.classifier || '(none)'}; bottleneck z: ${info.bottleneck}`,
+      `${info.groups.length} gate groups, ${info.groups.reduce((s, g) => s + g.units, 0)} units:`,
+      ...info.groups.map((g) => `  group ${g.id}: ${g.units} units, ${g.producers.join(' + ')} (gates on ${g.sites.join(', ')})`),
+      ...info.skipped.map((s) => `  not gated: ${s.node}: ${s.reason}`),
+    ];
+    ctx.reporter.print(lines.join('\n'));
+    return info;
+  });
+}

@@ -1,0 +1,50 @@
+/** Flag groups several commands share, and their conversion into core options. */
+import type { FlagSpec } from '../infra/flag-spec';
+import { BuiltinDatasetSpec } from '../../core/jobs/builtin-datasets';
+import { ExecutionProvider } from '../../core/runtime/session';
+import { UsageError } from '../infra/usage-error';
+
+export const DATA_FLAGS = [
+  { name: 'dataset', type: 'enum', choices: ['biased-mnist', 'multi-color-mnist'], default: 'biased-mnist', help: 'built-in dataset, generated from the 10,000 bundled MNIST digits' },
+  { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST: bias alignment of the training set (validation and test use 0.1)' },
+  { name: 'rho-left', type: 'number', default: 0.99, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the left background colour' },
+  { name: 'rho-right', type: 'number', default: 0.95, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the right background colour' },
+  { name: 'data-seed', type: 'integer', default: 0, help: 'seed of the train/validation/test split and of the colouring' },
+  { name: 'train-size', type: 'integer', default: 7000, min: 100, help: 'training samples' },
+  { name: 'val-size', type: 'integer', default: 1000, min: 10, help: 'unbiased validation samples (model selection, probe training)' },
+  { name: 'test-size', type: 'integer', default: 2000, min: 10, help: 'unbiased test samples' },
+] as const satisfies readonly FlagSpec[];
+
+export const RUNTIME_FLAGS = [
+  { name: 'provider', type: 'enum', choices: ['cpu', 'cuda', 'webgpu'], default: 'cpu', help: 'onnxruntime execution provider (falls back to cpu with a message when unavailable)' },
+  { name: 'threads', type: 'integer', min: 1, help: 'intra-op threads (default: one per core)' },
+] as const satisfies readonly FlagSpec[];
+
+export interface DataFlagValues {
+  readonly dataset: 'biased-mnist' | 'multi-color-mnist';
+  readonly rho: number;
+  readonly rhoLeft: number;
+  readonly rhoRight: number;
+  readonly dataSeed: number;
+  readonly trainSize: number;
+  readonly valSize: number;
+  readonly testSize: number;
+}
+
+export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
+  if (f.trainSize + f.valSize + f.testSize > 10000) {
+    throw new UsageError(`--train-size + --val-size + --test-size is ${f.trainSize + f.valSize + f.testSize}, more than the 10,000 bundled digits`);
+  }
+  const sizes = { trainSize: f.trainSize, valSize: f.valSize, testSize: f.testSize };
+  return f.dataset === 'biased-mnist'
+    ? { kind: 'biased-mnist', rho: f.rho, seed: f.dataSeed, ...sizes }
+    : { kind: 'multi-color-mnist', rhoLeft: f.rhoLeft, rhoRight: f.rhoRight, seed: f.dataSeed, ...sizes };
+}
+
+export function runtimeOptions(f: { readonly provider: ExecutionProvider; readonly threads?: number }): { provider: ExecutionProvider; threads?: number } {
+  return { provider: f.provider, threads: f.threads };
+}
+
+export function percent(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}

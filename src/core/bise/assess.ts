@@ -1,0 +1,107 @@
+/**
+ * Everything measured about a subnetwork against its vanilla model, on the same data and seed: accuracy
+ * breakdowns on the unbiased test set, random and magnitude baselines at equal per-group sparsity, and the latent
+ * bias probe (z and every gate site) for vanilla and subnetwork.
+ */
+import { Model } from '../onnx/ir';
+import { Discovery } from '../units/discover';
+import { GateInput } from '../graphs/gated-forward';
+import { InMemoryDataset } from '../data/dataset';
+import { SessionConfig } from '../runtime/session';
+import { AccuracyBreakdown, accuracyBreakdown } from '../metrics/group-accuracy';
+import { runBiasProbe, ProbeScores, linearProbe } from '../probe/bias-probe';
+import { GatedInference, DatasetPass } from './gated-inference';
+import { keptCounts, magnitudeMasks, randomMasks } from './baselines';
+import { EventSink } from './events';
+
+export interface ProbeSummary extends ProbeScores {
+  readonly perLayer: { site: string; label: string; accuracy: number }[];
+}
+
+export interface Assessment {
+  readonly vanilla: AccuracyBreakdown;
+  readonly subnetwork: AccuracyBreakdown;
+  readonly baselines: { name: string; metrics: AccuracyBreakdown; seeds?: number }[];
+  readonly probe: { vanilla: ProbeSummary; subnetwork: ProbeSummary } | null;
+}
+
+export interface AssessInputs {
+  readonly model: Model;
+  readonly discovery: Discovery;
+  readonly gates: readonly GateInput[];
+  /** Keep decision per unit, per gate vector. */
+  readonly keep: readonly boolean[][];
+  /** Unbiased split the probe is trained on (e.g. validation). */
+  readonly probeTrain?: InMemoryDataset;
+  readonly test: InMemoryDataset;
+  readonly seed: number;
+  readonly randomSeeds: number;
+  readonly probeEpochs: number;
+  readonly session?: SessionConfig;
+  readonly onEvent?: EventSink;
+}
+
+const toGates = (keep: readonly boolean[][]): Float32Array[] => keep.map((k) => Float32Array.from(k, (v) => (v ? 1 : 0)));
+
+function metrics(pass: DatasetPass, data: InMemoryDataset): AccuracyBreakdown {
+  return accuracyBreakdown(pass.predictions, data.y, data.biases[0], data.numClasses, data.biasClasses[0]);
+}
+
+function meanBreakdown(all: AccuracyBreakdown[]): AccuracyBreakdown {
+  const avg = (f: (a: AccuracyBreakdown) => number): number => all.reduce((s, a) => s + f(a), 0) / all.length;
+  return {
+    unbiasedAccuracy: avg((a) => a.unbiasedAccuracy),
+    alignedAccuracy: avg((a) => a.alignedAccuracy),
+    conflictingAccuracy: avg((a) => a.conflictingAccuracy),
+    worstGroupAccuracy: avg((a) => a.worstGroupAccuracy),
+    perClassAccuracy: all[0].perClassAccuracy.map((_, k) => avg((a) => a.perClassAccuracy[k])),
+    samples: all[0].samples,
+  };
+}
+
+export async function assessSubnetwork(inputs: AssessInputs): Promise<Assessment> {
+  const { model, discovery, gates, keep, test, probeTrain } = inputs;
+  const emit: EventSink = inputs.onEvent ?? (() => undefined);
+  const inference = await GatedInference.create(model, discovery, gates, { ...inputs.session, pooledSites: !!probeTrain });
+  try {
+    const all = gates.map((g) => new Float32Array(g.channels).fill(1));
+    emit({ type: 'progress', phase: 'assess', done: 0, total: 4, message: 'evaluating vanilla and subnetwork' });
+    const vanillaTest = await inference.run(test, all);
+    const subnetTest = await inference.run(test, toGates(keep));
+    const counts = keptCounts(keep);
+    emit({ type: 'progress', phase: 'assess', done: 1, total: 4, message: 'baselines at equal sparsity' });
+    const randoms: AccuracyBreakdown[] = [];
+    for (let s = 0; s < inputs.randomSeeds; s++) randoms.push(metrics(await inference.run(test, toGates(randomMasks(discovery, counts, inputs.seed + s))), test));
+    const magnitude = metrics(await inference.run(test, toGates(magnitudeMasks(model, discovery, counts))), test);
+    let probe: Assessment['probe'] = null;
+    if (probeTrain) {
+      emit({ type: 'progress', phase: 'assess', done: 2, total: 4, message: 'latent bias probe' });
+      const summary = async (gateValues: Float32Array[], testPass: DatasetPass): Promise<ProbeSummary> => {
+        const trainPass = await inference.run(probeTrain, gateValues);
+        const classes = probeTrain.biasClasses[0];
+        const options = { seed: inputs.seed, epochs: inputs.probeEpochs, mlp: true };
+        const scores = runBiasProbe({ trainX: trainPass.z, trainB: probeTrain.biases[0], testX: testPass.z, testB: test.biases[0], dim: trainPass.zDim, classes }, options);
+        const perLayer = discovery.sites.map((site) => {
+          const tr = trainPass.pooledSites.get(site.tensor) as Float32Array;
+          const te = testPass.pooledSites.get(site.tensor) as Float32Array;
+          const acc = linearProbe({ trainX: tr, trainB: probeTrain.biases[0], testX: te, testB: test.biases[0], dim: site.channels, classes }, { ...options, mlp: false }).accuracy;
+          return { site: site.tensor, label: discovery.groups[site.group].label, accuracy: acc };
+        });
+        return { ...scores, perLayer };
+      };
+      probe = { vanilla: await summary(all, vanillaTest), subnetwork: await summary(toGates(keep), subnetTest) };
+    }
+    emit({ type: 'progress', phase: 'assess', done: 4, total: 4 });
+    return {
+      vanilla: metrics(vanillaTest, test),
+      subnetwork: metrics(subnetTest, test),
+      baselines: [
+        { name: 'random', metrics: meanBreakdown(randoms), seeds: inputs.randomSeeds },
+        { name: 'magnitude', metrics: magnitude },
+      ],
+      probe,
+    };
+  } finally {
+    await inference.release();
+  }
+}

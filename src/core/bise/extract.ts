@@ -1,0 +1,176 @@
+/**
+ * BISE mask learning (../shared/docs/BISE.md): the model's weights stay frozen; one mask logit per unit (per
+ * dependency group) is learned with straight-through gates 1{m ≥ 0}, minimising α·reweighted CE + γ·Σ MI(b̂, b)
+ * from one auxiliary head per bias attribute on the bottleneck. τ is annealed; the heads are pretrained, trained
+ * jointly on detached z, and retrained on the current subnetwork after every τ step. The mask with the best
+ * unbiased validation accuracy (or the last) is returned.
+ */
+import { Model } from '../onnx/ir';
+import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { createRng, deriveSeed } from '../data/random';
+import { trainingSampleWeights } from '../data/group-weights';
+import { GateGradientRunner } from '../runtime/gate-gradient-runner';
+import { SessionConfig } from '../runtime/session';
+import { DiscoverOptions, Discovery } from '../units/discover';
+import { GateInput } from '../graphs/gated-forward';
+import { AuxHead } from './aux-head';
+import { trainAuxHead } from './aux-training';
+import { ExtractConfig, checkExtractConfig, tauAt } from './config';
+import { argmaxRows, weightedCrossEntropy } from './cross-entropy';
+import { EpochEvent, EventSink, throwIfCancelled } from './events';
+import { gateValues, maskGradient, prunedUnits } from './gate';
+import { GatedInference } from './gated-inference';
+import { accuracyBreakdown } from '../metrics/group-accuracy';
+import { mutualInformation } from './mutual-information';
+import { Sgd } from './sgd';
+
+export interface ExtractInputs {
+  readonly model: Model;
+  readonly train: InMemoryDataset;
+  /** Unbiased validation set for model selection (optional: without it the last mask is kept). */
+  readonly val?: InMemoryDataset;
+  readonly config: ExtractConfig;
+  readonly discover?: DiscoverOptions;
+  readonly session?: SessionConfig;
+  readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExtractResult {
+  readonly discovery: Discovery;
+  readonly gates: readonly GateInput[];
+  /** Mask logits per gate vector (group) of the selected epoch. */
+  readonly masks: Float32Array[];
+  readonly history: EpochEvent[];
+  readonly selectedEpoch: number;
+  readonly msPerStep: number;
+  readonly seconds: number;
+}
+
+export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractResult> {
+  const { model, train, val, onEvent, signal } = inputs;
+  const config = checkExtractConfig(inputs.config);
+  const emit: EventSink = onEvent ?? (() => undefined);
+  const started = performance.now();
+  const runner = await GateGradientRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, sharing: 'group' }, inputs.session);
+  const { discovery, gates } = runner.graphs;
+  const inference = await GatedInference.create(model, discovery, gates, inputs.session);
+  try {
+    if (discovery.groups.length === 0) throw new Error('no prunable units were found in the encoder; nothing to learn');
+    const K = train.numClasses;
+    const zDim = runner.graphs.bottleneckDims.slice(1).reduce((a, b) => a * b, 1);
+    const rng = createRng(deriveSeed(config.seed, 'aux-init'));
+    const auxConfig = { lr: config.auxLr, momentum: config.auxMomentum, weightDecay: config.auxWeightDecay };
+    const heads = train.biasClasses.map((bc) => new AuxHead(zDim, bc, rng, auxConfig));
+    const weights = config.reweighting === 'group' ? trainingSampleWeights(train) : undefined;
+    const masks = gates.map((g) => new Float32Array(g.channels));
+    const maskOptimizer = new Sgd({ lr: config.maskLr, momentum: config.maskMomentum, weightDecay: config.maskWeightDecay });
+    const totalUnits = gates.reduce((s, g) => s + g.channels, 0);
+
+    const retrainHeads = async (why: string): Promise<void> => {
+      emit({ type: 'progress', phase: 'aux-head', done: 0, total: 1, message: `training the auxiliary head(s) for ${config.auxEpochs} epochs (${why})` });
+      const pass = await inference.run(train, masks.map(gateValues));
+      heads.forEach((h, k) => trainAuxHead(h, pass.z, pass.zDim, train.biases[k], config.auxEpochs, config.batchSize, deriveSeed(config.seed, 'aux', why, k)));
+      emit({ type: 'progress', phase: 'aux-head', done: 1, total: 1 });
+    };
+    await retrainHeads('pretraining');
+
+    const history: EpochEvent[] = [];
+    let best = { epoch: -1, accuracy: -1, masks: masks.map((m) => Float32Array.from(m)) };
+    let steps = 0;
+    let stepMs = 0;
+    for (let epoch = 0; ; epoch++) {
+      const tau = tauAt(config, epoch);
+      if (tau === undefined) break;
+      if (epoch > 0 && tau !== tauAt(config, epoch - 1)) await retrainHeads(`τ = ${tau}`);
+      const epochStart = performance.now();
+      const batches = batchIndices(train.y.length, { batchSize: config.batchSize, seed: deriveSeed(config.seed, 'epoch', epoch), dropLast: true });
+      if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
+      let sums = { loss: 0, ce: 0, mi: 0, correct: 0, auxCorrect: 0, seen: 0 };
+      for (const [b, idx] of batches.entries()) {
+        throwIfCancelled(signal);
+        await maybeSpecialize(runner, masks, totalUnits, config.respecializeFraction);
+        const t0 = performance.now();
+        const batch = gatherBatch(train, idx);
+        const g = masks.map(gateValues);
+        const fwd = await runner.forward(batch.x, g);
+        const n = idx.length;
+        const ce = weightedCrossEntropy(fwd.logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
+        if (!Number.isFinite(ce.loss)) throw new Error(`mask learning diverged at epoch ${epoch + 1}: the loss is ${ce.loss}; check the model's outputs on this data`);
+        const dLogits = ce.grad.map((v) => v * config.alpha);
+        const dZ = new Float32Array(n * zDim);
+        let miTotal = 0;
+        const z = Float32Array.from(fwd.z); // detached copy for the heads
+        heads.forEach((head, k) => {
+          const bias = batch.biases[k];
+          const select = config.miSamples === 'conflicting' ? Array.from(bias, (v, i) => v !== batch.y[i]) : undefined;
+          const auxLogits = head.logits(z, n);
+          const mi = mutualInformation(auxLogits, bias, head.classes, select);
+          miTotal += mi.loss;
+          if (config.gamma > 0) {
+            const back = head.inputGrad(mi.grad, n);
+            for (let i = 0; i < dZ.length; i++) dZ[i] += config.gamma * back[i];
+          }
+          const pred = argmaxRows(auxLogits, n, head.classes);
+          if (k === 0) for (let i = 0; i < n; i++) sums.auxCorrect += pred[i] === bias[i] ? 1 : 0;
+        });
+        const gateGrads = await runner.backward(fwd, dLogits, dZ);
+        masks.forEach((m, i) => maskOptimizer.step(m, maskGradient(m, tau, gateGrads[i])));
+        heads.forEach((head, k) => head.trainStep(z, batch.biases[k]));
+        const pred = argmaxRows(fwd.logits, n, K);
+        for (let i = 0; i < n; i++) sums.correct += pred[i] === batch.y[i] ? 1 : 0;
+        sums = { ...sums, loss: sums.loss + config.alpha * ce.loss + config.gamma * miTotal, ce: sums.ce + ce.loss, mi: sums.mi + miTotal, seen: sums.seen + n };
+        stepMs += performance.now() - t0;
+        steps++;
+        emit({ type: 'progress', phase: 'extract', done: b + 1, total: batches.length, message: `epoch ${epoch + 1}, τ = ${tau}` });
+      }
+      const valAccuracy = val ? accuracyBreakdown((await inference.run(val, masks.map(gateValues))).predictions, val.y, val.biases[0], K, val.biasClasses[0]).unbiasedAccuracy : null;
+      const kept = masks.reduce((s, m) => s + m.reduce((c, v) => c + (v >= 0 ? 1 : 0), 0), 0);
+      const event: EpochEvent = {
+        type: 'epoch',
+        epoch: epoch + 1,
+        tau,
+        loss: sums.loss / batches.length,
+        crossEntropy: sums.ce / batches.length,
+        mutualInformation: sums.mi / batches.length,
+        trainAccuracy: sums.correct / sums.seen,
+        auxAccuracy: sums.auxCorrect / sums.seen,
+        valUnbiasedAccuracy: valAccuracy,
+        keptUnits: kept,
+        totalUnits,
+        seconds: (performance.now() - epochStart) / 1000,
+        msPerStep: stepMs / Math.max(1, steps),
+      };
+      history.push(event);
+      emit(event);
+      emit({ type: 'masks', epoch: epoch + 1, groups: discovery.groups.map((gr, i) => ({ group: gr.id, label: gr.label, logits: Array.from(masks[i]) })) });
+      if (config.selection === 'last' || (valAccuracy !== null && valAccuracy > best.accuracy)) {
+        best = { epoch: epoch + 1, accuracy: valAccuracy ?? 0, masks: masks.map((m) => Float32Array.from(m)) };
+      }
+    }
+    return {
+      discovery,
+      gates,
+      masks: best.masks,
+      history,
+      selectedEpoch: best.epoch,
+      msPerStep: stepMs / Math.max(1, steps),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await runner.release();
+    await inference.release();
+  }
+}
+
+/** Rebuild the pruned-unit specialisation when enough units were newly pruned (or one it assumes came back). */
+async function maybeSpecialize(runner: GateGradientRunner, masks: readonly Float32Array[], totalUnits: number, fraction: number): Promise<void> {
+  const current = runner.specializedPruned();
+  const pruned = masks.map(prunedUnits);
+  const stillValid = current.every((set, i) => [...set].every((c) => pruned[i].has(c)));
+  const assumed = current.reduce((s, set) => s + set.size, 0);
+  const now = pruned.reduce((s, set) => s + set.size, 0);
+  if (stillValid && now - assumed < fraction * totalUnits) return;
+  if (now === 0 && assumed === 0) return;
+  await runner.specialize(pruned);
+}

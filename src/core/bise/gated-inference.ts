@@ -1,0 +1,92 @@
+/**
+ * Forward-only runs of the gated model over whole datasets (any batch size: the gated forward graph keeps the
+ * model's symbolic batch dimension): predictions, bottleneck features and, on request, pooled activations of
+ * every gate site (for the per-layer probe).
+ */
+import * as ort from 'onnxruntime-node';
+import { Model } from '../onnx/ir';
+import { serializeModel } from '../onnx/writer';
+import { Discovery } from '../units/discover';
+import { GateInput, buildGatedForward, gatedName } from '../graphs/gated-forward';
+import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { SessionConfig, createSession } from '../runtime/session';
+import { argmaxRows } from './cross-entropy';
+
+export interface DatasetPass {
+  readonly predictions: Int32Array;
+  readonly logits: Float32Array;
+  /** [N, D] bottleneck features. */
+  readonly z: Float32Array;
+  readonly zDim: number;
+  /** Per gate site tensor: [N, C] spatially averaged gated activations (only when asked for). */
+  readonly pooledSites: ReadonlyMap<string, Float32Array>;
+}
+
+export class GatedInference {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly gates: readonly GateInput[],
+    private readonly input: string,
+    private readonly logitsName: string,
+    private readonly zName: string,
+    private readonly siteTensors: readonly string[],
+  ) {}
+
+  static async create(model: Model, discovery: Discovery, gates: readonly GateInput[], options: { pooledSites?: boolean } & SessionConfig = {}): Promise<GatedInference> {
+    const sites = options.pooledSites ? discovery.sites.map((s) => s.tensor) : [];
+    const gated = buildGatedForward(model.graph, discovery, gates);
+    // Pool each gated site inside the graph so only [N, C] travels back.
+    const pooled = sites.map((t) => `${t}::pooled`);
+    const extraNodes = sites.map((t, i) => {
+      const rank = discovery.sites[i].rank;
+      return rank > 2
+        ? { name: `${t}::pool`, opType: 'GlobalAveragePool', domain: '', inputs: [gatedName(t)], outputs: [pooled[i]], attributes: {} }
+        : { name: `${t}::pool`, opType: 'Identity', domain: '', inputs: [gatedName(t)], outputs: [pooled[i]], attributes: {} };
+    });
+    const graph = {
+      ...gated.graph,
+      nodes: [...gated.graph.nodes, ...extraNodes],
+      outputs: [...gated.graph.outputs, ...pooled.map((name) => ({ name, dtype: 'float32' as const, shape: null }))],
+    };
+    const { session } = await createSession(serializeModel({ ...model, graph, irVersion: Math.max(model.irVersion, 8) }), options);
+    return new GatedInference(session, gates, model.graph.inputs[0].name, gated.logits, gated.bottleneck, sites);
+  }
+
+  async run(dataset: InMemoryDataset, gateValues: readonly Float32Array[], batchSize = 200): Promise<DatasetPass> {
+    const n = dataset.y.length;
+    const [c, h, w] = dataset.dims;
+    let k = 0;
+    let zDim = 0;
+    let logits = new Float32Array(0);
+    let z = new Float32Array(0);
+    const pooled = new Map<string, Float32Array>();
+    let row = 0;
+    for (const indices of batchIndices(n, { batchSize })) {
+      const batch = gatherBatch(dataset, indices);
+      const feeds: Record<string, ort.Tensor> = { [this.input]: new ort.Tensor('float32', batch.x, [indices.length, c, h, w]) };
+      this.gates.forEach((g, i) => (feeds[g.name] = new ort.Tensor('float32', gateValues[i], g.dims)));
+      const out = await this.session.run(feeds);
+      const l = out[this.logitsName];
+      const zb = out[this.zName];
+      if (row === 0) {
+        k = l.dims[1];
+        zDim = zb.dims.slice(1).reduce((a, b) => a * b, 1);
+        logits = new Float32Array(n * k);
+        z = new Float32Array(n * zDim);
+        for (const t of this.siteTensors) pooled.set(t, new Float32Array(n * (out[`${t}::pooled`].dims[1] as number)));
+      }
+      logits.set(l.data as Float32Array, row * k);
+      z.set(zb.data as Float32Array, row * zDim);
+      for (const t of this.siteTensors) {
+        const p = out[`${t}::pooled`];
+        (pooled.get(t) as Float32Array).set(p.data as Float32Array, row * (p.dims[1] as number));
+      }
+      row += indices.length;
+    }
+    return { predictions: argmaxRows(logits, n, k), logits, z, zDim, pooledSites: pooled };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

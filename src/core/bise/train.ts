@@ -1,0 +1,144 @@
+/**
+ * Training a model's weights with our autodiff (vanilla training of the models BISE starts from, and BISE+FT
+ * finetuning of a pruned subnetwork): cross-entropy (optionally group-reweighted), SGD or Adam, cosine or
+ * constant learning rate, deterministic with a seed. Returns a new Model; the input model is not changed.
+ */
+import { Model, Tensor } from '../onnx/ir';
+import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { deriveSeed } from '../data/random';
+import { trainingSampleWeights } from '../data/group-weights';
+import { buildTrainingGraphs } from '../graphs/training-graphs';
+import { DifferentiableRunner } from '../runtime/differentiable-runner';
+import { SessionConfig } from '../runtime/session';
+import { accuracyBreakdown } from '../metrics/group-accuracy';
+import { Adam } from './adam';
+import { Sgd } from './sgd';
+import { argmaxRows, weightedCrossEntropy } from './cross-entropy';
+import { EventSink, TrainEpochEvent, throwIfCancelled } from './events';
+import { predictDataset } from './predict';
+
+export interface TrainConfig {
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: 'sgd' | 'adam';
+  readonly lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly schedule: 'constant' | 'cosine';
+  /** Reweight the cross-entropy by 1/(G·p(y,b)) (BISE+FT uses the same loss as the mask learning). */
+  readonly reweighted: boolean;
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  seed: 0,
+  epochs: 80,
+  batchSize: 100,
+  optimizer: 'sgd',
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  schedule: 'constant',
+  reweighted: false,
+};
+
+export interface TrainInputs {
+  readonly model: Model;
+  readonly train: InMemoryDataset;
+  readonly val?: InMemoryDataset;
+  readonly config: TrainConfig;
+  readonly session?: SessionConfig;
+  readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  readonly model: Model;
+  readonly history: TrainEpochEvent[];
+  readonly msPerStep: number;
+}
+
+export function learningRate(config: TrainConfig, epoch: number): number {
+  return config.schedule === 'cosine' ? (config.lr * (1 + Math.cos((Math.PI * epoch) / config.epochs))) / 2 : config.lr;
+}
+
+export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
+  const { model, train, val, config, signal } = inputs;
+  const emit: EventSink = inputs.onEvent ?? (() => undefined);
+  const graphs = buildTrainingGraphs(model, config.batchSize);
+  const runner = await DifferentiableRunner.create(model, graphs, inputs.session);
+  const params = new Map(graphs.parameters.map((p) => [p, Float32Array.from(model.graph.initializers.get(p)?.data as Float32Array)]));
+  const current = (): Model => withParameters(model, params);
+  try {
+    const optimizer =
+      config.optimizer === 'adam'
+        ? new Adam({ lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay })
+        : new Sgd({ lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
+    const weights = config.reweighted ? trainingSampleWeights(train) : undefined;
+    const K = train.numClasses;
+    const history: TrainEpochEvent[] = [];
+    let stepMs = 0;
+    let steps = 0;
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const lr = learningRate(config, epoch);
+      optimizer.config = { ...optimizer.config, lr };
+      const start = performance.now();
+      const batches = batchIndices(train.y.length, { batchSize: config.batchSize, seed: deriveSeed(config.seed, 'train-epoch', epoch), dropLast: true });
+      if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
+      let loss = 0;
+      let correct = 0;
+      for (const [b, idx] of batches.entries()) {
+        throwIfCancelled(signal);
+        const t0 = performance.now();
+        const batch = gatherBatch(train, idx);
+        const feeds: Record<string, Float32Array> = { [graphs.input]: batch.x };
+        for (const [name, value] of params) feeds[name] = value;
+        const fwd = await runner.forward(feeds);
+        const logits = fwd.outputs[graphs.logits];
+        const ce = weightedCrossEntropy(logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
+        if (!Number.isFinite(ce.loss)) {
+          throw new Error(`training diverged at epoch ${epoch + 1}, step ${b + 1}: the loss is ${ce.loss}; lower the learning rate (now ${lr})`);
+        }
+        const pred = argmaxRows(logits, idx.length, K);
+        for (let i = 0; i < idx.length; i++) correct += pred[i] === batch.y[i] ? 1 : 0;
+        loss += ce.loss;
+        const grads = await runner.backward(fwd, { [graphs.logits]: ce.grad });
+        graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i]));
+        stepMs += performance.now() - t0;
+        steps++;
+        emit({ type: 'progress', phase: 'train', done: b + 1, total: batches.length, message: `epoch ${epoch + 1}/${config.epochs}` });
+      }
+      let valStats: ReturnType<typeof accuracyBreakdown> | undefined;
+      if (val) {
+        const { predictions } = await predictDataset(current(), val, inputs.session);
+        valStats = accuracyBreakdown(predictions, val.y, val.biases[0], K, val.biasClasses[0]);
+      }
+      const event: TrainEpochEvent = {
+        type: 'train-epoch',
+        epoch: epoch + 1,
+        lr,
+        loss: loss / batches.length,
+        trainAccuracy: correct / (batches.length * config.batchSize),
+        valUnbiasedAccuracy: valStats?.unbiasedAccuracy ?? null,
+        valAlignedAccuracy: valStats?.alignedAccuracy ?? null,
+        valConflictingAccuracy: valStats?.conflictingAccuracy ?? null,
+        seconds: (performance.now() - start) / 1000,
+        msPerStep: stepMs / steps,
+      };
+      history.push(event);
+      emit(event);
+    }
+    return { model: current(), history, msPerStep: stepMs / Math.max(1, steps) };
+  } finally {
+    await runner.release();
+  }
+}
+
+export function withParameters(model: Model, params: ReadonlyMap<string, Float32Array>): Model {
+  const initializers = new Map(model.graph.initializers);
+  for (const [name, value] of params) {
+    const old = initializers.get(name) as Tensor;
+    initializers.set(name, { dtype: 'float32', dims: old.dims, data: Float32Array.from(value) });
+  }
+  return { ...model, graph: { ...model.graph, initializers } };
+}

@@ -1,0 +1,53 @@
+/**
+ * Graphs for training weights (vanilla training, finetuning): the chosen initializers become graph inputs so
+ * every step can feed the current values, and the backward graph returns their gradients from dL/dlogits.
+ */
+import { Graph, Model } from '../onnx/ir';
+import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
+import { buildBackward } from '../autodiff/backward';
+import { DifferentiablePair } from '../runtime/differentiable-runner';
+import { batchShape } from './gate-gradient-graphs';
+import { withMaxPoolIndices } from './prepare';
+
+/** Weights and biases of Conv/ConvTranspose/Gemm/MatMul and BatchNormalization's scale and shift. */
+export function trainableParameters(graph: Graph): string[] {
+  const out = new Set<string>();
+  for (const n of graph.nodes) {
+    const slots = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType) ? [1, 2] : n.opType === 'BatchNormalization' ? [1, 2] : [];
+    for (const s of slots) {
+      const name = n.inputs[s];
+      const t = name ? graph.initializers.get(name) : undefined;
+      if (t && t.dtype === 'float32') out.add(name);
+    }
+  }
+  return [...out];
+}
+
+export interface TrainingGraphs extends DifferentiablePair {
+  readonly input: string;
+  readonly logits: string;
+  readonly parameters: readonly string[];
+  readonly shapes: ShapeMap;
+}
+
+export function buildTrainingGraphs(model: Model, batchSize: number, parameters = trainableParameters(model.graph)): TrainingGraphs {
+  checkSupported(model.graph);
+  const { input, dims } = batchShape(model, batchSize);
+  const initializers = new Map(model.graph.initializers);
+  for (const p of parameters) initializers.delete(p);
+  const forward: Graph = {
+    ...model.graph,
+    nodes: withMaxPoolIndices(model.graph.nodes),
+    inputs: [...model.graph.inputs, ...parameters.map((p) => ({ name: p, dtype: 'float32' as const, shape: [...(model.graph.initializers.get(p)?.dims ?? [])] }))],
+    initializers,
+  };
+  const shapes = inferShapes(forward, new Map([[input, dims]]));
+  const logits = model.graph.outputs[0].name;
+  const backward = buildBackward({ forward, shapes, seeds: [logits], targets: parameters });
+  const withSaved: Graph = {
+    ...forward,
+    outputs: [...forward.outputs, ...backward.savedIntermediates.map((name) => ({ name, dtype: name.endsWith('::indices') ? ('int64' as const) : ('float32' as const), shape: null }))],
+    valueInfo: new Map(),
+  };
+  return { forward: withSaved, forwardShapes: shapes, backward, seeds: [logits], input, logits, parameters, shapes };
+}

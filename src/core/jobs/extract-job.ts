@@ -1,0 +1,194 @@
+/**
+ * `bise extract` (and the extension's "Extract unbiased subnetwork"): learn the BISE masks on a model, measure
+ * the subnetwork against the vanilla model and the baselines, physically prune it, verify the pruned model
+ * against the gated one in onnxruntime, and write the report folder next to (never over) the source model.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { parseModel } from '../onnx/reader';
+import { serializeModel } from '../onnx/writer';
+import { ExtractConfig } from '../bise/config';
+import { extractSubnetwork, ExtractResult } from '../bise/extract';
+import { assessSubnetwork, Assessment } from '../bise/assess';
+import { pruneModel } from '../prune/prune';
+import { verifyPruning } from '../prune/verify';
+import { gatherBatch } from '../data/dataset';
+import { ExecutionProvider } from '../runtime/session';
+import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
+import { writeReportFolder } from '../report/write-report';
+import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset } from './builtin-datasets';
+import { JobContext } from './job-context';
+import { TOOL_NAME, TOOL_VERSION } from './tool-version';
+
+export interface ExtractJobOptions {
+  readonly modelPath: string;
+  readonly data: BuiltinDatasetSpec;
+  readonly config: ExtractConfig;
+  /** Report folder (default: `<model folder>/<model name>.bise`). */
+  readonly outDir?: string;
+  readonly overwrite: boolean;
+  readonly bottleneck?: string;
+  readonly provider?: ExecutionProvider;
+  readonly threads?: number;
+  readonly randomSeeds: number;
+  readonly probe: boolean;
+  readonly probeEpochs: number;
+}
+
+export interface ExtractJobResult {
+  readonly folder: string;
+  readonly report: BiseReport;
+  readonly files: readonly string[];
+}
+
+/** Largest |logit difference| accepted between the pruned model and the gated source. */
+export const PRUNE_TOLERANCE = 1e-4;
+
+export function defaultReportFolder(modelPath: string): string {
+  const parsed = path.parse(path.resolve(modelPath));
+  return path.join(parsed.dir, `${parsed.name}.bise`);
+}
+
+export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Promise<ExtractJobResult> {
+  const started = performance.now();
+  const folder = path.resolve(o.outDir ?? defaultReportFolder(o.modelPath));
+  if (fs.existsSync(folder) && !o.overwrite) throw new Error(`the report folder '${folder}' already exists; pass --overwrite to replace it, or --out to choose another`);
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(o.modelPath);
+  } catch (e) {
+    throw new Error(`cannot read the model '${o.modelPath}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
+  const data = loadBuiltinDataset(o.data);
+  const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
+
+  const extracted = await extractSubnetwork({
+    model,
+    train: data.train,
+    val: data.val,
+    config: o.config,
+    discover: o.bottleneck ? { bottleneck: o.bottleneck } : undefined,
+    session,
+    onEvent: ctx.onEvent,
+    signal: ctx.signal,
+  });
+  const keep = keepDecisions(extracted, ctx);
+  const assessment = await assessSubnetwork({
+    model,
+    discovery: extracted.discovery,
+    gates: extracted.gates,
+    keep,
+    probeTrain: o.probe ? data.val : undefined,
+    test: data.test,
+    seed: o.config.seed,
+    randomSeeds: o.randomSeeds,
+    probeEpochs: o.probeEpochs,
+    session,
+    onEvent: ctx.onEvent,
+  });
+  const pruned = pruneModel(model, extracted.discovery, keep);
+  const sample = gatherBatch(data.test, Int32Array.from({ length: Math.min(100, data.test.y.length) }, (_, i) => i));
+  const check = await verifyPruning(model, extracted.discovery, keep, { dims: [sample.y.length, ...data.test.dims], data: sample.x }, { pruned: pruned.model, session });
+  if (!(check.maxAbsDiff <= PRUNE_TOLERANCE)) {
+    throw new Error(`the pruned model's logits differ from the gated model's by ${check.maxAbsDiff} (> ${PRUNE_TOLERANCE}); nothing was written. Please report this with the model.`);
+  }
+  ctx.onEvent({ type: 'log', level: 'info', message: `pruned model verified: max |Δlogit| = ${check.maxAbsDiff.toExponential(2)} on ${sample.y.length} test samples` });
+
+  const modelName = path.parse(o.modelPath).name;
+  const prunedName = `${modelName}.bise.onnx`;
+  const report = buildReport(o, {
+    modelSha: fileSha256(bytes),
+    data,
+    dataSha: datasetSha256(data),
+    extracted,
+    keep,
+    assessment,
+    pruning: pruned.report,
+    prunedName,
+    seconds: (performance.now() - started) / 1000,
+    provider: session.provider ?? 'cpu',
+    folder,
+  });
+  const masksJson = JSON.stringify({ groups: report.masks }, null, 1) + '\n';
+  const written = writeReportFolder(folder, report, { prunedModel: serializeModel(pruned.model), masksJson }, { protect: [path.resolve(o.modelPath)], overwrite: o.overwrite });
+  return { folder, report, files: written };
+}
+
+/** m ≥ 0 keeps a unit; a group that lost every unit keeps its highest-scoring one (and says so). */
+function keepDecisions(r: ExtractResult, ctx: JobContext): boolean[][] {
+  return r.masks.map((m, i) => {
+    const keep = Array.from(m, (v) => v >= 0);
+    if (!keep.some(Boolean)) {
+      let best = 0;
+      m.forEach((v, k) => v > m[best] && (best = k));
+      keep[best] = true;
+      ctx.onEvent({ type: 'log', level: 'warn', message: `every unit of group ${r.discovery.groups[i].id} (${r.discovery.groups[i].label}) was pruned; keeping unit ${best} (the highest mask logit) so the network stays connected` });
+    }
+    return keep;
+  });
+}
+
+interface ReportParts {
+  readonly modelSha: string;
+  readonly data: ReturnType<typeof loadBuiltinDataset>;
+  readonly dataSha: string;
+  readonly extracted: ExtractResult;
+  readonly keep: boolean[][];
+  readonly assessment: Assessment;
+  readonly pruning: BiseReport['pruning'];
+  readonly prunedName: string;
+  readonly seconds: number;
+  readonly provider: string;
+  readonly folder: string;
+}
+
+function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
+  const { extracted, assessment } = p;
+  const groups = extracted.discovery.groups;
+  return {
+    schema: REPORT_SCHEMA,
+    version: REPORT_VERSION,
+    createdAt: new Date().toISOString(),
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node, executionProvider: p.provider },
+    model: {
+      path: path.relative(p.folder, path.resolve(o.modelPath)).split(path.sep).join('/'),
+      sha256: p.modelSha,
+      bottleneck: extracted.discovery.bottleneck,
+      classifier: extracted.discovery.classifier,
+    },
+    data: {
+      name: p.data.name,
+      description: p.data.description,
+      sha256: p.dataSha,
+      trainSize: p.data.train.y.length,
+      valSize: p.data.val.y.length,
+      testSize: p.data.test.y.length,
+      biasAttributes: [...p.data.biasAttributes],
+    },
+    config: { ...o.config, dataset: o.data.kind, ...flatSpec(o.data), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs },
+    seed: o.config.seed,
+    history: extracted.history.map(({ type: _type, msPerStep: _ms, ...rest }) => rest),
+    selection: { criterion: o.config.selection, epoch: extracted.selectedEpoch },
+    masks: groups.map((g, i) => ({
+      group: g.id,
+      label: g.label,
+      producers: [...g.producers],
+      sites: g.sites.map((s) => s.tensor),
+      logits: Array.from(extracted.masks[i]),
+      keep: p.keep[i],
+    })),
+    metrics: { vanilla: assessment.vanilla, subnetwork: assessment.subnetwork, baselines: assessment.baselines },
+    pruning: p.pruning,
+    probe: assessment.probe,
+    outputs: { prunedModel: p.prunedName, masks: 'masks.json', figures: [] },
+    timings: { totalSeconds: p.seconds, msPerStep: extracted.msPerStep },
+  };
+}
+
+function flatSpec(spec: BuiltinDatasetSpec): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(spec)) if (k !== 'kind' && v !== undefined) out[`data.${k}`] = v as number | string;
+  return out;
+}

@@ -1,0 +1,65 @@
+/**
+ * `bise train`: train a model's weights (a fresh built-in architecture or an existing ONNX file) on a built-in
+ * dataset, then write the trained model atomically (never over its source) with its training record in the
+ * ONNX metadata and a sidecar JSON history.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Model } from '../onnx/ir';
+import { readModelFile } from '../onnx/reader';
+import { serializeModel, writeFileAtomic } from '../onnx/writer';
+import { DEMO_CNN, SIMPLE_CONVNET, buildSmallCnn } from '../models/small-cnn';
+import { TrainConfig, trainWeights } from '../bise/train';
+import { predictDataset } from '../bise/predict';
+import { accuracyBreakdown, AccuracyBreakdown } from '../metrics/group-accuracy';
+import { ExecutionProvider } from '../runtime/session';
+import { BuiltinDatasetSpec, loadBuiltinDataset } from './builtin-datasets';
+import { JobContext } from './job-context';
+
+export const ARCHITECTURES = { 'demo-cnn': DEMO_CNN, 'simple-convnet': SIMPLE_CONVNET } as const;
+export type Architecture = keyof typeof ARCHITECTURES;
+
+export interface TrainJobOptions {
+  /** Start from this ONNX model; otherwise build `architecture` with fresh weights. */
+  readonly modelPath?: string;
+  readonly architecture: Architecture;
+  readonly data: BuiltinDatasetSpec;
+  readonly config: TrainConfig;
+  readonly out: string;
+  readonly overwrite: boolean;
+  readonly provider?: ExecutionProvider;
+  readonly threads?: number;
+  /** The command line that produced the model, recorded in its metadata. */
+  readonly commandLine?: string;
+}
+
+export interface TrainJobResult {
+  readonly out: string;
+  readonly test: AccuracyBreakdown;
+  readonly msPerStep: number;
+  readonly seconds: number;
+}
+
+export async function runTrainJob(o: TrainJobOptions, ctx: JobContext): Promise<TrainJobResult> {
+  const started = performance.now();
+  const target = path.resolve(o.out);
+  if (o.modelPath && path.resolve(o.modelPath) === target) throw new Error(`refusing to write the trained model over its source '${o.modelPath}'; choose another --out`);
+  if (fs.existsSync(target) && !o.overwrite) throw new Error(`'${o.out}' already exists; pass --overwrite to replace it`);
+  const source: Model = o.modelPath ? readModelFile(o.modelPath) : buildSmallCnn({ ...ARCHITECTURES[o.architecture], seed: o.config.seed });
+  const data = loadBuiltinDataset(o.data);
+  const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
+  const result = await trainWeights({ model: source, train: data.train, val: data.val, config: o.config, session, onEvent: ctx.onEvent, signal: ctx.signal });
+  const { predictions } = await predictDataset(result.model, data.test, session);
+  const test = accuracyBreakdown(predictions, data.test.y, data.test.biases[0], data.test.numClasses, data.test.biasClasses[0]);
+  const record = {
+    command: o.commandLine ?? '',
+    data: data.description,
+    config: o.config,
+    test: { unbiasedAccuracy: test.unbiasedAccuracy, alignedAccuracy: test.alignedAccuracy, conflictingAccuracy: test.conflictingAccuracy },
+  };
+  const model: Model = { ...result.model, metadata: { ...result.model.metadata, 'bise.training': JSON.stringify(record) } };
+  const protect = o.modelPath ? [o.modelPath] : [];
+  writeFileAtomic(target, serializeModel(model), protect);
+  writeFileAtomic(`${target}.train.json`, JSON.stringify({ ...record, history: result.history, msPerStep: result.msPerStep }, null, 1) + '\n', protect);
+  return { out: target, test, msPerStep: result.msPerStep, seconds: (performance.now() - started) / 1000 };
+}

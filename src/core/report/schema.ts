@@ -1,0 +1,279 @@
+/**
+ * The BISE report: everything a run produced and everything needed to judge or reproduce it, written as
+ * report.json (versioned) and read back with parseReport, which validates every field so that tools reading a
+ * report never see a half-valid object.
+ *
+ * Version policy: REPORT_VERSION changes when a field is renamed, removed or changes meaning; this build reads
+ * its own version and older ones it still understands, and refuses newer ones with a message saying so.
+ */
+import type { GroupReport, LayerReport, PruneReport } from '../prune/prune';
+import {
+  DecodeError,
+  Decoder,
+  ReportParseError,
+  array,
+  boolean,
+  child,
+  count,
+  decodeFile,
+  describeFound,
+  finiteNumber,
+  integer,
+  literal,
+  matching,
+  nonNegativeNumber,
+  nullable,
+  object,
+  oneOf,
+  optional,
+  parseJson,
+  positiveInteger,
+  positiveNumber,
+  primitive,
+  record,
+  string,
+  union,
+  unitInterval,
+} from './decode';
+
+export const REPORT_SCHEMA = 'bise-report';
+export const REPORT_VERSION = 1;
+
+/** Accuracies are fractions in [0, 1]. */
+export interface EvalMetrics {
+  unbiasedAccuracy: number;
+  alignedAccuracy: number;
+  conflictingAccuracy: number;
+  worstGroupAccuracy: number;
+  perClassAccuracy: number[];
+  samples: number;
+}
+
+/** A fresh classifier trained to predict the bias from the bottleneck (lower = less bias information left). */
+export interface ProbeResult {
+  linearAccuracy: number;
+  mlpAccuracy: number;
+  /** Normalised mutual information between the bias and the probe's prediction. */
+  mutualInformation: number;
+  /** Accuracy of always predicting the most frequent bias value. */
+  chance: number;
+  perLayer: { site: string; label: string; accuracy: number }[];
+}
+
+export interface EpochRecord {
+  epoch: number;
+  tau: number;
+  loss: number;
+  crossEntropy: number;
+  mutualInformation: number;
+  trainAccuracy: number;
+  auxAccuracy: number;
+  /** Null on epochs without a validation pass, or without an unbiased validation set. */
+  valUnbiasedAccuracy: number | null;
+  keptUnits: number;
+  totalUnits: number;
+  seconds: number;
+}
+
+/** The selected mask of one dependency group: one logit and one keep flag per unit. */
+export interface MaskRecord {
+  group: number;
+  label: string;
+  producers: string[];
+  sites: string[];
+  logits: number[];
+  keep: boolean[];
+}
+
+export interface BaselineResult {
+  name: string;
+  metrics: EvalMetrics;
+  /** For randomised baselines: how many seeds the metrics average over. */
+  seeds?: number;
+}
+
+export interface BiseReport {
+  schema: typeof REPORT_SCHEMA;
+  version: typeof REPORT_VERSION;
+  /** ISO 8601 date-time. */
+  createdAt: string;
+  tool: { name: string; version: string; onnxruntime: string; node: string; executionProvider: string };
+  model: { path: string; sha256: string; bottleneck: string; classifier: string };
+  data: { name: string; description: string; sha256: string; trainSize: number; valSize: number; testSize: number; biasAttributes: string[] };
+  /** Every hyperparameter, flat. */
+  config: Record<string, number | string | boolean | null>;
+  seed: number;
+  history: EpochRecord[];
+  selection: { criterion: 'best-val-unbiased' | 'last'; epoch: number };
+  masks: MaskRecord[];
+  metrics: { vanilla: EvalMetrics; subnetwork: EvalMetrics; baselines: BaselineResult[] };
+  pruning: PruneReport;
+  probe: { vanilla: ProbeResult; subnetwork: ProbeResult } | null;
+  /** Paths relative to the report folder, with '/' separators. */
+  outputs: { prunedModel: string; masks: string; figures: string[] };
+  timings: { totalSeconds: number; msPerStep: number };
+}
+
+/** A path inside the report folder: relative, '/'-separated, no '.', '..' or empty segments, portable characters. */
+export function isReportRelativePath(p: string): boolean {
+  if (p === '' || p.startsWith('/') || /[\\:*?"<>|\u0000-\u001f]/.test(p)) return false;
+  return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+const sha256 = matching('a SHA-256 digest (64 lowercase hex digits)', /^[0-9a-f]{64}$/);
+const isoDateTime = primitive(
+  'an ISO 8601 date-time such as "2026-03-01T12:00:00.000Z"',
+  (v): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)),
+);
+const relativePath = primitive(
+  'a path relative to the report folder (\'/\'-separated, no "..")',
+  (v): v is string => typeof v === 'string' && isReportRelativePath(v),
+);
+const strings = array(string);
+const configValue = union<number | string | boolean | null>('a number, string, boolean or null', finiteNumber, string, boolean, primitive('null', (v): v is null => v === null));
+
+const evalMetrics: Decoder<EvalMetrics> = object<EvalMetrics>({
+  unbiasedAccuracy: unitInterval,
+  alignedAccuracy: unitInterval,
+  conflictingAccuracy: unitInterval,
+  worstGroupAccuracy: unitInterval,
+  perClassAccuracy: array(unitInterval),
+  samples: count,
+});
+
+const probeResult: Decoder<ProbeResult> = object<ProbeResult>({
+  linearAccuracy: unitInterval,
+  mlpAccuracy: unitInterval,
+  mutualInformation: finiteNumber,
+  chance: unitInterval,
+  perLayer: array(object<ProbeResult['perLayer'][number]>({ site: string, label: string, accuracy: unitInterval })),
+});
+
+const epochRecord: Decoder<EpochRecord> = object<EpochRecord>(
+  {
+    epoch: count,
+    tau: positiveNumber,
+    loss: finiteNumber,
+    crossEntropy: finiteNumber,
+    mutualInformation: finiteNumber,
+    trainAccuracy: unitInterval,
+    auxAccuracy: unitInterval,
+    valUnbiasedAccuracy: nullable(unitInterval),
+    keptUnits: count,
+    totalUnits: count,
+    seconds: nonNegativeNumber,
+  },
+  (r, path) => {
+    if (r.keptUnits > r.totalUnits) throw new DecodeError(child(path, 'keptUnits'), `${r.keptUnits} kept units exceed totalUnits (${r.totalUnits})`);
+  },
+);
+
+const maskRecord: Decoder<MaskRecord> = object<MaskRecord>(
+  { group: count, label: string, producers: strings, sites: strings, logits: array(finiteNumber), keep: array(boolean) },
+  (m, path) => {
+    if (m.keep.length !== m.logits.length) {
+      throw new DecodeError(child(path, 'keep'), `has ${m.keep.length} entries but logits has ${m.logits.length}; expected one of each per unit`);
+    }
+  },
+);
+
+const dims = array(count);
+
+const layerReport: Decoder<LayerReport> = object<LayerReport>({
+  node: string,
+  opType: string,
+  weight: string,
+  weightDimsBefore: dims,
+  weightDimsAfter: dims,
+  paramsBefore: count,
+  paramsAfter: count,
+  flopsBefore: count,
+  flopsAfter: count,
+});
+
+const groupReport: Decoder<GroupReport> = object<GroupReport>(
+  { group: count, label: string, producers: strings, channels: count, kept: count, removed: count, removedIndices: array(count) },
+  (g, path) => {
+    if (g.kept + g.removed !== g.channels) throw new DecodeError(child(path, 'removed'), `kept (${g.kept}) + removed (${g.removed}) differs from channels (${g.channels})`);
+    if (g.removedIndices.length !== g.removed) throw new DecodeError(child(path, 'removedIndices'), `lists ${g.removedIndices.length} indices but removed is ${g.removed}`);
+  },
+);
+
+const pruneReport: Decoder<PruneReport> = object<PruneReport>({
+  inputShapes: record(dims),
+  paramsBefore: count,
+  paramsAfter: count,
+  flopsBefore: count,
+  flopsAfter: count,
+  unitsBefore: count,
+  unitsAfter: count,
+  layers: array(layerReport),
+  groups: array(groupReport),
+});
+
+const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
+  {
+    schema: literal(REPORT_SCHEMA),
+    version: literal(REPORT_VERSION),
+    createdAt: isoDateTime,
+    tool: object<BiseReport['tool']>({ name: string, version: string, onnxruntime: string, node: string, executionProvider: string }),
+    model: object<BiseReport['model']>({ path: string, sha256, bottleneck: string, classifier: string }),
+    data: object<BiseReport['data']>({
+      name: string,
+      description: string,
+      sha256,
+      trainSize: count,
+      valSize: count,
+      testSize: count,
+      biasAttributes: strings,
+    }),
+    config: record(configValue),
+    seed: integer,
+    history: array(epochRecord),
+    selection: object<BiseReport['selection']>({ criterion: oneOf('best-val-unbiased', 'last'), epoch: count }),
+    masks: array(maskRecord),
+    metrics: object<BiseReport['metrics']>({
+      vanilla: evalMetrics,
+      subnetwork: evalMetrics,
+      baselines: array(object<BaselineResult>({ name: string, metrics: evalMetrics, seeds: optional(positiveInteger) })),
+    }),
+    pruning: pruneReport,
+    probe: nullable(object<NonNullable<BiseReport['probe']>>({ vanilla: probeResult, subnetwork: probeResult })),
+    outputs: object<BiseReport['outputs']>({ prunedModel: relativePath, masks: relativePath, figures: array(relativePath) }),
+    timings: object<BiseReport['timings']>({ totalSeconds: nonNegativeNumber, msPerStep: nonNegativeNumber }),
+  },
+  (r, path) => {
+    if (r.history.length > 0 && !r.history.some((h) => h.epoch === r.selection.epoch)) {
+      throw new DecodeError(child(child(path, 'selection'), 'epoch'), `epoch ${r.selection.epoch} is not in history (epochs ${r.history[0].epoch}–${r.history[r.history.length - 1].epoch})`);
+    }
+  },
+);
+
+/**
+ * Parse and validate a report.json. `source` names the file in error messages, which also give the JSON path
+ * of the bad value: `report.json: metrics.vanilla.unbiasedAccuracy: expected a number in [0, 1], found "x"`.
+ * The schema name and version are checked first, so that another tool's file or a newer report gets a message
+ * about that rather than about its first unfamiliar field.
+ */
+export function parseReport(json: string, source: string): BiseReport {
+  const value = parseJson(json, source);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ReportParseError(source, '', `expected a JSON object (a BISE report), found ${describeFound(value)}`);
+  }
+  const head = value as { schema?: unknown; version?: unknown };
+  if (head.schema !== REPORT_SCHEMA) {
+    const found = head.schema === undefined ? 'no "schema" field' : `schema ${describeFound(head.schema)}`;
+    throw new ReportParseError(source, 'schema', `not a BISE report: expected schema "${REPORT_SCHEMA}", found ${found}`);
+  }
+  if (!Number.isSafeInteger(head.version) || (head.version as number) < 1) {
+    throw new ReportParseError(source, 'version', `expected a positive integer report version, found ${head.version === undefined ? 'nothing' : describeFound(head.version)}`);
+  }
+  if ((head.version as number) > REPORT_VERSION) {
+    throw new ReportParseError(
+      source,
+      'version',
+      `this report has version ${head.version as number}, written by a newer BISE; this build reads version ${REPORT_VERSION} and older. Update the BISE extension to read it`,
+    );
+  }
+  return decodeFile(reportDecoder, value, source);
+}
