@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** `bise`: the headless command line on the same core as the extension. */
 import * as extract from './commands/extract';
 import * as train from './commands/train';

@@ -1,0 +1,30 @@
+// Bundles the CLI (and, once present, the extension host and its worker) into dist/.
+// onnxruntime-node stays external: it is a native module loaded from node_modules at run time.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/host/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'src/worker/main.ts', out: 'worker' },
+].filter((e) => existsSync(e.in));
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+for (const e of entries) {
+  await build({
+    entryPoints: [e.in],
+    outfile: `dist/${e.out}.js`,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: !production,
+    minify: production,
+    external: ['onnxruntime-node', ...(e.external ?? [])],
+    banner: e.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
+    logLevel: 'info',
+  });
+}
+if (watch) console.log('watch mode is not implemented; rerun npm run build');
