@@ -9,7 +9,14 @@ import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { readModelFile } from '../src/core/onnx/reader';
 import { GateGradientRunner } from '../src/core/runtime/gate-gradient-runner';
-import { defaultThreads } from '../src/core/runtime/session';
+import * as ort from 'onnxruntime-node';
+import { Model } from '../src/core/onnx/ir';
+import { serializeModel } from '../src/core/onnx/writer';
+import { inferShapes } from '../src/core/onnx/shape-inference';
+import { discoverUnits } from '../src/core/units/discover';
+import { batchShape } from '../src/core/graphs/gate-gradient-graphs';
+import { pruneModel } from '../src/core/prune/prune';
+import { createSession, defaultThreads } from '../src/core/runtime/session';
 
 interface Options {
   readonly repeats: number;
@@ -81,6 +88,41 @@ function torchStep(o: Options, fraction: number): { median: number; version: str
   return { median: out.median_ms, version: out.torch };
 }
 
+/** Inference latency (batch `o.batch`) of the dense model and of physically pruned copies (random units removed). */
+async function inferenceLatency(o: Options): Promise<void> {
+  const model = readModelFile(o.model);
+  const { input, dims } = batchShape(model, o.batch);
+  const discovery = discoverUnits(model.graph, inferShapes(model.graph, new Map([[input, dims]])));
+  const x = new Float32Array(dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.cos(i));
+  const time = async (m: Model): Promise<number> => {
+    const { session } = await createSession(serializeModel(m), { threads: o.threads });
+    const feeds = { [input]: new ort.Tensor('float32', x, dims) };
+    const times: number[] = [];
+    for (let r = 0; r < o.repeats + 2; r++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      if (r >= 2) times.push(performance.now() - t0);
+    }
+    await session.release();
+    return median(times);
+  };
+  const dense = await time(model);
+  console.log(`\ninference, batch ${o.batch}: pruned units | params | ms | speed-up`);
+  console.log(`    0% | ${model.graph.initializers.size > 0 ? countParams(model).toLocaleString('en-US') : 0} | ${dense.toFixed(1)} | 1.00x`);
+  for (const f of o.fractions.filter((v) => v > 0)) {
+    const keep = gatesWithPruned(discovery.groups.map((g) => g.channels), f).map((g) => Array.from(g, (v) => v === 1));
+    const pruned = pruneModel(model, discovery, keep, { inputShapes: new Map([[input, dims]]) }).model;
+    const t = await time(pruned);
+    console.log(`${(f * 100).toFixed(0).padStart(5)}% | ${countParams(pruned).toLocaleString('en-US')} | ${t.toFixed(1)} | ${(dense / t).toFixed(2)}x`);
+  }
+}
+
+function countParams(m: Model): number {
+  let n = 0;
+  for (const t of m.graph.initializers.values()) n += t.data.length;
+  return n;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   console.log(`BISE mask step: ${o.model}, batch ${o.batch}, ${o.threads} threads, median of ${o.repeats}`);
@@ -92,6 +134,7 @@ async function main(): Promise<void> {
     const ratio = typeof torch === 'string' ? '-' : `${(ours.median / torch.median).toFixed(2)}x`;
     console.log(`${(f * 100).toFixed(0).padStart(5)}% | ${ours.median.toFixed(0).padStart(19)} | ${torchCell} | ${ratio} | ${ours.specializeMs.toFixed(0)}`);
   }
+  await inferenceLatency(o);
 }
 
 main().catch((e) => {

@@ -8,6 +8,7 @@ export const EXTRACT_FLAGS = [
   { name: 'mask-lr', type: 'number', default: D.maskLr, min: 0, help: 'SGD learning rate of the mask logits' },
   { name: 'mask-momentum', type: 'number', default: D.maskMomentum, min: 0, max: 1, help: 'SGD momentum of the mask logits' },
   { name: 'mask-weight-decay', type: 'number', default: D.maskWeightDecay, min: 0, help: 'weight decay of the mask logits' },
+  { name: 'mask-init', type: 'number', default: D.maskInit, help: 'initial mask logit of every unit (0 = on the keep threshold, as the authors)' },
   { name: 'aux-lr', type: 'number', default: D.auxLr, min: 0, help: 'SGD learning rate of the auxiliary head(s)' },
   { name: 'aux-epochs', type: 'integer', default: D.auxEpochs, min: 0, help: 'auxiliary-head epochs before mask learning and after each τ step' },
   { name: 'gamma', type: 'number', default: D.gamma, min: 0, help: 'weight γ of the mutual-information term (0 = ablation)' },
@@ -34,6 +35,7 @@ export interface ExtractFlagValues {
   readonly maskLr: number;
   readonly maskMomentum: number;
   readonly maskWeightDecay: number;
+  readonly maskInit: number;
   readonly auxLr: number;
   readonly auxEpochs: number;
   readonly gamma: number;
@@ -56,6 +58,7 @@ export function extractConfig(f: ExtractFlagValues): ExtractConfig {
     maskLr: f.maskLr,
     maskMomentum: f.maskMomentum,
     maskWeightDecay: f.maskWeightDecay,
+    maskInit: f.maskInit,
     auxLr: f.auxLr,
     auxEpochs: f.auxEpochs,
     gamma: f.gamma,

@@ -10,6 +10,8 @@ export interface ExtractConfig {
   readonly maskLr: number;
   readonly maskMomentum: number;
   readonly maskWeightDecay: number;
+  /** Initial mask logit of every unit (the authors' MaskLayer init_m_i; 0 keeps every unit, on the threshold). */
+  readonly maskInit: number;
   readonly auxLr: number;
   readonly auxMomentum: number;
   readonly auxWeightDecay: number;
@@ -39,6 +41,7 @@ export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = {
   maskLr: 1e-2,
   maskMomentum: 0.9,
   maskWeightDecay: 1e-4,
+  maskInit: 0,
   auxLr: 0.1,
   auxMomentum: 0.9,
   auxWeightDecay: 1e-4,

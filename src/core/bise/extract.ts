@@ -63,7 +63,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
     const auxConfig = { lr: config.auxLr, momentum: config.auxMomentum, weightDecay: config.auxWeightDecay };
     const heads = train.biasClasses.map((bc) => new AuxHead(zDim, bc, rng, auxConfig));
     const weights = config.reweighting === 'group' ? trainingSampleWeights(train) : undefined;
-    const masks = gates.map((g) => new Float32Array(g.channels));
+    const masks = gates.map((g) => new Float32Array(g.channels).fill(config.maskInit));
     const maskOptimizer = new Sgd({ lr: config.maskLr, momentum: config.maskMomentum, weightDecay: config.maskWeightDecay });
     const totalUnits = gates.reduce((s, g) => s + g.channels, 0);
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parseModel } from '../onnx/reader';
 import { serializeModel } from '../onnx/writer';
+import { checkSupported } from '../onnx/shape-inference';
 import { ExtractConfig } from '../bise/config';
 import { extractSubnetwork, ExtractResult } from '../bise/extract';
 import { assessSubnetwork, Assessment } from '../bise/assess';
@@ -61,6 +62,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
     throw new Error(`cannot read the model '${o.modelPath}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
+  checkSupported(model.graph, o.modelPath);
   const data = loadBuiltinDataset(o.data);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
 

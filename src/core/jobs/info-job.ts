@@ -21,7 +21,7 @@ export interface ModelInfo {
 
 export function describeModel(path: string, bottleneck?: string): ModelInfo {
   const model = readModelFile(path);
-  checkSupported(model.graph);
+  checkSupported(model.graph, path);
   const { input, dims } = batchShape(model, 1);
   const shapes = inferShapes(model.graph, new Map([[input, dims]]));
   const d = discoverUnits(model.graph, shapes, bottleneck ? { bottleneck } : {});

@@ -5,6 +5,7 @@
 import { Graph, Node, Tensor, attrInt, attrInts } from './ir';
 import { windowGeometry, windowOutputSize } from './conv-geometry';
 import { ENGINE_OP_SHAPES } from './engine-op-shapes';
+import { OnnxModelError } from './errors';
 
 export type ShapeMap = Map<string, readonly number[]>;
 
@@ -144,11 +145,16 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
 
 export const SUPPORTED_OPS: readonly string[] = Object.keys(RULES);
 
-/** Throws an error naming the first unsupported op and its node. */
-export function checkSupported(graph: Graph): void {
+/**
+ * Throws an error naming the first unsupported op and its node (and the file, when `file` is given, as an
+ * OnnxModelError).
+ */
+export function checkSupported(graph: Graph, file?: string): void {
   for (const n of graph.nodes) {
     if (n.domain !== '' || !(n.opType in RULES)) {
-      throw new Error(`node '${n.name}' uses op '${n.domain ? n.domain + '.' : ''}${n.opType}', which is not supported (supported: ${SUPPORTED_OPS.join(', ')})`);
+      const detail = `uses op '${n.domain ? n.domain + '.' : ''}${n.opType}', which is not supported (supported: ${SUPPORTED_OPS.join(', ')})`;
+      if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
+      throw new Error(`node '${n.name}' ${detail}`);
     }
   }
 }

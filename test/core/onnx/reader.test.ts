@@ -53,6 +53,7 @@ test('errors name the file and the problem', () => {
   assert.throws(() => parseModel(serializeModel(modelOf(tiny().graph, 13, 2)), 'ir.onnx'), /IR version 2/);
   const unknownOp = modelOf(graphOf({ nodes: [node('Foo', ['x'], ['y'], {}, 'my_foo')], inputs: [valueInfo('x', [1])], outputs: [valueInfo('y', [1])] }));
   assert.throws(() => checkSupported(parseModel(serializeModel(unknownOp), 'foo.onnx').graph), /node 'my_foo' uses op 'Foo', which is not supported/);
+  assert.throws(() => checkSupported(parseModel(serializeModel(unknownOp), 'foo.onnx').graph, 'models/foo.onnx'), /^OnnxModelError: models\/foo\.onnx: node 'my_foo': uses op 'Foo', which is not supported/);
 });
 
 test('structural problems are refused: cycles, dangling inputs, duplicate names, missing outputs', () => {
