@@ -31,15 +31,7 @@ export class MlpProbe {
   }
 
   logits(x: ArrayLike<number>, n: number): Float32Array {
-    const hid = this.hiddenOf(x, n);
-    const { hidden: h, classes: k } = this;
-    const out = new Float32Array(n * k);
-    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) {
-      let s = this.b2[c];
-      for (let j = 0; j < h; j++) s += hid[i * h + j] * this.w2[c * h + j];
-      out[i * k + c] = s;
-    }
-    return out;
+    return this.logitsFromHidden(this.hiddenOf(x, n), n);
   }
 
   train(x: Float32Array, labels: Int32Array, epochs: number, batchSize: number, seed: number, sgd = { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 }): void {
