@@ -6,6 +6,9 @@ import { UsageError } from '../infra/usage-error';
 
 export const DATA_FLAGS = [
   { name: 'dataset', type: 'enum', choices: ['biased-mnist', 'multi-color-mnist'], default: 'biased-mnist', help: 'built-in dataset, generated from the 10,000 bundled MNIST digits' },
+  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV path,label,bias[,…][,split] of images' },
+  { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV: resize images to this square size (default: the first image’s)' },
+  { name: 'grayscale', type: 'boolean', help: 'with a CSV: read images as one grey channel' },
   { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST: bias alignment of the training set (validation and test use 0.1)' },
   { name: 'rho-left', type: 'number', default: 0.99, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the left background colour' },
   { name: 'rho-right', type: 'number', default: 0.95, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the right background colour' },
@@ -22,6 +25,9 @@ export const RUNTIME_FLAGS = [
 
 export interface DataFlagValues {
   readonly dataset: 'biased-mnist' | 'multi-color-mnist';
+  readonly data?: string;
+  readonly imageSize?: number;
+  readonly grayscale: boolean;
   readonly rho: number;
   readonly rhoLeft: number;
   readonly rhoRight: number;
@@ -32,6 +38,10 @@ export interface DataFlagValues {
 }
 
 export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
+  if (f.data) {
+    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3 };
+    return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed };
+  }
   if (f.trainSize + f.valSize + f.testSize > 10000) {
     throw new UsageError(`--train-size + --val-size + --test-size is ${f.trainSize + f.valSize + f.testSize}, more than the 10,000 bundled digits`);
   }

@@ -40,16 +40,16 @@ const SUPPORTED_LIST = 'u1 (uint8), i1, i2, i4, i8, f4 (float32), f8 (float64) a
 
 /** Parses a descr such as '<f4'; `file` names the .npy file in errors. */
 export function parseNpyDtype(descr: string, file: string): NpyDtype {
-  const match = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr);
+  const match = /^([<>|=])([a-zA-Z])(\d*)$/.exec(descr);
   if (match === null) {
-    if (/^[<>|=]?[OV]/.test(descr)) throw objectRefusal(descr, file);
-    if (/^[<>|=]?[USa]/.test(descr)) {
-      throw new DatasetError(file, `dtype '${descr}' is a string type: expected a numeric array (${SUPPORTED_LIST})`);
-    }
+    if (/^[<>|=]?O/.test(descr)) throw objectRefusal(descr, file);
     throw new DatasetError(file, `header 'descr': expected a dtype string like '<f4' (byte order, kind, size), got '${descr}'`);
   }
   const [, order, kind, size] = match as unknown as [string, string, string, string];
   if (kind === 'O' || kind === 'V') throw objectRefusal(descr, file);
+  if (kind === 'U' || kind === 'S' || kind === 'a') {
+    throw new DatasetError(file, `dtype '${descr}' is a string type: expected a numeric array (${SUPPORTED_LIST})`);
+  }
   const key = `${kind}${size}`;
   const name = SUPPORTED[key];
   if (name === undefined) {

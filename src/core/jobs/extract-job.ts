@@ -191,6 +191,6 @@ function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
 
 function flatSpec(spec: BuiltinDatasetSpec): Record<string, number | string> {
   const out: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(spec)) if (k !== 'kind' && v !== undefined) out[`data.${k}`] = v as number | string;
+  for (const [k, v] of Object.entries(spec)) if (k !== 'kind' && (typeof v === 'number' || typeof v === 'string')) out[`data.${k}`] = v;
   return out;
 }

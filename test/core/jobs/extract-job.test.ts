@@ -16,6 +16,8 @@ import { runExtractJob, ExtractJobOptions } from '../../../src/core/jobs/extract
 import { DEFAULT_EXTRACT_CONFIG } from '../../../src/core/bise/config';
 import { parseReport } from '../../../src/core/report/schema';
 import { JobEvent, CancelledError } from '../../../src/core/bise/events';
+import { biasedMnistSplits } from '../../../src/core/data/biased-mnist';
+import { npyBytes } from '../../support/npy-writer';
 
 const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -76,4 +78,24 @@ test('a cancelled extract writes nothing', async () => {
     CancelledError,
   );
   assert.deepEqual(fs.readdirSync(dir), ['vanilla.onnx']);
+});
+
+test('extract runs on a user .npy folder (given with --data) and names bad data clearly', async () => {
+  const { dir, options } = setup();
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(data);
+  const splits = biasedMnistSplits({ rho: 0.9, seed: 3, trainSize: 300, valSize: 100, testSize: 100 });
+  for (const [name, part] of Object.entries(splits)) {
+    fs.writeFileSync(path.join(data, `x_${name}.npy`), npyBytes({ descr: '<f4', shape: [part.y.length, ...part.dims], data: Array.from(part.x) }));
+    fs.writeFileSync(path.join(data, `y_${name}.npy`), npyBytes({ descr: '<i4', shape: [part.y.length], data: Array.from(part.y) }));
+    fs.writeFileSync(path.join(data, `b_${name}.npy`), npyBytes({ descr: '<i4', shape: [part.y.length], data: Array.from(part.biases[0]) }));
+  }
+  const result = await runExtractJob({ ...options, data: { kind: 'npy-folder', dir: data, seed: 0 }, probe: false }, { onEvent: () => undefined });
+  const report = parseReport(fs.readFileSync(path.join(result.folder, 'report.json'), 'utf8'), 'report.json');
+  assert.equal(report.data.trainSize, 300);
+  fs.writeFileSync(path.join(data, 'y_test.npy'), npyBytes({ descr: '<i4', shape: [7], data: new Array<number>(7).fill(0) }));
+  await assert.rejects(
+    () => runExtractJob({ ...options, data: { kind: 'npy-folder', dir: data, seed: 0 }, outDir: path.join(dir, 'again') }, { onEvent: () => undefined }),
+    /y_test\.npy/,
+  );
 });

@@ -1,0 +1,222 @@
+/**
+ * A user dataset described by a CSV: header `path,label,bias[,bias2…][,split]`, one image (PNG or JPEG) per
+ * row. Paths are relative to the CSV's folder and may not leave it. Labels and biases are integers or class
+ * names. With a `split` column (train/val/test) rows go where it says; without one they are split by seed,
+ * stratified by (label, bias…). Images are converted to RGB or grey, resized bilinearly to one size and
+ * normalised per channel. Errors give the CSV file and the row as a spreadsheet numbers it (header = row 1).
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { CsvImageRef, parseImageSize, readCsvImage, readCsvImageResized } from './csv-images';
+import { CsvLabelColumn, encodeLabelColumn } from './csv-labels';
+import { CsvRecord, parseCsvBytes } from './csv';
+import { DatasetMeta, InMemoryDataset, validateDataset } from './dataset';
+import { Splits } from './digit-splits';
+import { DatasetError } from './errors';
+import { DEFAULT_MAX_IMAGE_PIXELS } from './image-decode';
+import { resolveInside } from './image-paths';
+import { ImageChannels } from './image-planes';
+import { requireVariation } from './label-checks';
+import { NormalizeOptions, normalisePixels, resolveNormalisation } from './pixel-normalisation';
+import { deriveSeed } from './random';
+import { jointGroups, splitByFractions } from './seeded-splits';
+
+export interface ImageCsvOptions {
+  /** 3 = RGB (default), 1 = grey. */
+  readonly channels?: ImageChannels;
+  /** [height, width], or one number for a square; default: the size of the first row's image. */
+  readonly size?: number | readonly [number, number];
+  /** Applied to pixels in [0, 1]; default mean 0.5, std 0.5. */
+  readonly normalize?: NormalizeOptions;
+  /** Without a split column: share of rows for val (default 0.1); with one but no val rows: share of train carved out. */
+  readonly valFraction?: number;
+  /** Without a split column: share of rows for test (default 0.2). */
+  readonly testFraction?: number;
+  /** Seed of the split (default 0). */
+  readonly seed?: number;
+  /** Class count of integer labels (default: max + 1); with class names, at least the number of names. */
+  readonly numClasses?: number;
+  /** One per bias column, likewise. */
+  readonly biasClasses?: readonly number[];
+  /** Largest image accepted, in pixels (default 2^26). */
+  readonly maxImagePixels?: number;
+  /** Dataset name prefix (default: the CSV's file name). */
+  readonly name?: string;
+}
+
+const DEFAULT_VAL_FRACTION = 0.1;
+const DEFAULT_TEST_FRACTION = 0.2;
+/** 4 GiB of float32 across all splits; past that, a typo in `size` is likelier than a real request. */
+const MAX_DATASET_VALUES = 2 ** 30;
+const SPLIT_NAMES = ['train', 'val', 'test'] as const;
+type SplitName = (typeof SPLIT_NAMES)[number];
+
+interface CsvColumns {
+  readonly header: readonly string[];
+  readonly path: number;
+  readonly label: number;
+  readonly biases: readonly { readonly name: string; readonly index: number }[];
+  readonly split: number | undefined;
+  readonly ignored: readonly string[];
+}
+
+/** Reads the CSV and its images into train/val/test datasets. */
+export function readImageCsv(csvPath: string, options: ImageCsvOptions = {}): Splits<InMemoryDataset> {
+  const file = resolve(csvPath);
+  const root = dirname(file);
+  const records = readRecords(file);
+  const columns = headerColumns(records[0], file);
+  const rows = records.slice(1);
+  if (rows.length === 0) throw new DatasetError(file, 'expected at least one data row after the header, got none');
+  rows.forEach((record) => {
+    if (record.fields.length !== columns.header.length) {
+      throw new DatasetError(file, `expected ${columns.header.length} fields (${columns.header.join(',')}), got ${record.fields.length}`, record.line);
+    }
+  });
+  // Paths are checked before anything else is read, so that no row can point outside the folder.
+  const paths = rows.map((record) => {
+    const resolved = resolveInside(root, record.fields[columns.path].trim());
+    if (!resolved.ok) throw new DatasetError(file, `column "path": ${resolved.reason}`, record.line);
+    return resolved.path;
+  });
+  const lines = rows.map((r) => r.line);
+  const valuesOf = (index: number, column: string) => ({ column, values: rows.map((r) => r.fields[index].trim()), lines });
+
+  const label = encodeLabelColumn(valuesOf(columns.label, 'label'), file, options.numClasses);
+  if (options.biasClasses !== undefined && options.biasClasses.length !== columns.biases.length) {
+    throw new DatasetError(file, `options.biasClasses: expected ${columns.biases.length} entries (one per bias column), got ${options.biasClasses.length}`);
+  }
+  const biases = columns.biases.map(({ name, index }, k) => encodeLabelColumn(valuesOf(index, name), file, options.biasClasses?.[k]));
+  const seed = options.seed ?? 0;
+  const assignment = assignSplits(rows, columns, [label, ...biases], options, seed, file);
+  columns.biases.forEach(({ name }, k) => {
+    const names = biases[k].names;
+    requireVariation(pick(biases[k].codes, assignment.rows.train), file, `column "${name}"`, (v) => (names ? `"${names[v]}"` : String(v)));
+  });
+
+  const channels = options.channels ?? 3;
+  if (channels !== 1 && channels !== 3) throw new DatasetError(file, `options.channels: expected 1 (grey) or 3 (RGB), got ${String(channels)}`);
+  const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  const imageAt = (row: number): CsvImageRef => ({ root, path: paths[row], entry: rows[row].fields[columns.path].trim(), csv: file, line: rows[row].line, channels, maxPixels });
+  const [height, width] = options.size === undefined ? firstImageSize(imageAt(0)) : parseImageSize(options.size, file);
+  const dims: [number, number, number] = [channels, height, width];
+  const sample = channels * height * width;
+  if (rows.length * sample > MAX_DATASET_VALUES) {
+    throw new DatasetError(file, `${rows.length} images of ${channels}×${height}×${width} would need ${rows.length * sample} values, more than the limit of ${MAX_DATASET_VALUES}: expected a smaller options.size`);
+  }
+  const norm = resolveNormalisation(options.normalize, channels, file);
+
+  const name = options.name ?? basename(file);
+  const build = (split: SplitName): InMemoryDataset => {
+    const members = assignment.rows[split];
+    const x = new Float32Array(members.length * sample);
+    members.forEach((row, i) => {
+      const planes = readCsvImageResized(imageAt(row), height, width);
+      normalisePixels({ values: planes, layout: 'NCHW', count: 1, dims, divisor: 1 }, norm, x, i * sample);
+    });
+    const meta: DatasetMeta = {
+      format: 'image-csv',
+      source: file,
+      split,
+      ...assignment.meta,
+      classNames: label.names,
+      biasNames: columns.biases.map((b) => b.name),
+      biasValueNames: biases.map((b) => b.names),
+      imageSize: [height, width],
+      channels,
+      normalize: { mean: norm.mean, std: norm.std },
+      ignoredColumns: columns.ignored,
+    };
+    return validateDataset({
+      name: `${name}/${split}`,
+      x,
+      dims,
+      y: pick(label.codes, members),
+      biases: biases.map((b) => pick(b.codes, members)),
+      numClasses: label.classes,
+      biasClasses: biases.map((b) => b.classes),
+      meta,
+    });
+  };
+  return { train: build('train'), val: build('val'), test: build('test') };
+}
+
+function readRecords(file: string): CsvRecord[] {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new DatasetError(file, `could not read the CSV file (${(err as Error).message})`);
+  }
+  const records = parseCsvBytes(bytes, file);
+  if (records.length === 0) throw new DatasetError(file, 'the file is empty: expected a header path,label,bias[,bias2…][,split] and data rows');
+  return records;
+}
+
+/** Finds the columns by name (trimmed, case-insensitive): path, label, bias*, and split if present. */
+function headerColumns(record: CsvRecord, file: string): CsvColumns {
+  const header = record.fields.map((f) => f.trim().toLowerCase());
+  const shown = record.fields.join(',');
+  header.forEach((name, i) => {
+    if (header.indexOf(name) !== i) throw new DatasetError(file, `header: column "${name}" appears twice; the header is: ${shown}`, record.line);
+  });
+  const required = (name: string): number => {
+    const index = header.indexOf(name);
+    if (index < 0) throw new DatasetError(file, `missing column "${name}": expected a header path,label,bias[,bias2…][,split]; the header is: ${shown}`, record.line);
+    return index;
+  };
+  const path = required('path');
+  const label = required('label');
+  const biases = header.flatMap((name, index) => (name.startsWith('bias') ? [{ name, index }] : []));
+  if (biases.length === 0) required('bias');
+  const split = header.indexOf('split');
+  const ignored = header.filter((name, index) => index !== path && index !== label && index !== split && !name.startsWith('bias'));
+  return { header, path, label, biases, split: split < 0 ? undefined : split, ignored };
+}
+
+interface SplitAssignment {
+  readonly rows: Splits<Int32Array>;
+  /** How the rows were split, for the datasets' metadata. */
+  readonly meta: DatasetMeta;
+}
+
+/** Data-row indices of each split, from the split column or by seeded stratified fractions. */
+function assignSplits(rows: readonly CsvRecord[], columns: CsvColumns, labelColumns: readonly CsvLabelColumn[], options: ImageCsvOptions, seed: number, file: string): SplitAssignment {
+  const valFraction = options.valFraction ?? DEFAULT_VAL_FRACTION;
+  const testFraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
+  const splitSeed = deriveSeed(seed, 'image-csv', 'split');
+  const groupsOf = (members: Int32Array) => jointGroups(labelColumns.map((c) => pick(c.codes, members)));
+  if (columns.split === undefined) {
+    const all = Int32Array.from(rows, (_, i) => i);
+    const rowsBySplit = splitByFractions(groupsOf(all), { val: valFraction, test: testFraction }, splitSeed, file);
+    return { rows: rowsBySplit, meta: { splitBy: 'seed', valFraction, testFraction, seed } };
+  }
+  const index = columns.split;
+  const members: Record<SplitName, number[]> = { train: [], val: [], test: [] };
+  rows.forEach((record, i) => {
+    const value = record.fields[index].trim().toLowerCase();
+    if (!(SPLIT_NAMES as readonly string[]).includes(value)) {
+      throw new DatasetError(file, `column "split": expected train, val or test, got ${JSON.stringify(record.fields[index])}`, record.line);
+    }
+    members[value as SplitName].push(i);
+  });
+  for (const split of ['train', 'test'] as const) {
+    if (members[split].length === 0) throw new DatasetError(file, `column "split": expected at least one ${split} row, got none`);
+  }
+  const train = Int32Array.from(members.train);
+  const test = Int32Array.from(members.test);
+  if (members.val.length > 0) return { rows: { train, val: Int32Array.from(members.val), test }, meta: { splitBy: 'column' } };
+  // No val rows: carve val out of train, as for a .npy folder without val files.
+  const carved = splitByFractions(groupsOf(train), { val: valFraction, test: 0 }, splitSeed, file);
+  return { rows: { train: pick(train, carved.train), val: pick(train, carved.val), test }, meta: { splitBy: 'column', val: { from: 'train', valFraction, seed } } };
+}
+
+function firstImageSize(image: CsvImageRef): [number, number] {
+  const first = readCsvImage(image);
+  return [first.height, first.width];
+}
+
+/** values[rows[0]], values[rows[1]], … */
+function pick(values: Int32Array, rows: Int32Array): Int32Array {
+  return Int32Array.from(rows, (row) => values[row]);
+}
