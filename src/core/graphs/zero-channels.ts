@@ -68,6 +68,17 @@ export function specializeZeroChannels(graph: Graph, shapes: ShapeMap, known: Re
   const initializers = new Map(graph.initializers);
   const nodes: Node[] = [];
   let counter = 0;
+  const producer = new Map<string, Node>();
+  const consumers = new Map<string, number>();
+  for (const n of graph.nodes) {
+    n.outputs.forEach((o) => o && producer.set(o, n));
+    n.inputs.forEach((i) => i && consumers.set(i, (consumers.get(i) ?? 0) + 1));
+  }
+  const graphOutputs = new Set(graph.outputs.map((o) => o.name));
+  const isZeroScalar = (name: string): boolean => {
+    const t = graph.initializers.get(name);
+    return !!t && t.data.length === 1 && Number(t.data[0]) === 0;
+  };
   for (const n of graph.nodes) {
     const x = n.inputs[0];
     const z = zeros.get(x);
@@ -89,20 +100,61 @@ export function specializeZeroChannels(graph: Graph, shapes: ShapeMap, known: Re
     }
     const tag = `zc${counter++}`;
     const indices = `${x}::${tag}::live`;
-    const gathered = `${x}::${tag}::gathered`;
     const sliced = `${n.inputs[1]}::${tag}::sliced`;
     initializers.set(indices, int64Tensor([live.length], live));
-    const axis = weightInputAxis(n);
-    initializers.set(sliced, sliceAxis(weight, axis, live));
-    nodes.push({ name: `${n.name}::${tag}::gather`, opType: 'Gather', domain: '', inputs: [x, indices], outputs: [gathered], attributes: { axis: intAttr(1) } });
+    initializers.set(sliced, sliceAxis(weight, weightInputAxis(n), live));
+    const gathered = gatherLive(x, indices, tag, 2);
     const inputs = [...n.inputs];
     inputs[0] = gathered;
     inputs[1] = sliced;
     nodes.push({ ...n, inputs });
   }
-  const used = new Set(nodes.flatMap((n) => n.inputs));
+
+  /**
+   * A tensor equal to Gather(tensor, live, axis 1). Elementwise producers that only feed this gather (the
+   * backward's gate Mul and ReLU Where) are recomputed on the live channels instead, so they touch half the
+   * data when half the units are pruned; their full-size versions become dead and are dropped below.
+   */
+  function gatherLive(tensor: string, indices: string, tag: string, depth: number): string {
+    const p = producer.get(tensor);
+    const outShape = shapes.get(tensor);
+    const pushable =
+      depth > 0 && p && outShape && consumers.get(tensor) === 1 && !graphOutputs.has(tensor) &&
+      (p.opType === 'Mul' || (p.opType === 'Where' && isZeroScalar(p.inputs[2]))) &&
+      p.inputs.every((i) => {
+        const s = shapes.get(i);
+        return !!s && (s.length === 0 || (s.length === outShape.length && (s[1] === 1 || s[1] === outShape[1])));
+      });
+    if (!pushable || !p || !outShape) {
+      const out = `${tensor}::${tag}::gathered`;
+      nodes.push({ name: `${tensor}::${tag}::gather`, opType: 'Gather', domain: '', inputs: [tensor, indices], outputs: [out], attributes: { axis: intAttr(1) } });
+      return out;
+    }
+    const inputs = p.inputs.map((i) => {
+      const s = shapes.get(i) as readonly number[];
+      return s.length === 0 || s[1] === 1 ? i : gatherLive(i, indices, tag, depth - 1);
+    });
+    const out = `${tensor}::${tag}::live_${p.opType}`;
+    nodes.push({ ...p, name: `${p.name}::${tag}::live`, inputs, outputs: [out] });
+    return out;
+  }
+  const live = withoutDeadNodes(nodes, graphOutputs);
+  const used = new Set(live.flatMap((n) => n.inputs));
   for (const name of [...initializers.keys()]) if (!used.has(name)) initializers.delete(name);
-  return { ...graph, nodes, initializers };
+  return { ...graph, nodes: live, initializers };
+}
+
+/** Drops nodes none of whose outputs are read (by a later node or as a graph output). */
+function withoutDeadNodes(nodes: readonly Node[], graphOutputs: ReadonlySet<string>): Node[] {
+  const kept: Node[] = [];
+  const needed = new Set(graphOutputs);
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (!n.outputs.some((o) => o && needed.has(o))) continue;
+    kept.push(n);
+    n.inputs.forEach((x) => x && needed.add(x));
+  }
+  return kept.reverse();
 }
 
 /** Which weight axis matches the input channels. */
