@@ -9,6 +9,8 @@ export const DATA_FLAGS = [
   { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV path,label,bias[,…][,split] of images' },
   { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV: resize images to this square size (default: the first image’s)' },
   { name: 'grayscale', type: 'boolean', help: 'with a CSV: read images as one grey channel' },
+  { name: 'mnist-images', type: 'path', help: 'MNIST-format IDX images (e.g. the full 60k MNIST, or Fashion-MNIST) instead of the bundled digits; needs --mnist-labels' },
+  { name: 'mnist-labels', type: 'path', help: 'the IDX labels file that goes with --mnist-images' },
   { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST: bias alignment of the training set (validation and test use 0.1)' },
   { name: 'rho-left', type: 'number', default: 0.99, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the left background colour' },
   { name: 'rho-right', type: 'number', default: 0.95, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the right background colour' },
@@ -28,6 +30,8 @@ export interface DataFlagValues {
   readonly data?: string;
   readonly imageSize?: number;
   readonly grayscale: boolean;
+  readonly mnistImages?: string;
+  readonly mnistLabels?: string;
   readonly rho: number;
   readonly rhoLeft: number;
   readonly rhoRight: number;
@@ -42,13 +46,15 @@ export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
     if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3 };
     return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed };
   }
-  if (f.trainSize + f.valSize + f.testSize > 10000) {
-    throw new UsageError(`--train-size + --val-size + --test-size is ${f.trainSize + f.valSize + f.testSize}, more than the 10,000 bundled digits`);
+  if (!!f.mnistImages !== !!f.mnistLabels) throw new UsageError('--mnist-images and --mnist-labels go together');
+  const idx = f.mnistImages && f.mnistLabels ? { images: f.mnistImages, labels: f.mnistLabels } : undefined;
+  if (!idx && f.trainSize + f.valSize + f.testSize > 10000) {
+    throw new UsageError(`--train-size + --val-size + --test-size is ${f.trainSize + f.valSize + f.testSize}, more than the 10,000 bundled digits (use --mnist-images/--mnist-labels for more)`);
   }
   const sizes = { trainSize: f.trainSize, valSize: f.valSize, testSize: f.testSize };
   return f.dataset === 'biased-mnist'
-    ? { kind: 'biased-mnist', rho: f.rho, seed: f.dataSeed, ...sizes }
-    : { kind: 'multi-color-mnist', rhoLeft: f.rhoLeft, rhoRight: f.rhoRight, seed: f.dataSeed, ...sizes };
+    ? { kind: 'biased-mnist', rho: f.rho, seed: f.dataSeed, ...sizes, idx }
+    : { kind: 'multi-color-mnist', rhoLeft: f.rhoLeft, rhoRight: f.rhoRight, seed: f.dataSeed, ...sizes, idx };
 }
 
 export function runtimeOptions(f: { readonly provider: ExecutionProvider; readonly threads?: number }): { provider: ExecutionProvider; threads?: number } {

@@ -6,15 +6,22 @@ import { multiColorMnistSplits } from '../data/multi-color-mnist';
 import { Splits } from '../data/digit-splits';
 import { readNpyFolder } from '../data/npy-folder';
 import { readImageCsv } from '../data/image-csv';
+import { readMnistIdx } from '../data/idx';
 import * as path from 'node:path';
 
 export type BuiltinDatasetSpec =
-  | { readonly kind: 'biased-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number }
-  | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number }
+  | { readonly kind: 'biased-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
+  | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   /** A folder of x_<split>.npy, y_<split>.npy, b_<split>.npy (see data/npy-folder.ts). */
   | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number }
   /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images (see data/image-csv.ts). */
   | { readonly kind: 'image-csv'; readonly file: string; readonly seed: number; readonly size?: number; readonly channels?: 1 | 3 };
+
+/** Standard MNIST-format IDX files (e.g. the full 60k MNIST, or Debian's Fashion-MNIST) instead of the bundled digits. */
+export interface DigitFiles {
+  readonly images: string;
+  readonly labels: string;
+}
 
 export interface LoadedData extends Splits<InMemoryDataset> {
   readonly name: string;
@@ -32,15 +39,17 @@ export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
     return { ...s, name: path.basename(spec.file), description: `images listed in ${spec.file}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'biased-mnist') {
-    const s = biasedMnistSplits({ rho: spec.rho, seed: spec.seed, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize });
+    const source = spec.idx ? readMnistIdx(spec.idx.images, spec.idx.labels) : undefined;
+    const s = biasedMnistSplits({ rho: spec.rho, seed: spec.seed, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize, source });
     return {
       ...s,
       name: `BiasedMNIST ρ=${spec.rho}`,
-      description: `BiasedMNIST (ReBias protocol) from the 10,000 bundled MNIST digits, split by seed ${spec.seed}: train ρ=${spec.rho}, validation and test ρ=0.1`,
+      description: `BiasedMNIST (ReBias protocol) from ${spec.idx ? spec.idx.images : 'the 10,000 bundled MNIST digits'}, split by seed ${spec.seed}: train ρ=${spec.rho}, validation and test ρ=0.1`,
       biasAttributes: ['background colour'],
     };
   }
-  const s = multiColorMnistSplits({ seed: spec.seed, rhoLeft: spec.rhoLeft, rhoRight: spec.rhoRight, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize });
+  const source = spec.idx ? readMnistIdx(spec.idx.images, spec.idx.labels) : undefined;
+  const s = multiColorMnistSplits({ seed: spec.seed, rhoLeft: spec.rhoLeft, rhoRight: spec.rhoRight, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize, source });
   return {
     ...s,
     name: `Multi-Color MNIST ρL=${spec.rhoLeft} ρR=${spec.rhoRight}`,
