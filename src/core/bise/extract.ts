@@ -144,7 +144,8 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       history.push(event);
       emit(event);
       emit({ type: 'masks', epoch: epoch + 1, groups: discovery.groups.map((gr, i) => ({ group: gr.id, label: gr.label, logits: Array.from(masks[i]) })) });
-      if (config.selection === 'last' || (valAccuracy !== null && valAccuracy > best.accuracy)) {
+      // Without an unbiased validation set the last mask is kept (BISE.md).
+      if (config.selection === 'last' || valAccuracy === null || valAccuracy > best.accuracy) {
         best = { epoch: epoch + 1, accuracy: valAccuracy ?? 0, masks: masks.map((m) => Float32Array.from(m)) };
       }
     }
