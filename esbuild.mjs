@@ -1,4 +1,4 @@
-// Bundles the CLI (and, once present, the extension host and its worker) into dist/.
+// Bundles the CLI, the extension host, its worker (Node, CommonJS) and the webview script (browser) into dist/.
 // onnxruntime-node stays external: it is a native module loaded from node_modules at run time.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -7,6 +7,7 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli' },
   { in: 'src/host/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/worker/main.ts', out: 'worker' },
+  { in: 'webview/main.ts', out: 'webview', platform: 'browser' },
 ].filter((e) => existsSync(e.in));
 
 const watch = process.argv.includes('--watch');
@@ -17,12 +18,12 @@ for (const e of entries) {
     entryPoints: [e.in],
     outfile: `dist/${e.out}.js`,
     bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    platform: e.platform ?? 'node',
+    target: e.platform === 'browser' ? 'es2022' : 'node20',
+    format: e.platform === 'browser' ? 'iife' : 'cjs',
     sourcemap: !production,
     minify: production,
-    external: ['onnxruntime-node', ...(e.external ?? [])],
+    external: e.platform === 'browser' ? [] : ['onnxruntime-node', ...(e.external ?? [])],
     banner: e.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
     logLevel: 'info',
   });

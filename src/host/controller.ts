@@ -1,0 +1,408 @@
+/**
+ * The extension's behaviour behind the commands and panels: opening the form for a model, starting runs in
+ * worker processes (one per model at a time), progress and status bar, exporting and opening reports.
+ * Every decision that can be made without VS Code lives in the pure modules beside this file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { JobEvent } from '../core/bise/events';
+import { DEMO } from '../core/jobs/demo-setting';
+import { REPORT_JSON } from '../core/report/report-files';
+import { describeDataset, ExecutionProvider, JobSpec, PROVIDERS, RunResult } from '../protocol/jobs';
+import type { FormValues, HostToWebview, SetupView, WebviewToHost } from '../protocol/webview-messages';
+import { detectDatasets, DetectedDataset } from './datasets';
+import { exportConflict, exportReport, readReportFile, reportModelPath } from './export-report';
+import { buildExtractJob, defaultForm } from './form';
+import { summarizeModel } from './model-summary';
+import { BisePanel, PanelHost } from './panel';
+import { exportFolder, runFolder } from './report-location';
+import { ProgressThrottle } from './run-view';
+import { RunRegistry } from './run-registry';
+import { loadSavedChoice, saveChoice } from './saved-choice';
+import { RunOutcome, startWorker, WorkerRun } from './worker-client';
+
+const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+export class BiseController implements PanelHost, vscode.Disposable {
+  private readonly runs = new RunRegistry<WorkerRun>();
+  /** Datasets found for each open form, by model path (ids are resolved against these when a run starts). */
+  private readonly datasets = new Map<string, DetectedDataset[]>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+    private readonly status: vscode.StatusBarItem,
+  ) {}
+
+  get extensionUri(): vscode.Uri {
+    return this.context.extensionUri;
+  }
+
+  log(line: string): void {
+    this.output.appendLine(`${new Date().toISOString().slice(11, 19)} ${line}`);
+  }
+
+  private config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('bise');
+  }
+
+  /**
+   * The providers the last worker reported (the extension host never loads onnxruntime-node: a native crash
+   * there would take VS Code's extensions down). Before the first run every provider is offered; the engine
+   * falls back to cpu with a message when one is missing.
+   */
+  private knownProviders: readonly ExecutionProvider[] | null = null;
+
+  private providers(): readonly ExecutionProvider[] {
+    return this.knownProviders ?? PROVIDERS;
+  }
+
+  private requireTrust(what: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(`BISE: ${what} runs the workspace's ONNX model and reads its data, so it is disabled in Restricted Mode. Trust this workspace to use it.`, 'Manage Workspace Trust').then((c) => {
+      if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  }
+
+  // ---- commands ----
+
+  /** bise.extractSubnetwork: the form for a model (from the explorer, the editor title or the active tab). */
+  async extractSubnetwork(uri?: vscode.Uri): Promise<void> {
+    if (!this.requireTrust('Extract unbiased subnetwork')) return;
+    const model = uri ?? activeOnnx() ?? (await pickOnnx());
+    if (!model) return;
+    if (model.scheme !== 'file') {
+      void vscode.window.showErrorMessage(`BISE reads models from the local file system; '${model.toString()}' is not a local file.`);
+      return;
+    }
+    const panel = BisePanel.show(this, { view: 'setup', modelPath: model.fsPath }, `BISE: ${path.basename(model.fsPath)}`);
+    if (panel.view.replay().length > 0) return;
+    panel.post(this.setupMessage(model.fsPath));
+  }
+
+  /** bise.runDemo: the bundled model on BiasedMNIST with the short demo schedule, straight away. */
+  runDemo(): void {
+    if (!this.requireTrust('The demo')) return;
+    const panel = BisePanel.show(this, { view: 'setup', modelPath: DEMO.modelPath }, 'BISE: demo');
+    const outDir = runFolder(this.context.globalStorageUri.fsPath, DEMO.modelPath);
+    const provider = this.defaultProvider();
+    this.startRun(panel, DEMO.modelPath, { kind: 'demo', outDir, seed: 0, provider, ...this.threads() }, `demo: ${path.basename(DEMO.modelPath)} on BiasedMNIST ρ=${DEMO.data.rho} (${DEMO.summary})`, null);
+  }
+
+  /** bise.openReport: a report.json in the panel (allowed in Restricted Mode: it only reads and validates JSON). */
+  async openReport(uri?: vscode.Uri): Promise<void> {
+    const target = uri ?? (await pickReport());
+    if (!target) return;
+    const reportPath = target.fsPath.endsWith('.json') ? target.fsPath : path.join(target.fsPath, REPORT_JSON);
+    let json: string;
+    try {
+      json = fs.readFileSync(reportPath, 'utf8');
+      readReportFile(reportPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`BISE: cannot open ${reportPath}: ${(e as Error).message}`);
+      return;
+    }
+    const panel = BisePanel.show(this, { view: 'report', reportPath }, `BISE report: ${path.basename(path.dirname(reportPath))}`);
+    panel.post({ type: 'report', json, folder: path.dirname(reportPath), exportedTo: null });
+  }
+
+  /** bise.exportReport: the report of the active (or only) report panel into the workspace. */
+  async exportActiveReport(): Promise<void> {
+    const panels = BisePanel.all().filter((p) => p.state.view === 'report');
+    const panel = panels.find((p) => p.panel.active) ?? (panels.length === 1 ? panels[0] : undefined);
+    if (!panel || panel.state.view !== 'report') {
+      void vscode.window.showInformationMessage('BISE: open a report first (run BISE on a model, or open a report.json), then export it.');
+      return;
+    }
+    await this.exportFromPanel(panel);
+  }
+
+  /** bise.cancelRun */
+  async cancelRun(): Promise<void> {
+    const active = this.runs.active();
+    if (active.length === 0) {
+      void vscode.window.showInformationMessage('BISE: no run in progress.');
+      return;
+    }
+    const pick = active.length === 1 ? active[0] : (await vscode.window.showQuickPick(active.map((r) => ({ label: path.basename(r.modelPath), description: r.modelPath, run: r }))))?.run;
+    pick?.handle.cancel();
+  }
+
+  showLog(): void {
+    this.output.show(true);
+  }
+
+  // ---- panel messages ----
+
+  onReady(panel: BisePanel): void {
+    const state = panel.state;
+    if (state.view === 'setup') panel.post(this.setupMessage(state.modelPath));
+    else {
+      try {
+        const json = fs.readFileSync(state.reportPath, 'utf8');
+        panel.post({ type: 'report', json, folder: path.dirname(state.reportPath), exportedTo: null });
+      } catch (e) {
+        panel.post({ type: 'run-ended', outcome: 'failed', message: `cannot read ${state.reportPath}: ${(e as Error).message}`, log: [] });
+      }
+    }
+  }
+
+  onMessage(panel: BisePanel, m: Exclude<WebviewToHost, { type: 'ready' }>): void {
+    switch (m.type) {
+      case 'run':
+        this.runFromForm(panel, m.form);
+        return;
+      case 'cancel': {
+        const model = this.panelModel(panel);
+        if (model) this.runs.get(model)?.handle.cancel();
+        return;
+      }
+      case 'export-report':
+        void this.exportFromPanel(panel);
+        return;
+      case 'open-markdown':
+        if (panel.state.view === 'report') void openMarkdown(path.join(path.dirname(panel.state.reportPath), 'report.md'));
+        return;
+    }
+  }
+
+  private panelModel(panel: BisePanel): string | undefined {
+    if (panel.state.view === 'setup') return panel.state.modelPath;
+    return this.runs.active().find((r) => BisePanel.find({ view: 'setup', modelPath: r.modelPath }) === panel)?.modelPath;
+  }
+
+  // ---- the form ----
+
+  private defaultProvider(): ExecutionProvider {
+    const p = this.config().get<string>('executionProvider', 'cpu') as ExecutionProvider;
+    return PROVIDERS.includes(p) ? p : 'cpu';
+  }
+
+  private threads(): { threads?: number } {
+    const t = this.config().get<number>('threads', 0);
+    return Number.isInteger(t) && t > 0 ? { threads: t } : {};
+  }
+
+  private setupMessage(modelPath: string): HostToWebview {
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const found = detectDatasets(roots);
+    this.datasets.set(path.resolve(modelPath), found);
+    const summary = summarizeModel(modelPath);
+    const saved = loadSavedChoice(modelPath);
+    if (saved.kind === 'invalid') this.log(`ignored ${saved.file}: ${saved.problem}`);
+    const setup: SetupView = {
+      modelPath,
+      modelName: path.basename(modelPath),
+      model: summary.model,
+      modelError: summary.error,
+      datasets: found.map((d) => d.option),
+      providers: this.providers(),
+      form: saved.kind === 'loaded' ? saved.form : defaultForm(this.defaultProvider()),
+      savedChoice: saved.kind === 'loaded' ? saved.file : null,
+      busy: this.runs.isRunning(modelPath),
+      trusted: vscode.workspace.isTrusted,
+    };
+    return { type: 'setup', setup };
+  }
+
+  private runFromForm(panel: BisePanel, form: FormValues): void {
+    if (panel.state.view !== 'setup') return;
+    if (!this.requireTrust('Extract unbiased subnetwork')) return;
+    const modelPath = panel.state.modelPath;
+    const datasets = this.datasets.get(path.resolve(modelPath)) ?? detectDatasets([]);
+    const outDir = runFolder(this.context.globalStorageUri.fsPath, modelPath);
+    const built = buildExtractJob(form, { modelPath, datasets, providers: this.providers(), outDir });
+    if (!built.ok) {
+      panel.post({ type: 'form-errors', errors: built.errors });
+      return;
+    }
+    if (this.config().get<boolean>('saveFormChoice', true)) {
+      try {
+        const file = saveChoice(modelPath, form);
+        this.log(`saved the form choice to ${file}`);
+      } catch (e) {
+        this.log(`could not save the form choice next to the model: ${(e as Error).message}`);
+      }
+    }
+    const job = { ...built.job, ...(built.job.threads === undefined ? this.threads() : {}) };
+    this.startRun(panel, modelPath, job, `${path.basename(modelPath)} on ${describeDataset(job.data)}`, job.config.maxEpochs);
+  }
+
+  // ---- runs ----
+
+  private startRun(panel: BisePanel, modelPath: string, job: JobSpec, title: string, maxEpochs: number | null): void {
+    const refusal = this.runs.refusal(modelPath);
+    if (refusal !== null) {
+      panel.post({ type: 'form-errors', errors: [{ field: 'form', message: refusal }] });
+      void vscode.window.showWarningMessage(`BISE: ${refusal}`);
+      return;
+    }
+    fs.mkdirSync(path.dirname(job.outDir), { recursive: true });
+    this.log(`run started: ${title}; report folder ${job.outDir}`);
+    panel.post({ type: 'run-started', title, maxEpochs });
+    const toPanel = new ProgressThrottle((event) => panel.post({ type: 'job-event', event }));
+    let progress: vscode.Progress<{ message?: string; increment?: number }> | undefined;
+    const onEvent = (event: JobEvent): void => {
+      toPanel.push(event);
+      this.logEvent(event);
+      const text = statusText(event, maxEpochs);
+      if (text) {
+        this.status.text = `$(sync~spin) BISE ${text}`;
+        progress?.report({ message: text, increment: event.type === 'epoch' && maxEpochs ? 100 / maxEpochs : undefined });
+      }
+    };
+    const run = startWorker(job, {
+      workerPath: this.context.asAbsolutePath(path.join('dist', 'worker.js')),
+      onEvent,
+      onReady: (providers) => (this.knownProviders = providers),
+      onLog: (line) => this.log(line),
+    });
+    const registered = this.runs.begin(modelPath, run);
+    if (!registered.ok) throw new Error(registered.message); // cannot happen: checked above, nothing ran in between
+    this.status.text = '$(sync~spin) BISE starting…';
+    this.status.tooltip = `BISE: ${title} (click to cancel)`;
+    this.status.command = 'bise.cancelRun';
+    this.status.show();
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BISE: ${title}`, cancellable: true }, (p, token) => {
+      progress = p;
+      token.onCancellationRequested(() => run.cancel());
+      return run.outcome.then(() => undefined);
+    });
+    void run.outcome.then((outcome) => {
+      toPanel.flush();
+      registered.release();
+      this.updateStatusAfterRun();
+      this.finishRun(panel, modelPath, outcome);
+    });
+  }
+
+  private updateStatusAfterRun(): void {
+    if (this.runs.active().length === 0) this.status.hide();
+  }
+
+  private logEvent(e: JobEvent): void {
+    if (e.type === 'log') this.log(`[${e.level}] ${e.message}`);
+    else if (e.type === 'epoch') {
+      const val = e.valUnbiasedAccuracy === null ? '' : ` val unbiased ${percent(e.valUnbiasedAccuracy)}`;
+      this.log(`epoch ${e.epoch}: τ=${e.tau} loss ${e.loss.toFixed(4)} (CE ${e.crossEntropy.toFixed(4)}, MI ${e.mutualInformation.toFixed(4)})${val}, kept ${e.keptUnits}/${e.totalUnits} units, ${e.seconds.toFixed(1)} s`);
+    } else if (e.type === 'progress' && e.done === 0 && e.message) this.log(`${e.phase}: ${e.message}`);
+  }
+
+  private finishRun(panel: BisePanel, modelPath: string, outcome: RunOutcome): void {
+    if (outcome.kind === 'cancelled') {
+      this.log('run cancelled; nothing was written');
+      panel.post({ type: 'run-ended', outcome: 'cancelled', message: 'Cancelled; nothing was written.', log: [] });
+      return;
+    }
+    if (outcome.kind === 'failed') {
+      this.log(`run failed: ${outcome.message}`);
+      for (const line of outcome.log) this.log(`  ${line}`);
+      panel.post({ type: 'run-ended', outcome: 'failed', message: outcome.message, log: [...outcome.log] });
+      const tail = outcome.log.slice(-3).join(' | ');
+      void vscode.window.showErrorMessage(`BISE failed: ${outcome.message}${tail ? ` — last log lines: ${tail}` : ''}`, 'Show Log').then((c) => c && this.showLog());
+      return;
+    }
+    this.completed(panel, modelPath, outcome.result);
+  }
+
+  private completed(panel: BisePanel, modelPath: string, result: RunResult): void {
+    const s = result.summary;
+    const message = `subnetwork ${percent(s.subnetworkUnbiasedAccuracy)} unbiased accuracy (vanilla ${percent(s.vanillaUnbiasedAccuracy)}), ${s.unitsAfter} of ${s.unitsBefore} units kept, ${s.seconds.toFixed(0)} s`;
+    this.log(`run done: ${message}; report in ${result.folder}`);
+    panel.post({ type: 'run-ended', outcome: 'done', message, log: [] });
+    let json: string;
+    try {
+      json = fs.readFileSync(result.reportPath, 'utf8');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`BISE finished but its report cannot be read: ${(e as Error).message}`);
+      return;
+    }
+    this.exportSources.set(path.resolve(result.reportPath), modelPath);
+    panel.setState({ view: 'report', reportPath: result.reportPath }, `BISE report: ${path.basename(modelPath)}`);
+    panel.post({ type: 'report', json, folder: result.folder, exportedTo: null });
+    void vscode.window.showInformationMessage(`BISE: ${message}`, 'Export into the Repo', 'Show Log').then((c) => {
+      if (c === 'Export into the Repo') void this.exportFromPanel(panel);
+      else if (c === 'Show Log') this.showLog();
+    });
+  }
+
+  /** The model of each report a run produced (reports opened from disk name theirs in report.json). */
+  private readonly exportSources = new Map<string, string>();
+
+  private async exportFromPanel(panel: BisePanel): Promise<void> {
+    if (panel.state.view !== 'report') return;
+    if (!this.requireTrust('Export report')) return;
+    const reportPath = panel.state.reportPath;
+    let modelPath = this.exportSources.get(path.resolve(reportPath));
+    try {
+      modelPath ??= reportModelPath(reportPath, readReportFile(reportPath));
+    } catch (e) {
+      void vscode.window.showErrorMessage(`BISE: cannot export: ${(e as Error).message}`);
+      return;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modelPath)) ?? vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+    if (!folder) {
+      void vscode.window.showErrorMessage('BISE: open a folder (the repository) to export the report into it.');
+      return;
+    }
+    let dest: string;
+    try {
+      dest = exportFolder(folder.uri.fsPath, vscode.workspace.getConfiguration('bise', folder.uri).get<string>('reportsFolder'), modelPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`BISE: ${(e as Error).message}`);
+      return;
+    }
+    const conflict = exportConflict(dest);
+    if (conflict.kind === 'refuse') {
+      void vscode.window.showErrorMessage(`BISE: cannot export: ${conflict.message}`);
+      return;
+    }
+    if (conflict.kind === 'replace') {
+      const rel = vscode.workspace.asRelativePath(dest);
+      const ok = await vscode.window.showWarningMessage(`BISE: ${rel} already holds a BISE report. Replace it?`, { modal: true }, 'Replace');
+      if (ok !== 'Replace') return;
+    }
+    try {
+      const result = exportReport(path.dirname(reportPath), dest, modelPath, conflict.kind === 'replace');
+      this.log(`exported the report to ${result.folder}`);
+      const json = fs.readFileSync(path.join(result.folder, REPORT_JSON), 'utf8');
+      panel.post({ type: 'report', json, folder: path.dirname(reportPath), exportedTo: result.folder });
+      await openMarkdown(result.reportMd);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`BISE: export failed: ${(e as Error).message}`);
+    }
+  }
+
+  dispose(): void {
+    for (const r of this.runs.active()) r.handle.dispose();
+  }
+}
+
+function statusText(e: JobEvent, maxEpochs: number | null): string | undefined {
+  if (e.type === 'epoch') return `epoch ${e.epoch}${maxEpochs ? `/${maxEpochs}` : ''} · τ ${Number(e.tau.toPrecision(3))} · kept ${e.keptUnits}/${e.totalUnits}`;
+  if (e.type === 'progress' && e.done === 0) return e.message ? `${e.phase}: ${e.message}` : e.phase;
+  if (e.type === 'progress' && e.phase !== 'extract' && e.total > 0) return `${e.phase} ${e.done}/${e.total}`;
+  return undefined;
+}
+
+function activeOnnx(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+  return uri && uri.path.toLowerCase().endsWith('.onnx') ? uri : undefined;
+}
+
+async function pickOnnx(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX models': ['onnx'] }, openLabel: 'Extract unbiased subnetwork' });
+  return picked?.[0];
+}
+
+async function pickReport(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'BISE report': ['json'] }, openLabel: 'Open BISE report' });
+  return picked?.[0];
+}
+
+async function openMarkdown(file: string): Promise<void> {
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(file));
+}

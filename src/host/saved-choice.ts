@@ -1,0 +1,55 @@
+/**
+ * The form choice saved next to the model as `<model>.bise.json` (model.onnx → model.bise.json), so a run can
+ * be repeated and reviewed in the repository. A file that does not parse is reported and ignored, never fatal.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Decoder, decodeProblem, literal, object } from '../protocol/decoders';
+import { FormValues, formValuesDecoder } from '../protocol/webview-messages';
+
+export const SAVED_CHOICE_SCHEMA = 'bise-form';
+export const SAVED_CHOICE_VERSION = 1;
+
+export interface SavedChoice {
+  readonly schema: typeof SAVED_CHOICE_SCHEMA;
+  readonly version: typeof SAVED_CHOICE_VERSION;
+  readonly form: FormValues;
+}
+
+const savedChoiceDecoder: Decoder<SavedChoice> = object<SavedChoice>({ schema: literal(SAVED_CHOICE_SCHEMA), version: literal(SAVED_CHOICE_VERSION), form: formValuesDecoder });
+
+export function savedChoicePath(modelPath: string): string {
+  const p = path.parse(path.resolve(modelPath));
+  return path.join(p.dir, `${p.name}.bise.json`);
+}
+
+export type LoadedChoice = { kind: 'none' } | { kind: 'loaded'; file: string; form: FormValues } | { kind: 'invalid'; file: string; problem: string };
+
+export function loadSavedChoice(modelPath: string): LoadedChoice {
+  const file = savedChoicePath(modelPath);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'invalid', file, problem: `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'invalid', file, problem: `not valid JSON (${(e as Error).message})` };
+  }
+  const r = decodeProblem(savedChoiceDecoder, value);
+  return r.ok ? { kind: 'loaded', file, form: r.value.form } : { kind: 'invalid', file, problem: r.problem };
+}
+
+/** Writes `<model>.bise.json` (via a temporary file and a rename, so a crash never leaves half a file). */
+export function saveChoice(modelPath: string, form: FormValues): string {
+  const file = savedChoicePath(modelPath);
+  const body: SavedChoice = { schema: SAVED_CHOICE_SCHEMA, version: SAVED_CHOICE_VERSION, form };
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+  return file;
+}

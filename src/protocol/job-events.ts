@@ -1,0 +1,53 @@
+/**
+ * Validators of the core's JobEvent union (src/core/bise/events.ts). `Fields<…>` makes each decoder list
+ * exactly the event's fields, so a field added to the core fails to compile here until it is validated too.
+ */
+import type { EpochEvent, JobEvent, LogEvent, MasksEvent, ProgressEvent, TrainEpochEvent } from '../core/bise/events';
+import { Decoder, array, count, finiteNumber, literal, nonNegativeNumber, nullable, object, oneOf, optional, positiveNumber, string, tagged, unitInterval } from './decoders';
+
+const progress = object<ProgressEvent>({ type: literal('progress'), phase: string, done: count, total: count, message: optional(string) });
+
+const epoch = object<EpochEvent>({
+  type: literal('epoch'),
+  epoch: count,
+  tau: positiveNumber,
+  loss: finiteNumber,
+  crossEntropy: finiteNumber,
+  mutualInformation: finiteNumber,
+  trainAccuracy: unitInterval,
+  auxAccuracy: unitInterval,
+  valUnbiasedAccuracy: nullable(unitInterval),
+  keptUnits: count,
+  totalUnits: count,
+  seconds: nonNegativeNumber,
+  msPerStep: nonNegativeNumber,
+});
+
+const trainEpoch = object<TrainEpochEvent>({
+  type: literal('train-epoch'),
+  epoch: count,
+  lr: nonNegativeNumber,
+  loss: finiteNumber,
+  trainAccuracy: unitInterval,
+  valUnbiasedAccuracy: nullable(unitInterval),
+  valAlignedAccuracy: nullable(unitInterval),
+  valConflictingAccuracy: nullable(unitInterval),
+  seconds: nonNegativeNumber,
+  msPerStep: nonNegativeNumber,
+});
+
+const masks = object<MasksEvent>({
+  type: literal('masks'),
+  epoch: count,
+  groups: array(object<MasksEvent['groups'][number]>({ group: count, label: string, logits: array(finiteNumber) })),
+});
+
+const log = object<LogEvent>({ type: literal('log'), level: oneOf('info', 'warn'), message: string });
+
+export const jobEventDecoder: Decoder<JobEvent> = tagged<JobEvent, 'type'>('job event', 'type', {
+  progress,
+  epoch,
+  'train-epoch': trainEpoch,
+  masks,
+  log,
+});

@@ -1,0 +1,74 @@
+/** Turns a protocol job into the core's extract-job options, and a finished job into the protocol's result. */
+import * as path from 'node:path';
+import type { ExtractJobOptions, ExtractJobResult } from '../core/jobs/extract-job';
+import { DEMO } from '../core/jobs/demo-setting';
+import type { BuiltinDatasetSpec } from '../core/jobs/builtin-datasets';
+import type { ExecutionProvider as CoreProvider } from '../core/runtime/session';
+import { DatasetChoice, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
+
+/** The protocol's provider list is the core's (compile-time check; see src/protocol/jobs.ts). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const providersAgree: Same<ExecutionProvider, CoreProvider> = true;
+void providersAgree;
+
+/** The protocol's dataset choice as the core's dataset spec (built-in generators or the user's files). */
+function builtinData(d: DatasetChoice): BuiltinDatasetSpec {
+  switch (d.kind) {
+    case 'biased-mnist':
+      return { kind: 'biased-mnist', rho: d.rho, seed: d.seed, trainSize: d.trainSize, valSize: d.valSize, testSize: d.testSize };
+    case 'multi-color-mnist':
+      return { kind: 'multi-color-mnist', rhoLeft: d.rhoLeft, rhoRight: d.rhoRight, seed: d.seed, trainSize: d.trainSize, valSize: d.valSize, testSize: d.testSize };
+    case 'npy-folder':
+      return { kind: 'npy-folder', dir: d.folder, seed: 0 };
+    case 'image-csv':
+      return { kind: 'image-csv', file: d.csv, seed: 0 };
+  }
+}
+
+export function extractJobOptions(job: JobSpec): ExtractJobOptions {
+  if (job.kind === 'demo') {
+    return {
+      ...DEMO.job,
+      modelPath: DEMO.modelPath,
+      data: DEMO.data,
+      config: { ...DEMO.job.config, seed: job.seed },
+      outDir: path.resolve(job.outDir),
+      overwrite: true,
+      provider: job.provider,
+      threads: job.threads,
+    };
+  }
+  return {
+    modelPath: job.modelPath,
+    data: builtinData(job.data),
+    config: job.config,
+    outDir: path.resolve(job.outDir),
+    overwrite: job.overwrite,
+    bottleneck: job.bottleneck,
+    provider: job.provider,
+    threads: job.threads,
+    randomSeeds: job.randomSeeds,
+    probe: job.probe,
+    probeEpochs: job.probeEpochs,
+  };
+}
+
+export function runResult(r: ExtractJobResult): RunResult {
+  const { metrics, pruning, timings } = r.report;
+  return {
+    folder: r.folder,
+    reportPath: path.join(r.folder, 'report.json'),
+    files: [...r.files],
+    summary: {
+      vanillaUnbiasedAccuracy: metrics.vanilla.unbiasedAccuracy,
+      subnetworkUnbiasedAccuracy: metrics.subnetwork.unbiasedAccuracy,
+      unitsBefore: pruning.unitsBefore,
+      unitsAfter: pruning.unitsAfter,
+      paramsBefore: pruning.paramsBefore,
+      paramsAfter: pruning.paramsAfter,
+      flopsBefore: pruning.flopsBefore,
+      flopsAfter: pruning.flopsAfter,
+      seconds: timings.totalSeconds,
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/** Building a job from the form: defaults are valid, every bad field gets an actionable message, all at once. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_EXTRACT_CONFIG } from '../../src/core/bise/config';
+import { BUILTIN_DATASETS, DetectedDataset } from '../../src/host/datasets';
+import { buildExtractJob, defaultForm, FormContext, summarizeErrors } from '../../src/host/form';
+import type { FieldError, FormValues } from '../../src/protocol';
+
+const npy: DetectedDataset = {
+  option: { id: 'npy:data/x', kind: 'npy-folder', label: 'data/x (.npy arrays)', detail: '', supported: false, reason: 'not yet' },
+  location: '/ws/data/x',
+};
+const ctx: FormContext = { modelPath: '/ws/model.onnx', datasets: [...BUILTIN_DATASETS, npy], providers: ['cpu', 'webgpu'], outDir: '/store/runs/model-1' };
+
+function errorsOf(patch: Partial<FormValues>): FieldError[] {
+  const r = buildExtractJob({ ...defaultForm(), ...patch }, ctx);
+  assert.equal(r.ok, false, 'expected the form to be refused');
+  return r.ok ? [] : r.errors;
+}
+
+test('the default form builds the authors’ configuration on BiasedMNIST ρ=0.99', () => {
+  const r = buildExtractJob(defaultForm(), ctx);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.deepEqual(r.job, {
+    kind: 'extract',
+    modelPath: '/ws/model.onnx',
+    data: { kind: 'biased-mnist', rho: 0.99, seed: 0, trainSize: 7000, valSize: 1000, testSize: 2000 },
+    config: DEFAULT_EXTRACT_CONFIG,
+    outDir: '/store/runs/model-1',
+    overwrite: false,
+    provider: 'cpu',
+    randomSeeds: 5,
+    probe: true,
+    probeEpochs: 30,
+  });
+});
+
+test('Multi-Color MNIST, threads, bottleneck and the schedule fields reach the job', () => {
+  const r = buildExtractJob({ ...defaultForm(), dataset: 'builtin:multi-color-mnist', rhoLeft: '0.9', rhoRight: ' 0.8 ', threads: '3', bottleneck: 'z', maxEpochs: '4', tauPeriod: '2', probe: false, provider: 'webgpu' }, ctx);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.deepEqual(r.job.data, { kind: 'multi-color-mnist', rhoLeft: 0.9, rhoRight: 0.8, seed: 0, trainSize: 7000, valSize: 1000, testSize: 2000 });
+  assert.equal(r.job.threads, 3);
+  assert.equal(r.job.bottleneck, 'z');
+  assert.equal(r.job.config.maxEpochs, 4);
+  assert.equal(r.job.config.tauPeriod, 2);
+  assert.equal(r.job.probe, false);
+  assert.equal(r.job.provider, 'webgpu');
+});
+
+test('bad numbers are named with the expected range, an example and a hint', () => {
+  assert.deepEqual(errorsOf({ rho: '0,99' }), [{ field: 'rho', message: "ρ (bias alignment): expected a number between 0 and 1 (e.g. 0.99), got '0,99' — use a dot as the decimal separator" }]);
+  assert.deepEqual(errorsOf({ rho: '1.5' }), [{ field: 'rho', message: 'ρ (bias alignment): expected a number between 0 and 1 (e.g. 0.99), got 1.5' }]);
+  assert.deepEqual(errorsOf({ batchSize: '' }), [{ field: 'batchSize', message: 'Batch size: expected a whole number ≥ 1 (e.g. 100); the field is empty' }]);
+  assert.deepEqual(errorsOf({ maxEpochs: '2.5' }), [{ field: 'maxEpochs', message: 'Max epochs: expected a whole number ≥ 1 (e.g. 200), got 2.5 (not a whole number)' }]);
+  assert.deepEqual(errorsOf({ maskLr: '0' }), [{ field: 'maskLr', message: 'Mask learning rate: expected a number > 0 (e.g. 0.01), got 0' }]);
+  assert.deepEqual(errorsOf({ threads: 'all' }), [{ field: 'threads', message: "Threads: expected a whole number ≥ 1 (e.g. 4), got 'all'" }]);
+});
+
+test('cross-field rules: the bundled digits, the batch against the training set', () => {
+  assert.deepEqual(errorsOf({ trainSize: '9000', testSize: '2000' }), [
+    { field: 'trainSize', message: 'Training + validation + test samples is 12000, more than the 10,000 bundled MNIST digits; lower one of them' },
+  ]);
+  assert.deepEqual(errorsOf({ trainSize: '100', batchSize: '200' }), [
+    { field: 'batchSize', message: 'Batch size: 200 is larger than the training set (100 samples); lower it or raise the training samples' },
+  ]);
+});
+
+test('datasets, providers and selection must be ones offered', () => {
+  assert.match(errorsOf({ dataset: 'npy:data/x' })[0].message, /Dataset: data\/x \(\.npy arrays\) cannot be used: not yet/);
+  assert.match(errorsOf({ dataset: 'csv:gone.csv' })[0].message, /not one of the datasets found; choose one from the list/);
+  assert.deepEqual(errorsOf({ provider: 'cuda' }), [{ field: 'provider', message: "Execution provider: 'cuda' is not available in this onnxruntime-node build (available: cpu, webgpu); choose one of those" }]);
+  assert.match(errorsOf({ provider: 'tpu' })[0].message, /expected one of cpu, cuda, webgpu, got 'tpu'/);
+  assert.match(errorsOf({ selection: 'best' })[0].message, /Mask selection: expected one of best-val-unbiased, last/);
+  assert.match(errorsOf({ bottleneck: 'my tensor' })[0].message, /no spaces/);
+});
+
+test('every problem is reported at once, and summarised for a notification', () => {
+  const errors = errorsOf({ rho: 'x', batchSize: '0', gamma: '-1', auxEpochs: 'many' });
+  assert.deepEqual(errors.map((e) => e.field).sort(), ['auxEpochs', 'batchSize', 'gamma', 'rho']);
+  assert.match(summarizeErrors(errors), /^4 problems in the form: .* \(and 1 more\)$/);
+  assert.equal(summarizeErrors(errors.slice(0, 1)), errors[0].message);
+});

@@ -1,0 +1,56 @@
+/** The VS Code manifest: the command where the brief puts it, trust, settings, pinned types; the bundles build. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+interface Manifest {
+  engines: { vscode: string };
+  main: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; description?: string } };
+  contributes: {
+    commands: { command: string; title: string; enablement?: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    configuration: { properties: Record<string, { type: string; default: unknown }> };
+  };
+  devDependencies: Record<string, string>;
+}
+
+const root = path.join(__dirname, '../..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
+
+test('bise.extractSubnetwork is on .onnx files in the explorer and editor title, and in the palette', () => {
+  const m = manifest.contributes.menus;
+  for (const menu of ['explorer/context', 'editor/title']) {
+    const item = m[menu].find((i) => i.command === 'bise.extractSubnetwork');
+    assert.ok(item, menu);
+    assert.match(item.when ?? '', /resourceExtname == \.onnx/);
+    assert.match(item.when ?? '', /isWorkspaceTrusted/);
+  }
+  assert.ok(m.commandPalette.some((i) => i.command === 'bise.extractSubnetwork'));
+  const declared = new Set(manifest.contributes.commands.map((c) => c.command));
+  for (const items of Object.values(m)) for (const i of items) assert.ok(declared.has(i.command), `${i.command} is declared`);
+  // Every declared command is registered by activate (commands contribute their own activation events).
+  const source = fs.readFileSync(path.join(root, 'src/host/extension.ts'), 'utf8');
+  for (const c of declared) assert.ok(source.includes(`'${c}'`), `${c} is registered`);
+});
+
+test('restricted workspaces: limited support with a reason; running commands need trust', () => {
+  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.match(manifest.capabilities.untrustedWorkspaces.description ?? '', /Restricted Mode/);
+  for (const c of ['bise.extractSubnetwork', 'bise.runDemo', 'bise.exportReport']) {
+    assert.equal(manifest.contributes.commands.find((x) => x.command === c)?.enablement, 'isWorkspaceTrusted');
+  }
+});
+
+test('settings, activation and pinned types', () => {
+  const props = manifest.contributes.configuration.properties;
+  assert.deepEqual(props['bise.reportsFolder'], { ...props['bise.reportsFolder'], type: 'string', default: 'bise-reports' });
+  assert.equal(props['bise.executionProvider'].default, 'cpu');
+  assert.deepEqual(manifest.activationEvents, ['onWebviewPanel:bise.panel']);
+  assert.equal(manifest.main, './dist/extension.js');
+  assert.match(manifest.devDependencies['@types/vscode'], /^1\.90\.\d+$/, 'pinned to the engines.vscode minimum');
+  assert.equal(manifest.engines.vscode, '^1.90.0');
+  assert.equal(manifest.devDependencies['@vscode-elements/elements'], '2.5.1');
+});

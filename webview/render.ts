@@ -1,0 +1,250 @@
+/**
+ * The panel's markup as pure functions of the data (no DOM, so the tests run them in Node). Every text that
+ * comes from a model, a report or a message is escaped; colours are SVG presentation attributes, never inline
+ * styles, which the panel's Content Security Policy forbids.
+ */
+import type { EpochEvent } from '../src/core/bise/events';
+import type { BiseReport, EpochRecord, EvalMetrics } from '../src/core/report/schema';
+import { comparedModels, probeLayers } from '../src/core/report/comparisons';
+import { formatCount, formatDecimal, formatDuration, formatFlops, formatPercent, formatRemoved } from '../src/core/report/format';
+import { contrastingInk, divergingColour, symmetricRange } from '../src/core/report/svg/colour';
+import type { DatasetOption, FieldError, FormField, FormValues, SetupView } from '../src/protocol/webview-messages';
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** An epoch event as the report's history record (for the core's training-curves figure). */
+export function epochRecord(e: EpochEvent): EpochRecord {
+  return {
+    epoch: e.epoch,
+    tau: e.tau,
+    loss: e.loss,
+    crossEntropy: e.crossEntropy,
+    mutualInformation: e.mutualInformation,
+    trainAccuracy: e.trainAccuracy,
+    auxAccuracy: e.auxAccuracy,
+    valUnbiasedAccuracy: e.valUnbiasedAccuracy,
+    keptUnits: e.keptUnits,
+    totalUnits: e.totalUnits,
+    seconds: e.seconds,
+  };
+}
+
+// ---- mask heatmap ----
+
+export interface HeatmapGroup {
+  readonly group: number;
+  readonly label: string;
+  readonly logits: readonly number[];
+  /** Keep decisions (the report's); default: logit ≥ 0, as the engine decides. */
+  readonly keep?: readonly boolean[];
+}
+
+const CELL = 10;
+const PER_LINE = 64;
+const LABEL_WIDTH = 210;
+
+/** Tooltip text of one cell: layer, unit, value and decision. */
+export function cellInfo(groups: readonly HeatmapGroup[], g: number, u: number): string | null {
+  const group = groups[g];
+  if (!group || !(u >= 0 && u < group.logits.length)) return null;
+  const v = group.logits[u];
+  const kept = group.keep ? group.keep[u] : v >= 0;
+  return `${group.label} (group ${group.group}) · unit ${u} · mask logit ${Number(v.toPrecision(3))} · ${kept ? 'kept' : 'pruned'}`;
+}
+
+/**
+ * One row per gated layer (mask group), one cell per unit coloured by its logit on the report's diverging
+ * scale (red < 0 pruned, blue ≥ 0 kept); each cell carries data-g / data-u for the hover tooltip.
+ */
+export function renderHeatmap(groups: readonly HeatmapGroup[]): string {
+  if (groups.length === 0) return '<p class="muted">No masks yet.</p>';
+  const range = symmetricRange(groups.flatMap((g) => [...g.logits]));
+  const rows: string[] = [];
+  let y = 4;
+  groups.forEach((g, gi) => {
+    const units = g.logits.length;
+    const kept = g.keep ? g.keep.filter(Boolean).length : g.logits.filter((v) => v >= 0).length;
+    const lines = Math.max(1, Math.ceil(units / PER_LINE));
+    const cells: string[] = [];
+    for (let u = 0; u < units; u++) {
+      const x = LABEL_WIDTH + (u % PER_LINE) * CELL;
+      const cy = y + Math.floor(u / PER_LINE) * CELL;
+      const fill = divergingColour(g.logits[u], range);
+      const pruned = g.keep ? !g.keep[u] : g.logits[u] < 0;
+      cells.push(`<rect data-g="${gi}" data-u="${u}" x="${x}" y="${cy}" width="${CELL - 1}" height="${CELL - 1}" fill="${fill}"/>`);
+      if (pruned) cells.push(`<path d="M${x + 2} ${cy + 2}l5 5m0 -5l-5 5" stroke="${contrastingInk(fill)}" stroke-width="1.2" pointer-events="none"/>`);
+    }
+    rows.push(
+      `<g class="mask-row"><text x="0" y="${y + 9}" font-size="11" font-weight="bold" fill="currentColor">${escapeHtml(`${g.group}: ${g.label}`.slice(0, 30))}</text>` +
+        `<text x="0" y="${y + 22}" font-size="10" fill="currentColor" opacity="0.75">${kept}/${units} kept</text>${cells.join('')}</g>`,
+    );
+    y += Math.max(lines * CELL, 26) + 8;
+  });
+  const width = LABEL_WIDTH + Math.min(PER_LINE, Math.max(...groups.map((g) => g.logits.length))) * CELL + 4;
+  return `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" role="img" aria-label="Mask logits per gated layer">${rows.join('')}</svg>`;
+}
+
+// ---- tables ----
+
+function metricsRow(name: string, m: EvalMetrics): string {
+  return `<tr><td>${escapeHtml(name)}</td><td>${formatPercent(m.unbiasedAccuracy)}</td><td>${formatPercent(m.alignedAccuracy)}</td><td>${formatPercent(m.conflictingAccuracy)}</td><td>${formatPercent(m.worstGroupAccuracy)}</td></tr>`;
+}
+
+export function renderMetricsTable(report: BiseReport): string {
+  const rows = comparedModels(report.metrics).map((c) => metricsRow(c.name, c.metrics));
+  return `<table class="metrics"><thead><tr><th>model</th><th>unbiased</th><th>bias-aligned</th><th>bias-conflicting</th><th>worst group</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function renderPruningTable(report: BiseReport): string {
+  const p = report.pruning;
+  const row = (what: string, before: string, after: string, removed: string): string => `<tr><td>${what}</td><td>${before}</td><td>${after}</td><td>${removed}</td></tr>`;
+  return (
+    `<table class="metrics"><thead><tr><th></th><th>vanilla</th><th>subnetwork</th><th>removed</th></tr></thead><tbody>` +
+    row('units', formatCount(p.unitsBefore), formatCount(p.unitsAfter), formatRemoved(p.unitsBefore, p.unitsAfter)) +
+    row('parameters', formatCount(p.paramsBefore), formatCount(p.paramsAfter), formatRemoved(p.paramsBefore, p.paramsAfter)) +
+    row('FLOPs', formatFlops(p.flopsBefore), formatFlops(p.flopsAfter), formatRemoved(p.flopsBefore, p.flopsAfter)) +
+    `</tbody></table>`
+  );
+}
+
+export function renderProbeTable(report: BiseReport): string {
+  const probe = report.probe;
+  if (!probe) return '<p class="muted">The bias probe was not run.</p>';
+  const head = `<table class="metrics"><thead><tr><th>bias probe on z</th><th>vanilla</th><th>subnetwork</th></tr></thead><tbody>`;
+  const rows = [
+    ['linear probe accuracy', formatPercent(probe.vanilla.linearAccuracy), formatPercent(probe.subnetwork.linearAccuracy)],
+    ['MLP probe accuracy', formatPercent(probe.vanilla.mlpAccuracy), formatPercent(probe.subnetwork.mlpAccuracy)],
+    ['mutual information (normalised)', formatDecimal(probe.vanilla.mutualInformation), formatDecimal(probe.subnetwork.mutualInformation)],
+    ['chance', formatPercent(probe.vanilla.chance), formatPercent(probe.subnetwork.chance)],
+    ...probeLayers(probe.vanilla, probe.subnetwork).map((l) => [`layer ${escapeHtml(l.label)}`, formatPercent(l.vanilla), formatPercent(l.subnetwork)]),
+  ];
+  return `${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+export function reportHeadline(report: BiseReport): string {
+  const v = report.metrics.vanilla.unbiasedAccuracy;
+  const s = report.metrics.subnetwork.unbiasedAccuracy;
+  return (
+    `Unbiased test accuracy ${formatPercent(v)} → <strong>${formatPercent(s)}</strong> with ${formatCount(report.pruning.unitsAfter)} of ` +
+    `${formatCount(report.pruning.unitsBefore)} units (${formatRemoved(report.pruning.paramsBefore, report.pruning.paramsAfter)} of the parameters removed), ` +
+    `${escapeHtml(report.data.name)}, selected epoch ${report.selection.epoch}, ${formatDuration(report.timings.totalSeconds)}.`
+  );
+}
+
+// ---- the set-up form ----
+
+interface FieldSpec {
+  readonly field: Exclude<FormField, 'dataset' | 'probe' | 'selection' | 'provider'>;
+  readonly label: string;
+  readonly help: string;
+  /** Shown only for these dataset kinds (default: all). */
+  readonly kinds?: readonly DatasetOption['kind'][];
+}
+
+const BUILTIN: readonly DatasetOption['kind'][] = ['biased-mnist', 'multi-color-mnist'];
+
+export const DATA_FIELDS: readonly FieldSpec[] = [
+  { field: 'rho', label: 'ρ (bias alignment of the training set)', help: 'share of training digits whose background colour matches the class; validation and test use 0.1', kinds: ['biased-mnist'] },
+  { field: 'rhoLeft', label: 'ρ left', help: 'alignment of the left background colour', kinds: ['multi-color-mnist'] },
+  { field: 'rhoRight', label: 'ρ right', help: 'alignment of the right background colour', kinds: ['multi-color-mnist'] },
+  { field: 'trainSize', label: 'Training samples', help: 'train + validation + test ≤ 10,000 bundled digits', kinds: BUILTIN },
+  { field: 'valSize', label: 'Validation samples', help: 'unbiased; used for model selection and the probe', kinds: BUILTIN },
+  { field: 'testSize', label: 'Test samples', help: 'unbiased test set', kinds: BUILTIN },
+  { field: 'dataSeed', label: 'Data seed', help: 'split and colouring', kinds: BUILTIN },
+];
+
+export const METHOD_FIELDS: readonly FieldSpec[] = [
+  { field: 'maxEpochs', label: 'Max epochs', help: 'the τ schedule usually ends first (τ halves every period until 0.001)' },
+  { field: 'tauPeriod', label: 'τ period (epochs)', help: 'epochs between halvings of the temperature' },
+  { field: 'auxEpochs', label: 'Auxiliary-head epochs', help: 'before mask learning and after every τ step' },
+  { field: 'batchSize', label: 'Batch size', help: '' },
+  { field: 'maskLr', label: 'Mask learning rate', help: 'SGD, momentum 0.9' },
+  { field: 'maskInit', label: 'Initial mask logit', help: '0 = every unit on the keep threshold' },
+  { field: 'gamma', label: 'γ (mutual-information weight)', help: '0 ablates the MI term' },
+  { field: 'seed', label: 'Seed', help: 'batch order, auxiliary heads' },
+  { field: 'probeEpochs', label: 'Probe epochs', help: '' },
+  { field: 'randomSeeds', label: 'Random-pruning seeds', help: 'seeds of the random baseline' },
+  { field: 'threads', label: 'Threads', help: 'empty = one per core' },
+  { field: 'bottleneck', label: 'Bottleneck tensor', help: 'empty = the classifier’s input (detected)' },
+];
+
+function errorFor(errors: readonly FieldError[], field: FormField): string {
+  const e = errors.filter((x) => x.field === field);
+  return e.map((x) => `<div class="field-error" role="alert">${escapeHtml(x.message)}</div>`).join('');
+}
+
+function textField(spec: FieldSpec, form: FormValues, errors: readonly FieldError[], disabled: boolean): string {
+  const invalid = errors.some((e) => e.field === spec.field) ? ' invalid' : '';
+  return (
+    `<div class="field"><vscode-label for="f-${spec.field}">${escapeHtml(spec.label)}</vscode-label>` +
+    `<vscode-textfield id="f-${spec.field}" data-field="${spec.field}" value="${escapeHtml(form[spec.field])}"${invalid}${disabled ? ' disabled' : ''}></vscode-textfield>` +
+    (spec.help ? `<vscode-form-helper>${escapeHtml(spec.help)}</vscode-form-helper>` : '') +
+    `${errorFor(errors, spec.field)}</div>`
+  );
+}
+
+function select(id: FormField, label: string, options: readonly { value: string; label: string; disabled?: boolean }[], value: string, errors: readonly FieldError[], disabled: boolean): string {
+  const opts = options.map((o) => `<vscode-option value="${escapeHtml(o.value)}"${o.value === value ? ' selected' : ''}${o.disabled ? ' disabled' : ''}>${escapeHtml(o.label)}</vscode-option>`);
+  return (
+    `<div class="field"><vscode-label for="f-${id}">${escapeHtml(label)}</vscode-label>` +
+    `<vscode-single-select id="f-${id}" data-field="${id}"${disabled ? ' disabled' : ''}>${opts.join('')}</vscode-single-select>${errorFor(errors, id)}</div>`
+  );
+}
+
+/** The form for `setup` with `form`'s values (the user's current ones on a re-render) and `errors` beside their fields. */
+export function renderForm(setup: SetupView, form: FormValues, errors: readonly FieldError[], running: boolean): string {
+  const disabled = running || !setup.trusted;
+  const dataset = setup.datasets.find((d) => d.id === form.dataset);
+  const kind = dataset?.kind;
+  const parts: string[] = [];
+  if (!setup.trusted) parts.push('<div class="info">This workspace is in Restricted Mode: BISE would run its model and read its data, so runs are disabled. Trust the workspace to run BISE.</div>');
+  if (setup.modelError) parts.push(`<div class="banner">The model cannot be used: ${escapeHtml(setup.modelError)}</div>`);
+  else if (setup.model) {
+    const m = setup.model;
+    const units = m.groups.reduce((s, g) => s + g.units, 0);
+    parts.push(
+      `<p class="muted">Input ${escapeHtml(m.inputShape)} · ${formatCount(m.parameters)} parameters · classifier ${escapeHtml(m.classifier)} · bottleneck ${escapeHtml(m.bottleneck)} · ` +
+        `${m.groups.length} gated layers, ${formatCount(units)} units (${m.groups.map((g) => `${escapeHtml(g.label)} ${g.units}`).join(', ')})</p>`,
+    );
+  }
+  if (setup.savedChoice) parts.push(`<p class="muted">Values loaded from ${escapeHtml(setup.savedChoice)}.</p>`);
+  parts.push('<h2>Data</h2>');
+  parts.push(
+    select(
+      'dataset',
+      'Dataset',
+      setup.datasets.map((d) => ({ value: d.id, label: d.supported ? d.label : `${d.label} — not runnable yet`, disabled: !d.supported })),
+      form.dataset,
+      errors,
+      disabled,
+    ),
+  );
+  if (dataset) parts.push(`<p class="muted">${escapeHtml(dataset.detail)}${dataset.reason ? ` <span class="error">${escapeHtml(dataset.reason)}</span>` : ''}</p>`);
+  parts.push(`<div class="grid">${DATA_FIELDS.filter((f) => !f.kinds || (kind !== undefined && f.kinds.includes(kind))).map((f) => textField(f, form, errors, disabled)).join('')}</div>`);
+  parts.push('<h2>Method</h2>');
+  parts.push(`<div class="grid">${METHOD_FIELDS.map((f) => textField(f, form, errors, disabled)).join('')}`);
+  parts.push(
+    select(
+      'selection',
+      'Mask selection',
+      [
+        { value: 'best-val-unbiased', label: 'best validation unbiased accuracy' },
+        { value: 'last', label: 'last epoch' },
+      ],
+      form.selection,
+      errors,
+      disabled,
+    ),
+  );
+  parts.push(select('provider', 'Execution provider', setup.providers.map((p) => ({ value: p, label: p })), form.provider, errors, disabled));
+  parts.push(`<div class="field"><vscode-checkbox id="f-probe" data-field="probe"${form.probe ? ' checked' : ''}${disabled ? ' disabled' : ''}>Run the latent bias probe</vscode-checkbox>${errorFor(errors, 'probe')}</div></div>`);
+  const formErrors = errors.filter((e) => e.field === 'form');
+  if (formErrors.length > 0) parts.push(`<div class="banner" role="alert">${formErrors.map((e) => escapeHtml(e.message)).join('<br>')}</div>`);
+  parts.push(
+    `<div class="row"><vscode-button id="start-run"${disabled || setup.modelError !== null ? ' disabled' : ''}>Extract unbiased subnetwork</vscode-button>` +
+      `<span class="muted">${setup.busy || running ? 'A run of this model is in progress.' : 'The model is never modified; the report is written to the extension’s storage until you export it.'}</span></div>`,
+  );
+  return parts.join('\n');
+}
