@@ -22,6 +22,9 @@ test('no command, an unknown command and bad flags are usage errors (exit 2) tha
   const typo = bise('extract', 'm.onnx', '--gama', '2');
   assert.equal(typo.status, 2);
   assert.match(typo.stderr, /unknown flag --gama; did you mean --gamma\?/);
+  const norm = bise('eval', 'm.onnx', '--normalize-mean', '0.5');
+  assert.equal(norm.status, 2);
+  assert.match(norm.stderr, /--normalize-mean\/--normalize-std apply to --data/);
   const range = bise('extract', 'm.onnx', '--rho', '1.5');
   assert.equal(range.status, 2);
   assert.match(range.stderr, /--rho must be between 0 and 1/);

@@ -9,6 +9,8 @@ export const DATA_FLAGS = [
   { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV path,label,bias[,…][,split] of images' },
   { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV: resize images to this square size (default: the first image’s)' },
   { name: 'grayscale', type: 'boolean', help: 'with a CSV: read images as one grey channel' },
+  { name: 'normalize-mean', type: 'string', help: "your data: per-channel mean after scaling to [0, 1], e.g. 0.485,0.456,0.406 (default: the model's metadata 'bise.normalize', else 0.5)" },
+  { name: 'normalize-std', type: 'string', help: 'your data: per-channel std, e.g. 0.229,0.224,0.225 (default as for the mean)' },
   { name: 'mnist-images', type: 'path', help: 'MNIST-format IDX images (e.g. the full 60k MNIST, or Fashion-MNIST) instead of the bundled digits; needs --mnist-labels' },
   { name: 'mnist-labels', type: 'path', help: 'the IDX labels file that goes with --mnist-images' },
   { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST: bias alignment of the training set (validation and test use 0.1)' },
@@ -31,6 +33,8 @@ export interface DataFlagValues {
   readonly imageSize?: number;
   readonly grayscale: boolean;
   readonly mnistImages?: string;
+  readonly normalizeMean?: string;
+  readonly normalizeStd?: string;
   readonly mnistLabels?: string;
   readonly rho: number;
   readonly rhoLeft: number;
@@ -43,9 +47,11 @@ export interface DataFlagValues {
 
 export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
   if (f.data) {
-    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3 };
-    return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed };
+    const normalize = normalisationFlags(f);
+    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize };
+    return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed, normalize };
   }
+  if (f.normalizeMean || f.normalizeStd) throw new UsageError('--normalize-mean/--normalize-std apply to --data; the built-in datasets are normalised with mean = std = 0.5');
   if (!!f.mnistImages !== !!f.mnistLabels) throw new UsageError('--mnist-images and --mnist-labels go together');
   const idx = f.mnistImages && f.mnistLabels ? { images: f.mnistImages, labels: f.mnistLabels } : undefined;
   if (!idx && f.trainSize + f.valSize + f.testSize > 10000) {
@@ -55,6 +61,18 @@ export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
   return f.dataset === 'biased-mnist'
     ? { kind: 'biased-mnist', rho: f.rho, seed: f.dataSeed, ...sizes, idx }
     : { kind: 'multi-color-mnist', rhoLeft: f.rhoLeft, rhoRight: f.rhoRight, seed: f.dataSeed, ...sizes, idx };
+}
+
+function numberList(flag: string, text: string): number[] {
+  const values = text.split(',').map((t) => Number(t.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new UsageError(`--${flag} expects numbers separated by commas, e.g. 0.5 or 0.485,0.456,0.406; got '${text}'`);
+  return values;
+}
+
+function normalisationFlags(f: DataFlagValues): { mean: number[]; std: number[] } | undefined {
+  if (!f.normalizeMean && !f.normalizeStd) return undefined;
+  if (!f.normalizeMean || !f.normalizeStd) throw new UsageError('--normalize-mean and --normalize-std go together');
+  return { mean: numberList('normalize-mean', f.normalizeMean), std: numberList('normalize-std', f.normalizeStd) };
 }
 
 export function runtimeOptions(f: { readonly provider: ExecutionProvider; readonly threads?: number }): { provider: ExecutionProvider; threads?: number } {

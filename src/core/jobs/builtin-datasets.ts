@@ -7,15 +7,39 @@ import { Splits } from '../data/digit-splits';
 import { readNpyFolder } from '../data/npy-folder';
 import { readImageCsv } from '../data/image-csv';
 import { readMnistIdx } from '../data/idx';
+import { NormalizeOptions } from '../data/pixel-normalisation';
 import * as path from 'node:path';
 
 export type BuiltinDatasetSpec =
   | { readonly kind: 'biased-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   /** A folder of x_<split>.npy, y_<split>.npy, b_<split>.npy (see data/npy-folder.ts). */
-  | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number }
+  | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number; readonly normalize?: NormalizeOptions }
   /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images (see data/image-csv.ts). */
-  | { readonly kind: 'image-csv'; readonly file: string; readonly seed: number; readonly size?: number; readonly channels?: 1 | 3 };
+  | { readonly kind: 'image-csv'; readonly file: string; readonly seed: number; readonly size?: number; readonly channels?: 1 | 3; readonly normalize?: NormalizeOptions };
+
+/** Model metadata key holding {"mean": [...], "std": [...]}: the normalisation the model was trained with. */
+export const NORMALIZE_METADATA_KEY = 'bise.normalize';
+
+/**
+ * User data without explicit normalisation takes the model's own (metadata `bise.normalize`), so inputs match
+ * what the model saw in training; built-in datasets are always normalised with mean = std = 0.5.
+ */
+export function withModelNormalisation(spec: BuiltinDatasetSpec, metadata: Readonly<Record<string, string>>, modelLabel: string): BuiltinDatasetSpec {
+  if ((spec.kind !== 'npy-folder' && spec.kind !== 'image-csv') || spec.normalize) return spec;
+  const raw = metadata[NORMALIZE_METADATA_KEY];
+  if (raw === undefined) return spec;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error(`${modelLabel}: metadata '${NORMALIZE_METADATA_KEY}' is not JSON; expected {"mean": [...], "std": [...]}`);
+  }
+  const { mean, std } = (parsed ?? {}) as { mean?: unknown; std?: unknown };
+  const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!numbers(mean) || !numbers(std)) throw new Error(`${modelLabel}: metadata '${NORMALIZE_METADATA_KEY}' should be {"mean": [numbers], "std": [numbers]}, found ${raw}`);
+  return { ...spec, normalize: { mean, std } };
+}
 
 /** Standard MNIST-format IDX files (e.g. the full 60k MNIST, or Debian's Fashion-MNIST) instead of the bundled digits. */
 export interface DigitFiles {
@@ -31,11 +55,11 @@ export interface LoadedData extends Splits<InMemoryDataset> {
 
 export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
   if (spec.kind === 'npy-folder') {
-    const s = readNpyFolder(spec.dir, { seed: spec.seed });
+    const s = readNpyFolder(spec.dir, { seed: spec.seed, normalize: spec.normalize });
     return { ...s, name: path.basename(path.resolve(spec.dir)), description: `NumPy folder ${spec.dir}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'image-csv') {
-    const s = readImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels });
+    const s = readImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize });
     return { ...s, name: path.basename(spec.file), description: `images listed in ${spec.file}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'biased-mnist') {

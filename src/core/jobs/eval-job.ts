@@ -3,7 +3,7 @@ import { readModelFile } from '../onnx/reader';
 import { predictDataset } from '../bise/predict';
 import { accuracyBreakdown, AccuracyBreakdown } from '../metrics/group-accuracy';
 import { ExecutionProvider } from '../runtime/session';
-import { BuiltinDatasetSpec, loadBuiltinDataset } from './builtin-datasets';
+import { BuiltinDatasetSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 
 export interface EvalJobOptions {
   readonly modelPath: string;
@@ -15,7 +15,7 @@ export interface EvalJobOptions {
 
 export async function runEvalJob(o: EvalJobOptions): Promise<{ data: string; split: string; metrics: AccuracyBreakdown }> {
   const model = readModelFile(o.modelPath);
-  const data = loadBuiltinDataset(o.data);
+  const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
   const part = data[o.split];
   const { predictions } = await predictDataset(model, part, { provider: o.provider, threads: o.threads });
   return { data: data.description, split: o.split, metrics: accuracyBreakdown(predictions, part.y, part.biases[0], part.numClasses, part.biasClasses[0]) };

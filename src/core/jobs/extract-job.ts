@@ -18,7 +18,7 @@ import { gatherBatch } from '../data/dataset';
 import { ExecutionProvider } from '../runtime/session';
 import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
 import { writeReportFolder } from '../report/write-report';
-import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset } from './builtin-datasets';
+import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 import { JobContext } from './job-context';
 import { TOOL_NAME, TOOL_VERSION } from './tool-version';
 
@@ -63,7 +63,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   }
   const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
   checkSupported(model.graph, o.modelPath);
-  const data = loadBuiltinDataset(o.data);
+  const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
 
   const extracted = await extractSubnetwork({

@@ -12,7 +12,7 @@ import { GatedInference } from '../bise/gated-inference';
 import { runBiasProbe, linearProbe } from '../probe/bias-probe';
 import { ProbeSummary } from '../bise/assess';
 import { ExecutionProvider } from '../runtime/session';
-import { BuiltinDatasetSpec, loadBuiltinDataset } from './builtin-datasets';
+import { BuiltinDatasetSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 
 export interface ProbeJobOptions {
   readonly modelPath: string;
@@ -49,7 +49,7 @@ export async function runProbeJob(o: ProbeJobOptions): Promise<{ vanilla: ProbeS
   const { input, dims } = batchShape(model, 1);
   const discovery = discoverUnits(model.graph, inferShapes(model.graph, new Map([[input, dims]])), o.bottleneck ? { bottleneck: o.bottleneck } : {});
   const keep = o.masksPath ? readMasksFile(o.masksPath, discovery.groups) : undefined;
-  const data = loadBuiltinDataset(o.data);
+  const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
   const gates = gateInputsFor(discovery, 'group');
   const inference = await GatedInference.create(model, discovery, gates, { provider: o.provider, threads: o.threads, pooledSites: true });
   try {
