@@ -2,26 +2,13 @@
  * Validators of the core's JobEvent union (src/core/bise/events.ts). `Fields<…>` makes each decoder list
  * exactly the event's fields, so a field added to the core fails to compile here until it is validated too.
  */
+import { EPOCH_RECORD_FIELDS } from '../core/report/schema';
 import type { EpochEvent, JobEvent, LogEvent, MasksEvent, ProgressEvent, TrainEpochEvent } from '../core/bise/events';
-import { Decoder, array, count, finiteNumber, literal, nonNegativeNumber, nullable, object, oneOf, optional, positiveNumber, string, tagged, unitInterval } from './decoders';
+import { Decoder, array, count, finiteNumber, literal, nonNegativeNumber, nullable, object, oneOf, optional, string, tagged, unitInterval } from './decoders';
 
 const progress = object<ProgressEvent>({ type: literal('progress'), phase: string, done: count, total: count, message: optional(string) });
 
-const epoch = object<EpochEvent>({
-  type: literal('epoch'),
-  epoch: count,
-  tau: positiveNumber,
-  loss: finiteNumber,
-  crossEntropy: finiteNumber,
-  mutualInformation: finiteNumber,
-  trainAccuracy: unitInterval,
-  auxAccuracy: unitInterval,
-  valUnbiasedAccuracy: nullable(unitInterval),
-  keptUnits: count,
-  totalUnits: count,
-  seconds: nonNegativeNumber,
-  msPerStep: nonNegativeNumber,
-});
+const epoch = object<EpochEvent>({ type: literal('epoch'), ...EPOCH_RECORD_FIELDS, msPerStep: nonNegativeNumber });
 
 const trainEpoch = object<TrainEpochEvent>({
   type: literal('train-epoch'),

@@ -10,6 +10,7 @@ import type { GroupReport, LayerReport, PruneReport } from '../prune/prune';
 import {
   DecodeError,
   Decoder,
+  Fields,
   ReportParseError,
   array,
   boolean,
@@ -149,20 +150,23 @@ const probeResult: Decoder<ProbeResult> = object<ProbeResult>({
   perLayer: array(object<ProbeResult['perLayer'][number]>({ site: string, label: string, accuracy: unitInterval })),
 });
 
+/** The fields of one history row; the worker protocol's epoch event reuses them. */
+export const EPOCH_RECORD_FIELDS: Fields<EpochRecord> = {
+  epoch: count,
+  tau: positiveNumber,
+  loss: finiteNumber,
+  crossEntropy: finiteNumber,
+  mutualInformation: finiteNumber,
+  trainAccuracy: unitInterval,
+  auxAccuracy: unitInterval,
+  valUnbiasedAccuracy: nullable(unitInterval),
+  keptUnits: count,
+  totalUnits: count,
+  seconds: nonNegativeNumber,
+};
+
 const epochRecord: Decoder<EpochRecord> = object<EpochRecord>(
-  {
-    epoch: count,
-    tau: positiveNumber,
-    loss: finiteNumber,
-    crossEntropy: finiteNumber,
-    mutualInformation: finiteNumber,
-    trainAccuracy: unitInterval,
-    auxAccuracy: unitInterval,
-    valUnbiasedAccuracy: nullable(unitInterval),
-    keptUnits: count,
-    totalUnits: count,
-    seconds: nonNegativeNumber,
-  },
+  EPOCH_RECORD_FIELDS,
   (r, path) => {
     if (r.keptUnits > r.totalUnits) throw new DecodeError(child(path, 'keptUnits'), `${r.keptUnits} kept units exceed totalUnits (${r.totalUnits})`);
   },
