@@ -5,11 +5,13 @@ import * as info from './commands/info';
 import * as demo from './commands/demo';
 import * as evaluate from './commands/eval';
 import * as probe from './commands/probe';
+import * as finetune from './commands/finetune';
 
 const COMMANDS: Record<string, { main(argv: readonly string[]): Promise<number>; summary: string }> = {
   demo: { main: demo.main, summary: demo.demoCommand.summary },
   extract: { main: extract.main, summary: extract.extractCommand.summary },
   train: { main: train.main, summary: train.trainCommand.summary },
+  finetune: { main: finetune.main, summary: finetune.finetuneCommand.summary },
   eval: { main: evaluate.main, summary: evaluate.evalCommand.summary },
   probe: { main: probe.main, summary: probe.probeCommand.summary },
   info: { main: info.main, summary: info.infoCommand.summary },

@@ -31,7 +31,7 @@ test('no command, an unknown command and bad flags are usage errors (exit 2) tha
 });
 
 test('every command has --help', () => {
-  for (const c of ['demo', 'extract', 'train', 'eval', 'probe', 'info']) {
+  for (const c of ['demo', 'extract', 'train', 'finetune', 'eval', 'probe', 'info']) {
     const r = bise(c, '--help');
     assert.equal(r.status, 0, c);
     assert.match(r.stdout, new RegExp(`bise ${c}`));

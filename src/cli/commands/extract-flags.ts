@@ -21,6 +21,8 @@ export const EXTRACT_FLAGS = [
   { name: 'mi-samples', type: 'enum', choices: ['conflicting', 'all'], default: D.miSamples, help: 'samples the MI term is computed on' },
   { name: 'reweighting', type: 'enum', choices: ['group', 'none'], default: D.reweighting, help: "cross-entropy weights: 'group' = 1/(G·p(y,b))" },
   { name: 'selection', type: 'enum', choices: ['best-val-unbiased', 'last'], default: D.selection, help: 'which epoch’s mask is kept' },
+  { name: 'bias-from', type: 'enum', choices: ['given', 'identify'], default: 'given', help: "training bias labels: the dataset's, or 'identify' = predictions of a vanilla model trained for 1 epoch (no bias labels needed)" },
+  { name: 'bias-noise', type: 'number', default: 0, min: 0, max: 1, help: 'fraction of training bias labels flipped to another value (robustness check)' },
   { name: 'random-seeds', type: 'integer', default: 5, min: 0, help: 'seeds of the random-pruning baseline' },
   { name: 'probe', type: 'boolean', default: true, help: 'run the latent bias probe (vanilla vs subnetwork)' },
   { name: 'probe-epochs', type: 'integer', default: 30, min: 1, help: 'training epochs of the probes' },

@@ -36,6 +36,8 @@ export function main(argv: readonly string[]): Promise<number> {
         randomSeeds: f.randomSeeds,
         probe: f.probe,
         probeEpochs: f.probeEpochs,
+        biasFrom: f.biasFrom,
+        biasNoise: f.biasNoise,
         ...runtimeOptions(f),
       },
       ctx,

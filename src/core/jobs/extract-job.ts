@@ -20,6 +20,10 @@ import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
 import { writeReportFolder } from '../report/write-report';
 import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 import { JobContext } from './job-context';
+import { identifiedBias, withNoisyBias } from './bias-labels';
+import { InMemoryDataset } from '../data/dataset';
+import { Model } from '../onnx/ir';
+import { SessionConfig } from '../runtime/session';
 import { TOOL_NAME, TOOL_VERSION } from './tool-version';
 
 export interface ExtractJobOptions {
@@ -35,6 +39,10 @@ export interface ExtractJobOptions {
   readonly randomSeeds: number;
   readonly probe: boolean;
   readonly probeEpochs: number;
+  /** Where the training bias labels come from (default: the dataset's). */
+  readonly biasFrom?: 'given' | 'identify';
+  /** Fraction of training bias labels flipped to another value (robustness to noisy labels). */
+  readonly biasNoise?: number;
 }
 
 export interface ExtractJobResult {
@@ -66,9 +74,10 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
 
+  const train = await trainingBiasLabels(o, model, data.train, session, ctx);
   const extracted = await extractSubnetwork({
     model,
-    train: data.train,
+    train,
     val: data.val,
     config: o.config,
     discover: o.bottleneck ? { bottleneck: o.bottleneck } : undefined,
@@ -116,6 +125,15 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const masksJson = JSON.stringify({ groups: report.masks }, null, 1) + '\n';
   const written = writeReportFolder(folder, report, { prunedModel: serializeModel(pruned.model), masksJson }, { protect: [path.resolve(o.modelPath)], overwrite: o.overwrite });
   return { folder, report, files: written };
+}
+
+async function trainingBiasLabels(o: ExtractJobOptions, model: Model, train: InMemoryDataset, session: SessionConfig, ctx: JobContext): Promise<InMemoryDataset> {
+  let labelled = train;
+  if (o.biasFrom === 'identify') {
+    ctx.onEvent({ type: 'log', level: 'info', message: 'no bias labels used: training an identification model for 1 epoch and taking its predictions as bias labels' });
+    labelled = await identifiedBias(model, train, { seed: o.config.seed, epochs: 1, lr: 0.02, session, onEvent: ctx.onEvent, signal: ctx.signal });
+  }
+  return o.biasNoise ? withNoisyBias(labelled, o.biasNoise, o.config.seed) : labelled;
 }
 
 /** m ≥ 0 keeps a unit; a group that lost every unit keeps its highest-scoring one (and says so). */
@@ -169,7 +187,7 @@ function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
       testSize: p.data.test.y.length,
       biasAttributes: [...p.data.biasAttributes],
     },
-    config: { ...o.config, dataset: o.data.kind, ...flatSpec(o.data), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs },
+    config: { ...o.config, dataset: o.data.kind, ...flatSpec(o.data), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0 },
     seed: o.config.seed,
     history: extracted.history.map(({ type: _type, msPerStep: _ms, ...rest }) => rest),
     selection: { criterion: o.config.selection, epoch: extracted.selectedEpoch },

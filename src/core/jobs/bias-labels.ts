@@ -1,0 +1,65 @@
+/**
+ * Where BISE's bias labels come from (paper: supervised, noisy and unsupervised settings):
+ * - 'given': the dataset's own labels;
+ * - noise: a fraction of the training bias labels replaced by another value, to measure robustness;
+ * - 'identify': no bias labels at all — the authors' recipe trains a fresh vanilla model for one epoch (it picks
+ *   up the easy, spurious cue first) and takes its predicted class as the bias label.
+ * Only the training split is relabelled; validation and test keep the true labels for evaluation.
+ */
+import { Model, Tensor } from '../onnx/ir';
+import { InMemoryDataset } from '../data/dataset';
+import { createRng, deriveSeed } from '../data/random';
+import { DEFAULT_TRAIN_CONFIG, trainWeights } from '../bise/train';
+import { trainableParameters } from '../graphs/training-graphs';
+import { predictDataset } from '../bise/predict';
+import { SessionConfig } from '../runtime/session';
+import { EventSink } from '../bise/events';
+
+/** Replace round(fraction·N) training bias labels (chosen by seed) with a different value, for every attribute. */
+export function withNoisyBias(train: InMemoryDataset, fraction: number, seed: number): InMemoryDataset {
+  if (!(fraction >= 0 && fraction <= 1)) throw new Error(`bias noise must be a fraction in [0, 1], got ${fraction}`);
+  const n = train.y.length;
+  const biases = train.biases.map((b, k) => {
+    const rng = createRng(deriveSeed(seed, 'bias-noise', k));
+    const out = Int32Array.from(b);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.nextInt(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const classes = train.biasClasses[k];
+    for (const i of order.slice(0, Math.round(fraction * n))) out[i] = (b[i] + 1 + rng.nextInt(classes - 1)) % classes;
+    return out;
+  });
+  return { ...train, biases, meta: { ...train.meta, biasNoise: fraction } };
+}
+
+/** He-uniform re-initialisation of every trainable weight (biases to 0), seeded: a fresh copy of the architecture. */
+export function freshWeights(model: Model, seed: number): Model {
+  const rng = createRng(deriveSeed(seed, 'identification-init'));
+  const initializers = new Map(model.graph.initializers);
+  for (const name of trainableParameters(model.graph)) {
+    const t = initializers.get(name) as Tensor;
+    const fanIn = t.dims.length > 1 ? t.dims.slice(1).reduce((a, b) => a * b, 1) : 0;
+    const bound = fanIn > 0 ? Math.sqrt(6 / fanIn) : 0;
+    initializers.set(name, { dtype: 'float32', dims: t.dims, data: new Float32Array(t.data.length).map(() => (rng.nextFloat() * 2 - 1) * bound) });
+  }
+  return { ...model, graph: { ...model.graph, initializers } };
+}
+
+/**
+ * Bias labels from an identification model: the source architecture with fresh weights, trained for `epochs`
+ * on the target labels, then its predicted class for every training sample (one bias attribute, K values).
+ */
+export async function identifiedBias(model: Model, train: InMemoryDataset, options: { seed: number; epochs: number; lr: number; session?: SessionConfig; onEvent?: EventSink; signal?: AbortSignal }): Promise<InMemoryDataset> {
+  const identification = await trainWeights({
+    model: freshWeights(model, options.seed),
+    train,
+    config: { ...DEFAULT_TRAIN_CONFIG, seed: options.seed, epochs: options.epochs, lr: options.lr },
+    session: options.session,
+    onEvent: options.onEvent,
+    signal: options.signal,
+  });
+  const { predictions } = await predictDataset(identification.model, train, options.session);
+  return { ...train, biases: [predictions], biasClasses: [train.numClasses], meta: { ...train.meta, biasFrom: 'identification model' } };
+}
