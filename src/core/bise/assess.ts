@@ -59,6 +59,24 @@ function meanBreakdown(all: AccuracyBreakdown[]): AccuracyBreakdown {
   };
 }
 
+/**
+ * The bias probe on z (linear + MLP) and on every gate site's pooled activations (linear), trained on one pass's
+ * features (`trainPass` over `trainData`) and scored on another's.
+ */
+export function probeSummary(discovery: Discovery, trainPass: DatasetPass, testPass: DatasetPass, trainData: InMemoryDataset, testData: InMemoryDataset, o: { seed: number; epochs: number }): ProbeSummary {
+  const classes = trainData.biasClasses[0];
+  const [trainB, testB] = [trainData.biases[0], testData.biases[0]];
+  const options = { seed: o.seed, epochs: o.epochs, mlp: true };
+  const scores = runBiasProbe({ trainX: trainPass.z, trainB, testX: testPass.z, testB, dim: trainPass.zDim, classes }, options);
+  const perLayer = discovery.sites.map((site) => {
+    const trainX = trainPass.pooledSites.get(site.tensor) as Float32Array;
+    const testX = testPass.pooledSites.get(site.tensor) as Float32Array;
+    const accuracy = linearProbe({ trainX, trainB, testX, testB, dim: site.channels, classes }, { ...options, mlp: false }).accuracy;
+    return { site: site.tensor, label: discovery.groups[site.group].label, accuracy };
+  });
+  return { ...scores, perLayer };
+}
+
 export async function assessSubnetwork(inputs: AssessInputs): Promise<Assessment> {
   const { model, discovery, gates, keep, test, probeTrain } = inputs;
   const emit: EventSink = inputs.onEvent ?? (() => undefined);
@@ -76,19 +94,8 @@ export async function assessSubnetwork(inputs: AssessInputs): Promise<Assessment
     let probe: Assessment['probe'] = null;
     if (probeTrain) {
       emit({ type: 'progress', phase: 'assess', done: 2, total: 4, message: 'latent bias probe' });
-      const summary = async (gateValues: Float32Array[], testPass: DatasetPass): Promise<ProbeSummary> => {
-        const trainPass = await inference.run(probeTrain, gateValues);
-        const classes = probeTrain.biasClasses[0];
-        const options = { seed: inputs.seed, epochs: inputs.probeEpochs, mlp: true };
-        const scores = runBiasProbe({ trainX: trainPass.z, trainB: probeTrain.biases[0], testX: testPass.z, testB: test.biases[0], dim: trainPass.zDim, classes }, options);
-        const perLayer = discovery.sites.map((site) => {
-          const tr = trainPass.pooledSites.get(site.tensor) as Float32Array;
-          const te = testPass.pooledSites.get(site.tensor) as Float32Array;
-          const acc = linearProbe({ trainX: tr, trainB: probeTrain.biases[0], testX: te, testB: test.biases[0], dim: site.channels, classes }, { ...options, mlp: false }).accuracy;
-          return { site: site.tensor, label: discovery.groups[site.group].label, accuracy: acc };
-        });
-        return { ...scores, perLayer };
-      };
+      const summary = async (gateValues: Float32Array[], testPass: DatasetPass): Promise<ProbeSummary> =>
+        probeSummary(discovery, await inference.run(probeTrain, gateValues), testPass, probeTrain, test, { seed: inputs.seed, epochs: inputs.probeEpochs });
       probe = { vanilla: await summary(all, vanillaTest), subnetwork: await summary(toGates(keep), subnetTest) };
     }
     emit({ type: 'progress', phase: 'assess', done: 4, total: 4 });

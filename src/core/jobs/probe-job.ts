@@ -9,8 +9,7 @@ import { gateInputsFor } from '../graphs/gated-forward';
 import { inferShapes } from '../onnx/shape-inference';
 import { discoverUnits } from '../units/discover';
 import { GatedInference } from '../bise/gated-inference';
-import { runBiasProbe, linearProbe } from '../probe/bias-probe';
-import { ProbeSummary } from '../bise/assess';
+import { ProbeSummary, probeSummary } from '../bise/assess';
 import { ExecutionProvider } from '../runtime/session';
 import { BuiltinDatasetSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 
@@ -53,22 +52,8 @@ export async function runProbeJob(o: ProbeJobOptions): Promise<{ vanilla: ProbeS
   const gates = gateInputsFor(discovery, 'group');
   const inference = await GatedInference.create(model, discovery, gates, { provider: o.provider, threads: o.threads, pooledSites: true });
   try {
-    const classes = data.val.biasClasses[0];
-    const summary = async (values: Float32Array[]): Promise<ProbeSummary> => {
-      const tr = await inference.run(data.val, values);
-      const te = await inference.run(data.test, values);
-      const options = { seed: o.seed, epochs: o.epochs, mlp: true };
-      const scores = runBiasProbe({ trainX: tr.z, trainB: data.val.biases[0], testX: te.z, testB: data.test.biases[0], dim: tr.zDim, classes }, options);
-      const perLayer = discovery.sites.map((s) => ({
-        site: s.tensor,
-        label: discovery.groups[s.group].label,
-        accuracy: linearProbe(
-          { trainX: tr.pooledSites.get(s.tensor) as Float32Array, trainB: data.val.biases[0], testX: te.pooledSites.get(s.tensor) as Float32Array, testB: data.test.biases[0], dim: s.channels, classes },
-          { ...options, mlp: false },
-        ).accuracy,
-      }));
-      return { ...scores, perLayer };
-    };
+    const summary = async (values: Float32Array[]): Promise<ProbeSummary> =>
+      probeSummary(discovery, await inference.run(data.val, values), await inference.run(data.test, values), data.val, data.test, o);
     const vanilla = await summary(gates.map((g) => new Float32Array(g.channels).fill(1)));
     const subnetwork = keep ? await summary(keep.map((k) => Float32Array.from(k, (v) => (v ? 1 : 0)))) : null;
     return { vanilla, subnetwork };

@@ -1,0 +1,31 @@
+/** The optimiser flags `train` and `finetune` share, with per-command defaults, and their TrainConfig. */
+import { DEFAULT_TRAIN_CONFIG as D, TrainConfig } from '../../core/bise/train';
+
+export function trainingFlags(defaults: { epochs: number; lr: number; lrHelp: string; schedule: 'constant' | 'cosine' }) {
+  return [
+    { name: 'epochs', type: 'integer', default: defaults.epochs, min: 1, help: 'training epochs' },
+    { name: 'batch-size', type: 'integer', default: D.batchSize, min: 1, help: 'batch size' },
+    { name: 'optimizer', type: 'enum', choices: ['sgd', 'adam'], default: D.optimizer, help: 'optimizer' },
+    { name: 'lr', type: 'number', default: defaults.lr, min: 0, help: defaults.lrHelp },
+    { name: 'momentum', type: 'number', default: D.momentum, min: 0, max: 1, help: 'SGD momentum' },
+    { name: 'weight-decay', type: 'number', default: D.weightDecay, min: 0, help: 'weight decay' },
+    { name: 'schedule', type: 'enum', choices: ['constant', 'cosine'], default: defaults.schedule, help: 'learning-rate schedule' },
+    { name: 'seed', type: 'integer', default: D.seed, help: 'seed of initialisation and batch order' },
+    { name: 'overwrite', type: 'boolean', help: 'replace --out if it exists' },
+  ] as const;
+}
+
+export interface TrainingFlagValues {
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: 'sgd' | 'adam';
+  readonly lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly schedule: 'constant' | 'cosine';
+}
+
+export function trainConfig(f: TrainingFlagValues, reweighted: boolean): TrainConfig {
+  return { seed: f.seed, epochs: f.epochs, batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay, schedule: f.schedule, reweighted };
+}
