@@ -4,6 +4,10 @@
  * a fraction of units pruned. Run it on an idle machine: a second busy process halves every figure.
  *
  *   npm run bench -- [--repeats 10] [--threads N] [--batch 100] [--model test/fixtures/simple-convnet.onnx]
+ *                    [--pruned 0,0.25,0.5,0.75] [--no-direct] [--no-inference]
+ *
+ * The step runs as the engine runs it (large convs in the frequency domain, graphs/frequency-conv); the
+ * "direct convs" column is the same step with that lowering off.
  */
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +28,9 @@ interface Options {
   readonly batch: number;
   readonly model: string;
   readonly fractions: readonly number[];
+  /** Also time the step with every conv computed directly (frequency-domain lowering off). */
+  readonly compareDirect: boolean;
+  readonly inference: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -37,6 +44,8 @@ function parseArgs(argv: readonly string[]): Options {
     batch: Number(get('--batch') ?? 100),
     model: get('--model') ?? 'test/fixtures/simple-convnet.onnx',
     fractions: (get('--pruned') ?? '0,0.25,0.5,0.75').split(',').map(Number),
+    compareDirect: !argv.includes('--no-direct'),
+    inference: !argv.includes('--no-inference'),
   };
 }
 
@@ -55,8 +64,8 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function onnxruntimeStep(o: Options, fraction: number): Promise<{ median: number; specializeMs: number }> {
-  const runner = await GateGradientRunner.create(readModelFile(o.model), { batchSize: o.batch }, { threads: o.threads });
+async function onnxruntimeStep(o: Options, fraction: number, frequencyConv = true): Promise<{ median: number; specializeMs: number }> {
+  const runner = await GateGradientRunner.create(readModelFile(o.model), { batchSize: o.batch }, { threads: o.threads, frequencyConv });
   try {
     const g = runner.graphs;
     const x = new Float32Array(g.inputDims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
@@ -126,15 +135,17 @@ function countParams(m: Model): number {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   console.log(`BISE mask step: ${o.model}, batch ${o.batch}, ${o.threads} threads, median of ${o.repeats}`);
-  console.log('pruned | onnxruntime-node ms | PyTorch ms | ratio | specialise ms');
+  console.log(`pruned | onnxruntime-node ms |${o.compareDirect ? ' direct convs ms |' : ''} PyTorch ms | ratio | specialise ms`);
   for (const f of o.fractions) {
     const ours = await onnxruntimeStep(o, f);
+    const direct = o.compareDirect ? await onnxruntimeStep(o, f, false) : undefined;
     const torch = torchStep(o, f);
     const torchCell = typeof torch === 'string' ? torch : `${torch.median.toFixed(0)} (torch ${torch.version})`;
     const ratio = typeof torch === 'string' ? '-' : `${(ours.median / torch.median).toFixed(2)}x`;
-    console.log(`${(f * 100).toFixed(0).padStart(5)}% | ${ours.median.toFixed(0).padStart(19)} | ${torchCell} | ${ratio} | ${ours.specializeMs.toFixed(0)}`);
+    const directCell = direct ? ` ${direct.median.toFixed(0).padStart(15)} |` : '';
+    console.log(`${(f * 100).toFixed(0).padStart(5)}% | ${ours.median.toFixed(0).padStart(19)} |${directCell} ${torchCell} | ${ratio} | ${ours.specializeMs.toFixed(0)}`);
   }
-  await inferenceLatency(o);
+  if (o.inference) await inferenceLatency(o);
 }
 
 main().catch((e) => {

@@ -13,6 +13,8 @@ import { ShapeMap, inferShapes } from '../onnx/shape-inference';
 import { serializeModel } from '../onnx/writer';
 import { BackwardGraph } from '../autodiff/backward';
 import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-channels';
+import { lowerConvsToFrequencyDomain } from '../graphs/frequency-conv';
+import { MICROSOFT_DOMAIN } from '../graphs/frequency-conv/lower';
 import { SessionConfig, createSession, ExecutionProvider } from './session';
 
 /** Opset for backward graphs (needs ScatterElements reduction, ReduceSum axes-as-input). */
@@ -75,9 +77,9 @@ export class DifferentiableRunner {
   }
 
   static async create(model: Model, pair: DifferentiablePair, config: SessionConfig = {}): Promise<DifferentiableRunner> {
-    const fwd = await createSession(serializeModel(engineModel(model, pair.forward, model.opsetImports)), config);
+    const fwd = await createSession(serializeModel(engineModel(model, forSession(pair.forward, config, pair.forwardShapes), model.opsetImports)), config);
     const resolved: SessionConfig = { ...config, provider: fwd.provider, onNote: undefined };
-    const bwd = await createSession(serializeModel(engineModel(model, pair.backward.graph, [{ domain: '', version: ENGINE_OPSET }])), resolved);
+    const bwd = await createSession(serializeModel(engineModel(model, forSession(pair.backward.graph, config), [{ domain: '', version: ENGINE_OPSET }])), resolved);
     const dense = { forward: fwd.session, backward: bwd.session, zero: new Map<string, ReadonlySet<number>>() };
     return new DifferentiableRunner(pair, model, dense, resolved, fwd.provider);
   }
@@ -90,8 +92,9 @@ export class DifferentiableRunner {
     const { forward, forwardShapes, backward } = this.pair;
     const bwd = backward.graph;
     const bwdShapes = inferShapes(bwd, new Map(bwd.inputs.map((v) => [v.name, v.shape as number[]])));
-    const f = specializeZeroChannels(forward, forwardShapes, zero, options);
-    const b = specializeZeroChannels(bwd, bwdShapes, zero, options);
+    const specializedForward = specializeZeroChannels(forward, forwardShapes, zero, options);
+    const f = forSession(specializedForward, this.config, inferShapes(specializedForward, this.inputDims));
+    const b = forSession(specializeZeroChannels(bwd, bwdShapes, zero, options), this.config);
     const fs = await createSession(serializeModel(engineModel(this.model, f, this.model.opsetImports)), this.config);
     const bs = await createSession(serializeModel(engineModel(this.model, b, [{ domain: '', version: ENGINE_OPSET }])), this.config);
     const previous = this.specialized;
@@ -162,6 +165,15 @@ async function releasePair(p: SessionPair): Promise<void> {
   await p.backward.release();
 }
 
+/** The graph a session runs: on cpu, large convs move to the frequency domain (same tensor names). */
+function forSession(graph: Graph, config: SessionConfig, shapes?: ShapeMap): Graph {
+  if (config.frequencyConv === false || (config.provider ?? 'cpu') !== 'cpu') return graph;
+  const known = shapes ?? inferShapes(graph, new Map(graph.inputs.map((v) => [v.name, v.shape as number[]])));
+  return lowerConvsToFrequencyDomain(graph, known).graph;
+}
+
 function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {
-  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports, producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
+  // The frequency-domain lowering emits onnxruntime's FusedMatMul.
+  const imports = [...opsetImports.filter((o) => o.domain !== MICROSOFT_DOMAIN), { domain: MICROSOFT_DOMAIN, version: 1 }];
+  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports: imports, producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
 }

@@ -14,6 +14,11 @@ export interface SessionConfig {
   readonly provider?: ExecutionProvider;
   /** Intra-op threads (default: the number of cores). */
   readonly threads?: number;
+  /**
+   * Compute large stride-1 convolutions of the engine's step graphs in the frequency domain on cpu (default
+   * true; graphs/frequency-conv). Results equal the direct conv up to float32 rounding.
+   */
+  readonly frequencyConv?: boolean;
   /** Receives human-readable notes, e.g. a fallback to cpu. */
   readonly onNote?: (message: string) => void;
 }
