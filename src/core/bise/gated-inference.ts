@@ -1,15 +1,15 @@
 /**
- * Forward-only runs of the gated model over whole datasets (any batch size: the gated forward graph keeps the
- * model's symbolic batch dimension): predictions, bottleneck features and, on request, pooled activations of
- * every gate site (for the per-layer probe).
+ * Forward-only runs of the gated model over whole datasets, in batches (runtime/inference-session.ts: large
+ * convs in the frequency domain when worth it): predictions, bottleneck features and, on request, pooled
+ * activations of every gate site (for the per-layer probe).
  */
 import * as ort from 'onnxruntime-node';
 import { Model } from '../onnx/ir';
-import { serializeModel } from '../onnx/writer';
 import { Discovery } from '../units/discover';
 import { GateInput, buildGatedForward, gatedName } from '../graphs/gated-forward';
 import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
-import { SessionConfig, createSession } from '../runtime/session';
+import { SessionConfig } from '../runtime/session';
+import { InferenceSession } from '../runtime/inference-session';
 import { argmaxRows } from './cross-entropy';
 
 export interface DatasetPass {
@@ -24,15 +24,15 @@ export interface DatasetPass {
 
 export class GatedInference {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: InferenceSession,
     private readonly gates: readonly GateInput[],
-    private readonly input: string,
+    private readonly batchSize: number,
     private readonly logitsName: string,
     private readonly zName: string,
     private readonly siteTensors: readonly string[],
   ) {}
 
-  static async create(model: Model, discovery: Discovery, gates: readonly GateInput[], options: { pooledSites?: boolean } & SessionConfig = {}): Promise<GatedInference> {
+  static async create(model: Model, discovery: Discovery, gates: readonly GateInput[], options: { pooledSites?: boolean; batchSize?: number } & SessionConfig = {}): Promise<GatedInference> {
     const sites = options.pooledSites ? discovery.sites.map((s) => s.tensor) : [];
     const gated = buildGatedForward(model.graph, discovery, gates);
     // Pool each gated site inside the graph so only [N, C] travels back.
@@ -48,24 +48,24 @@ export class GatedInference {
       nodes: [...gated.graph.nodes, ...extraNodes],
       outputs: [...gated.graph.outputs, ...pooled.map((name) => ({ name, dtype: 'float32' as const, shape: null }))],
     };
-    const { session } = await createSession(serializeModel({ ...model, graph, irVersion: Math.max(model.irVersion, 8) }), options);
-    return new GatedInference(session, gates, model.graph.inputs[0].name, gated.logits, gated.bottleneck, sites);
+    const batchSize = options.batchSize ?? 200;
+    const session = await InferenceSession.create(model, graph, batchSize, options);
+    return new GatedInference(session, gates, batchSize, gated.logits, gated.bottleneck, sites);
   }
 
-  async run(dataset: InMemoryDataset, gateValues: readonly Float32Array[], batchSize = 200): Promise<DatasetPass> {
+  async run(dataset: InMemoryDataset, gateValues: readonly Float32Array[]): Promise<DatasetPass> {
     const n = dataset.y.length;
-    const [c, h, w] = dataset.dims;
     let k = 0;
     let zDim = 0;
     let logits = new Float32Array(0);
     let z = new Float32Array(0);
     const pooled = new Map<string, Float32Array>();
     let row = 0;
-    for (const indices of batchIndices(n, { batchSize })) {
+    for (const indices of batchIndices(n, { batchSize: this.batchSize })) {
       const batch = gatherBatch(dataset, indices);
-      const feeds: Record<string, ort.Tensor> = { [this.input]: new ort.Tensor('float32', batch.x, [indices.length, c, h, w]) };
+      const feeds: Record<string, ort.Tensor> = {};
       this.gates.forEach((g, i) => (feeds[g.name] = new ort.Tensor('float32', gateValues[i], g.dims)));
-      const out = await this.session.run(feeds);
+      const out = await this.session.run(batch.x, dataset.dims, indices.length, feeds);
       const l = out[this.logitsName];
       const zb = out[this.zName];
       if (row === 0) {

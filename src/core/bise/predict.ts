@@ -1,23 +1,21 @@
-/** Plain inference of a model over a dataset (no gates), in batches of any size. */
-import * as ort from 'onnxruntime-node';
+/** Plain inference of a model over a dataset (no gates), in batches (runtime/inference-session.ts). */
 import { Model } from '../onnx/ir';
-import { serializeModel } from '../onnx/writer';
 import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
-import { SessionConfig, createSession } from '../runtime/session';
+import { SessionConfig } from '../runtime/session';
+import { InferenceSession } from '../runtime/inference-session';
 import { argmaxRows } from './cross-entropy';
 
 export async function predictDataset(model: Model, dataset: InMemoryDataset, session: SessionConfig = {}, batchSize = 200): Promise<{ predictions: Int32Array; logits: Float32Array }> {
-  const { session: s } = await createSession(serializeModel(model), session);
+  const s = await InferenceSession.create(model, model.graph, batchSize, session);
   try {
     const n = dataset.y.length;
-    const input = model.graph.inputs[0].name;
     const output = model.graph.outputs[0].name;
     let logits = new Float32Array(0);
     let k = 0;
     let row = 0;
     for (const idx of batchIndices(n, { batchSize })) {
       const b = gatherBatch(dataset, idx);
-      const out = await s.run({ [input]: new ort.Tensor('float32', b.x, [idx.length, ...dataset.dims]) });
+      const out = await s.run(b.x, dataset.dims, idx.length);
       const l = out[output];
       if (row === 0) {
         k = l.dims[1];
