@@ -10,6 +10,13 @@ export function trainingFlags(defaults: { epochs: number; lr: number; lrHelp: st
     { name: 'momentum', type: 'number', default: D.momentum, min: 0, max: 1, help: 'SGD momentum' },
     { name: 'weight-decay', type: 'number', default: D.weightDecay, min: 0, help: 'weight decay' },
     { name: 'schedule', type: 'enum', choices: ['constant', 'cosine'], default: defaults.schedule, help: 'learning-rate schedule' },
+    {
+      name: 'batch-norm',
+      type: 'enum',
+      choices: ['batch', 'frozen'],
+      default: D.batchNorm,
+      help: "BatchNormalization layers: 'batch' = normalise with each batch's statistics and update the running ones (PyTorch's train mode); 'frozen' = keep the model's running statistics",
+    },
     { name: 'seed', type: 'integer', default: D.seed, help: 'seed of initialisation and batch order' },
     { name: 'overwrite', type: 'boolean', help: 'replace --out if it exists' },
   ] as const;
@@ -24,8 +31,9 @@ export interface TrainingFlagValues {
   readonly momentum: number;
   readonly weightDecay: number;
   readonly schedule: 'constant' | 'cosine';
+  readonly batchNorm: 'batch' | 'frozen';
 }
 
 export function trainConfig(f: TrainingFlagValues, reweighted: boolean): TrainConfig {
-  return { seed: f.seed, epochs: f.epochs, batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay, schedule: f.schedule, reweighted };
+  return { seed: f.seed, epochs: f.epochs, batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay, schedule: f.schedule, reweighted, batchNorm: f.batchNorm };
 }

@@ -7,7 +7,8 @@ import { Model, Tensor } from '../onnx/ir';
 import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
 import { deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
-import { buildTrainingGraphs } from '../graphs/training-graphs';
+import { BatchNormMode, buildTrainingGraphs } from '../graphs/training-graphs';
+import { updateRunningStatistics } from '../graphs/batchnorm-training';
 import { DifferentiableRunner } from '../runtime/differentiable-runner';
 import { SessionConfig } from '../runtime/session';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
@@ -28,6 +29,8 @@ export interface TrainConfig {
   readonly schedule: 'constant' | 'cosine';
   /** Reweight the cross-entropy by 1/(G·p(y,b)) (BISE+FT uses the same loss as the mask learning). */
   readonly reweighted: boolean;
+  /** Batch normalisation on batch statistics (train mode) or frozen at the model's running statistics. */
+  readonly batchNorm: BatchNormMode;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -40,6 +43,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   weightDecay: 1e-4,
   schedule: 'constant',
   reweighted: false,
+  batchNorm: 'batch',
 };
 
 export interface TrainInputs {
@@ -65,10 +69,12 @@ export function learningRate(config: TrainConfig, epoch: number): number {
 export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   const { model, train, val, config, signal } = inputs;
   const emit: EventSink = inputs.onEvent ?? (() => undefined);
-  const graphs = buildTrainingGraphs(model, config.batchSize);
+  const graphs = buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm);
   const runner = await DifferentiableRunner.create(model, graphs, inputs.session);
-  const params = new Map(graphs.parameters.map((p) => [p, Float32Array.from(model.graph.initializers.get(p)?.data as Float32Array)]));
-  const current = (): Model => withParameters(model, params);
+  const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
+  const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
+  const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((name) => [name, initial(name)]));
+  const current = (): Model => withParameters(model, new Map([...params, ...running]));
   try {
     const optimizer =
       config.optimizer === 'adam'
@@ -94,6 +100,10 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
         const feeds: Record<string, Float32Array> = { [graphs.input]: batch.x };
         for (const [name, value] of params) feeds[name] = value;
         const fwd = await runner.forward(feeds);
+        for (const b of graphs.batchStatistics) {
+          const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
+          updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
+        }
         const logits = fwd.outputs[graphs.logits];
         const ce = weightedCrossEntropy(logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
         if (!Number.isFinite(ce.loss)) {

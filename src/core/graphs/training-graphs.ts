@@ -8,6 +8,7 @@ import { buildBackward } from '../autodiff/backward';
 import { DifferentiablePair } from '../runtime/differentiable-runner';
 import { batchShape } from './gate-gradient-graphs';
 import { withMaxPoolIndices } from './prepare';
+import { BatchStatistics, withBatchStatistics } from './batchnorm-training';
 
 /** Weights and biases of Conv/ConvTranspose/Gemm/MatMul and BatchNormalization's scale and shift. */
 export function trainableParameters(graph: Graph): string[] {
@@ -28,26 +29,42 @@ export interface TrainingGraphs extends DifferentiablePair {
   readonly logits: string;
   readonly parameters: readonly string[];
   readonly shapes: ShapeMap;
+  /** Batch-norm nodes run on batch statistics (empty when they are frozen or absent). */
+  readonly batchStatistics: readonly BatchStatistics[];
 }
 
-export function buildTrainingGraphs(model: Model, batchSize: number, parameters = trainableParameters(model.graph)): TrainingGraphs {
+/**
+ * 'batch' normalises with each batch's statistics and keeps running ones, as PyTorch's train mode;
+ * 'frozen' keeps the model's running statistics (an affine per channel).
+ */
+export type BatchNormMode = 'batch' | 'frozen';
+
+export function buildTrainingGraphs(model: Model, batchSize: number, parameters = trainableParameters(model.graph), batchNorm: BatchNormMode = 'batch'): TrainingGraphs {
   checkSupported(model.graph);
   const { input, dims } = batchShape(model, batchSize);
   const initializers = new Map(model.graph.initializers);
   for (const p of parameters) initializers.delete(p);
-  const forward: Graph = {
+  const asInputs: Graph = {
     ...model.graph,
     nodes: withMaxPoolIndices(model.graph.nodes),
     inputs: [...model.graph.inputs, ...parameters.map((p) => ({ name: p, dtype: 'float32' as const, shape: [...(model.graph.initializers.get(p)?.dims ?? [])] }))],
     initializers,
   };
-  const shapes = inferShapes(forward, new Map([[input, dims]]));
+  const inputShapes = new Map([[input, dims]]);
+  const { graph: forward, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes)) : { graph: asInputs, statistics: [] };
+  const shapes = inferShapes(forward, inputShapes);
   const logits = model.graph.outputs[0].name;
   const backward = buildBackward({ forward, shapes, seeds: [logits], targets: parameters });
   const withSaved: Graph = {
     ...forward,
-    outputs: [...forward.outputs, ...backward.savedIntermediates.map((name) => ({ name, dtype: name.endsWith('::indices') ? ('int64' as const) : ('float32' as const), shape: null }))],
+    outputs: [
+      ...forward.outputs,
+      ...backward.savedIntermediates
+        .filter((name) => !forward.outputs.some((o) => o.name === name))
+        .map((name) => ({ name, dtype: name.endsWith('::indices') ? ('int64' as const) : ('float32' as const), shape: null })),
+    ],
     valueInfo: new Map(),
   };
-  return { forward: withSaved, forwardShapes: shapes, backward, seeds: [logits], input, logits, parameters, shapes };
+  const extras = statistics.flatMap((b) => [b.mean, b.variance]);
+  return { forward: withSaved, forwardShapes: shapes, backward, seeds: [logits], extras, input, logits, parameters, shapes, batchStatistics: statistics };
 }

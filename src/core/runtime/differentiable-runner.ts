@@ -26,6 +26,8 @@ export interface DifferentiablePair {
   readonly backward: BackwardGraph;
   /** Forward tensors whose gradients the caller supplies to backward(). */
   readonly seeds: readonly string[];
+  /** Further forward outputs the caller reads without a gradient (e.g. batch-norm batch statistics). */
+  readonly extras?: readonly string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export interface DifferentiablePair {
  * allocation or page faults for the large saved activations).
  */
 export interface ForwardResult {
-  /** Seed tensors by name. */
+  /** Seed (and extra) tensors by name. */
   readonly outputs: Readonly<Record<string, Float32Array>>;
   /** Opaque tensors the backward pass needs. */
   readonly kept: Readonly<Record<string, ort.Tensor>>;
@@ -65,7 +67,7 @@ export class DifferentiableRunner {
     const shapes = pair.forwardShapes;
     const buffers = (names: Iterable<string>, dims: (n: string) => readonly number[]): Record<string, ort.Tensor> =>
       Object.fromEntries([...names].map((n) => [n, new ort.Tensor('float32', new Float32Array(dims(n).reduce((a, b) => a * b, 1)), dims(n))]));
-    const forwardNames = [...new Set([...pair.seeds, ...pair.backward.savedIntermediates])];
+    const forwardNames = [...new Set([...pair.seeds, ...(pair.extras ?? []), ...pair.backward.savedIntermediates])];
     const isIndices = (n: string): boolean => n.endsWith('::indices');
     this.forwardOutputs = {
       ...buffers(forwardNames.filter((n) => !isIndices(n)), (n) => shapes.get(n) as readonly number[]),
@@ -120,7 +122,7 @@ export class DifferentiableRunner {
     const kept: Record<string, ort.Tensor> = {};
     for (const name of this.pair.backward.savedInputs) kept[name] = feeds[name];
     for (const name of this.pair.backward.savedIntermediates) kept[name] = tensor(name);
-    const outputs = Object.fromEntries(this.pair.seeds.map((s) => [s, tensor(s).data as Float32Array]));
+    const outputs = Object.fromEntries([...this.pair.seeds, ...(this.pair.extras ?? [])].map((s) => [s, tensor(s).data as Float32Array]));
     return { outputs, kept, sessions };
   }
 

@@ -136,3 +136,12 @@ test('Dropout in training mode and Clip bound gradients are GradientErrors namin
     (e: unknown) => e instanceof GradientError && /'Clip_0'.*bound/.test(e.message),
   );
 });
+
+test('Sqrt: dY / (2·Y) for positive inputs', async () => {
+  await gradCheckDraws('Sqrt', DRAWS, (rng) => {
+    const b = new GraphBuilder(rng);
+    const x = b.input('x', randomShape(rng, rng.int(1, 4)), uniform(0.2, 3));
+    const y = b.op('Sqrt', [x]);
+    return { built: b.build([y]), seeds: [y], targets: [x] };
+  });
+});

@@ -21,6 +21,7 @@ import { Relu } from './Relu';
 import { Reshape } from './Reshape';
 import { Sigmoid } from './Sigmoid';
 import { Softmax } from './Softmax';
+import { Sqrt } from './Sqrt';
 import { Sub } from './Sub';
 import { Tanh } from './Tanh';
 import { Transpose } from './Transpose';
@@ -47,6 +48,7 @@ export const ALL_RULES: readonly GradientRule[] = [
   Reshape,
   Sigmoid,
   Softmax,
+  Sqrt,
   Sub,
   Tanh,
   Transpose,

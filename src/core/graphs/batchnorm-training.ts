@@ -1,0 +1,86 @@
+/**
+ * Training-mode batch normalisation for the weight-training graphs: each BatchNormalization node (inference form
+ * in the model) becomes y = (x − μ_B)/√(σ²_B + ε)·γ + β with the batch's own per-channel mean and (biased)
+ * variance, spelled with ops the autodiff differentiates (GlobalAveragePool, Reshape, Transpose, Sub, Mul, Div,
+ * Sqrt, Add). μ_B and σ²_B are extra graph outputs, so the trainer can keep the running statistics that the
+ * exported model's inference-form BatchNormalization uses.
+ */
+import { Graph, Node, Tensor, attrFloat, floatTensor, int64Tensor, intsAttr } from '../onnx/ir';
+import { ShapeMap } from '../onnx/shape-inference';
+
+export interface BatchStatistics {
+  readonly node: string;
+  /** Graph outputs [1, C, 1, …]: the batch mean and biased variance per channel. */
+  readonly mean: string;
+  readonly variance: string;
+  /** The model's running-statistics initializers (inputs 3 and 4 of the node). */
+  readonly runningMean: string;
+  readonly runningVariance: string;
+  /** ONNX momentum: running = running·momentum + batch·(1 − momentum). */
+  readonly momentum: number;
+  /** Values averaged per channel (batch × spatial positions), for the unbiased variance. */
+  readonly count: number;
+}
+
+export function withBatchStatistics(graph: Graph, shapes: ShapeMap): { graph: Graph; statistics: BatchStatistics[] } {
+  const nodes: Node[] = [];
+  const initializers = new Map<string, Tensor>(graph.initializers);
+  const statistics: BatchStatistics[] = [];
+  for (const node of graph.nodes) {
+    if (node.opType !== 'BatchNormalization') {
+      nodes.push(node);
+      continue;
+    }
+    const x = node.inputs[0];
+    const dims = shapes.get(x);
+    if (!dims || dims.length < 2) throw new Error(`node '${node.name}' (BatchNormalization): input '${x}' needs a known shape [N, C, …] for training mode`);
+    const [n, c] = dims;
+    const spatial = dims.slice(2);
+    const channelShape = [1, c, ...spatial.map(() => 1)];
+    let counter = 0;
+    const name = (what: string): string => `${node.name}::bn/${what}`;
+    const op = (opType: string, inputs: readonly string[], attributes: Node['attributes'] = {}, output?: string): string => {
+      const out = output ?? name(`${opType.toLowerCase()}_${counter}`);
+      nodes.push({ name: name(`${opType}_${counter++}`), opType, domain: '', inputs: [...inputs], outputs: [out], attributes });
+      return out;
+    };
+    const constant = (what: string, t: Tensor): string => {
+      initializers.set(name(what), t);
+      return name(what);
+    };
+    const reshape = (t: string, to: readonly number[]): string => op('Reshape', [t, constant(`shape_${counter}`, int64Tensor([to.length], to))]);
+    // Per-channel mean over batch and space, as pools (no ReduceMean: its axes move from attribute to input across opsets).
+    const channelMean = (t: string, output: string): string => {
+      const pooled = spatial.length > 0 ? reshape(op('GlobalAveragePool', [t]), [n, c]) : t;
+      const perChannel = reshape(op('Transpose', [pooled], { perm: intsAttr([1, 0]) }), [1, c, n, 1]);
+      return op('Reshape', [op('GlobalAveragePool', [perChannel]), constant(`shape_${counter}`, int64Tensor([channelShape.length], channelShape))], {}, output);
+    };
+    const mean = channelMean(x, name('batch_mean'));
+    const centred = op('Sub', [x, mean]);
+    const variance = channelMean(op('Mul', [centred, centred]), name('batch_variance'));
+    const std = op('Sqrt', [op('Add', [variance, constant('epsilon', floatTensor([], [attrFloat(node, 'epsilon', 1e-5)]))])]);
+    const normalised = op('Div', [centred, std]);
+    const scaled = op('Mul', [normalised, reshape(node.inputs[1], channelShape)]);
+    op('Add', [scaled, reshape(node.inputs[2], channelShape)], {}, node.outputs[0]);
+    statistics.push({
+      node: node.name,
+      mean,
+      variance,
+      runningMean: node.inputs[3],
+      runningVariance: node.inputs[4],
+      momentum: attrFloat(node, 'momentum', 0.9),
+      count: n * spatial.reduce((a, b) => a * b, 1),
+    });
+  }
+  const outputs = [...graph.outputs, ...statistics.flatMap((s) => [s.mean, s.variance]).map((name) => ({ name, dtype: 'float32' as const, shape: null }))];
+  return { graph: { ...graph, nodes, initializers, outputs }, statistics };
+}
+
+/** Running statistics after one batch (PyTorch's convention: the running variance takes the unbiased one). */
+export function updateRunningStatistics(running: { mean: Float32Array; variance: Float32Array }, batch: { mean: Float32Array; variance: Float32Array }, momentum: number, count: number): void {
+  const unbias = count > 1 ? count / (count - 1) : 1;
+  for (let i = 0; i < running.mean.length; i++) {
+    running.mean[i] = running.mean[i] * momentum + batch.mean[i] * (1 - momentum);
+    running.variance[i] = running.variance[i] * momentum + batch.variance[i] * unbias * (1 - momentum);
+  }
+}
