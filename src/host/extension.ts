@@ -7,6 +7,7 @@ import { receive } from '../protocol/decoders';
 import { panelStateDecoder } from '../protocol/webview-messages';
 import { BiseController } from './controller';
 import { BisePanel, PANEL_VIEW_TYPE } from './panel';
+import { restorablePanelState } from './restored-state';
 
 let controller: BiseController | undefined;
 
@@ -33,7 +34,18 @@ export function activate(context: vscode.ExtensionContext): void {
           panel.dispose();
           return;
         }
-        BisePanel.revive(panel, c, restored);
+        const roots = [
+          ...(vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+          context.globalStorageUri.fsPath,
+          context.extensionUri.fsPath,
+        ];
+        const checked = restorablePanelState(restored, roots);
+        if (!checked.ok) {
+          c.log(`did not restore a BISE panel: ${checked.reason}`);
+          panel.dispose();
+          return;
+        }
+        BisePanel.revive(panel, c, checked.state);
       },
     }),
   );

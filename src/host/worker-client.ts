@@ -8,6 +8,7 @@ import type { JobEvent } from '../core/bise/events';
 import { receive } from '../protocol/decoders';
 import type { ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
 import { HostToWorker, isTerminal, workerToHostDecoder } from '../protocol/worker-messages';
+import { LogTail } from '../worker/log-tail';
 
 export type RunOutcome = { readonly kind: 'done'; readonly result: RunResult } | { readonly kind: 'cancelled' } | { readonly kind: 'failed'; readonly message: string; readonly log: readonly string[] };
 
@@ -37,8 +38,20 @@ export interface WorkerRun {
 
 const STDERR_LINES = 20;
 
+/** What a worker that died unexpectedly left in its stderr says about why. */
+export function deathReason(how: string, stderr: readonly string[]): string {
+  const text = stderr.join('\n');
+  if (/heap out of memory|Allocation failed|Array buffer allocation failed|Cannot allocate memory|std::bad_alloc/i.test(text)) {
+    return `the BISE worker ran out of memory (it ${how}); try a smaller batch size, fewer samples or smaller images`;
+  }
+  return `the BISE worker stopped unexpectedly (it ${how} before reporting a result)`;
+}
+
 export function startWorker(job: JobSpec, o: WorkerOptions): WorkerRun {
   const stderrTail: string[] = [];
+  // The job's own last log lines (phases, epochs, warnings), for a worker that dies without saying why.
+  const eventTail = new LogTail(10);
+  const lastPhase = { value: '' };
   const log = (line: string): void => o.onLog?.(line);
   let child: ChildProcess;
   let settled = false;
@@ -94,6 +107,7 @@ export function startWorker(job: JobSpec, o: WorkerOptions): WorkerRun {
       send({ type: 'start', job });
       if (cancelRequested) send({ type: 'cancel' });
     } else if (m.type === 'event') {
+      eventTail.addEvent(m.event, lastPhase);
       try {
         o.onEvent?.(m.event);
       } catch (e) {
@@ -114,7 +128,7 @@ export function startWorker(job: JobSpec, o: WorkerOptions): WorkerRun {
     if (partial.trim() !== '') stderrTail.push(partial);
     if (cancelRequested) return settle({ kind: 'cancelled' });
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    settle({ kind: 'failed', message: `the BISE worker stopped unexpectedly (it ${how} before reporting a result)`, log: [...stderrTail] });
+    settle({ kind: 'failed', message: deathReason(how, stderrTail), log: [...eventTail.snapshot(), ...stderrTail] });
   });
 
   return {

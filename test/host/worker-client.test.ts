@@ -7,37 +7,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSmallCnn, DEMO_CNN } from '../../src/core/models/small-cnn';
-import { serializeModel } from '../../src/core/onnx/writer';
-import { DEFAULT_EXTRACT_CONFIG } from '../../src/core/bise/config';
 import type { JobEvent } from '../../src/core/bise/events';
 import type { ExtractJobSpec } from '../../src/protocol';
 import { startWorker, WorkerOptions } from '../../src/host/worker-client';
 import { RunRegistry } from '../../src/host/run-registry';
+import { REAL_WORKER, tinyExtractJob } from '../support/tiny-extract-job';
 
-const REAL: WorkerOptions = { workerPath: path.join(__dirname, '../../src/worker/main.ts'), execArgv: ['--import', 'tsx'] };
+const REAL: WorkerOptions = REAL_WORKER;
 const FAKE = path.join(__dirname, 'fixtures/fake-worker.js');
 
 function tinyJob(): { dir: string; job: ExtractJobSpec } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bise-client-'));
-  const modelPath = path.join(dir, 'net.onnx');
-  fs.writeFileSync(modelPath, serializeModel(buildSmallCnn({ ...DEMO_CNN, blocks: DEMO_CNN.blocks.map((b) => ({ ...b, channels: b.channels / 4 })) })));
-  return {
-    dir,
-    job: {
-      kind: 'extract',
-      modelPath,
-      data: { kind: 'biased-mnist', rho: 0.9, seed: 1, trainSize: 300, valSize: 100, testSize: 100 },
-      config: { ...DEFAULT_EXTRACT_CONFIG, batchSize: 50, tauPeriod: 1, maxEpochs: 2, auxEpochs: 1 },
-      outDir: path.join(dir, 'runs', 'net-1'),
-      overwrite: false,
-      provider: 'cpu',
-      threads: 2,
-      randomSeeds: 1,
-      probe: false,
-      probeEpochs: 1,
-    },
-  };
+  return tinyExtractJob('bise-client-', { threads: 2 });
 }
 
 test('a run through the client: providers on ready, events, done; the registry refuses a second run meanwhile', async () => {

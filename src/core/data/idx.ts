@@ -17,9 +17,15 @@ export interface IdxArray {
   readonly data: Uint8Array;
 }
 
+/**
+ * Largest decompressed IDX file accepted: the full MNIST training images are 47 MB, EMNIST's largest 700 MB. A
+ * gzip "bomb" (a small file that inflates to gigabytes) is stopped here, before the memory is taken.
+ */
+export const MAX_IDX_BYTES = 2 ** 30;
+
 /** Decodes an IDX ubyte array from bytes (gunzipping them first when they start with the gzip magic 1f 8b). */
-export function parseIdx(bytes: Uint8Array, file = 'IDX data'): IdxArray {
-  const raw = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes, file) : bytes;
+export function parseIdx(bytes: Uint8Array, file = 'IDX data', maxBytes = MAX_IDX_BYTES): IdxArray {
+  const raw = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes, file, maxBytes) : bytes;
   if (raw.length < 4) throw new DatasetError(file, `expected at least a 4-byte IDX header, got ${raw.length} bytes`);
   const magic = Array.from(raw.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   if (raw[0] !== 0 || raw[1] !== 0) throw new DatasetError(file, `bad IDX magic ${magic}: expected it to start with 00 00 (is this an IDX file?)`);
@@ -41,10 +47,13 @@ export function parseIdx(bytes: Uint8Array, file = 'IDX data'): IdxArray {
   return { dims, data: raw.subarray(headerLength) };
 }
 
-function gunzip(bytes: Uint8Array, file: string): Uint8Array {
+function gunzip(bytes: Uint8Array, file: string, maxBytes: number): Uint8Array {
   try {
-    return new Uint8Array(gunzipSync(bytes));
+    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: maxBytes }));
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DatasetError(file, `decompresses to more than ${maxBytes} bytes, more than an IDX file this tool reads (a damaged or hostile .gz?)`);
+    }
     throw new DatasetError(file, `looks gzipped (starts with 1f 8b) but could not be decompressed (${(err as Error).message})`);
   }
 }

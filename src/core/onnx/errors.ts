@@ -4,8 +4,10 @@ export class OnnxModelError extends Error {
     readonly file: string,
     readonly detail: string,
     readonly node?: string,
+    /** The error this one explains, when it wraps one (kept for BISE_DEBUG stacks and the fuzz tests). */
+    cause?: unknown,
   ) {
-    super(`${file}${node ? `: node '${node}'` : ''}: ${detail}`);
+    super(`${file}${node ? `: node '${node}'` : ''}: ${detail}`, cause === undefined ? undefined : { cause });
     this.name = 'OnnxModelError';
   }
 }

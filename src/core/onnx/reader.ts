@@ -7,6 +7,7 @@ import { OnnxModelError } from './errors';
 import { BYTES_PER_ELEMENT, checkedDims, dataTypeName, decodeTensor, dtypeFromProto } from './tensor-codec';
 import { externalRef, isExternal, readExternal } from './external-data';
 import { sortTopologically } from './topology';
+import { checkFiniteWeights } from './finite-weights';
 
 export const MIN_IR_VERSION = 3;
 export const MAX_IR_VERSION = 11;
@@ -113,6 +114,7 @@ function readGraph(g: onnx.IGraphProto, label: string, baseDir: string | undefin
   } catch (e) {
     throw new OnnxModelError(label, (e as Error).message);
   }
+  checkFiniteWeights({ nodes, initializers }, label);
   return { name: g.name ?? 'graph', nodes: sorted, inputs, outputs, initializers, valueInfo };
 }
 
@@ -130,7 +132,7 @@ function readTensor(t: onnx.ITensorProto, what: string, label: string, baseDir: 
     return decodeTensor(t, what);
   } catch (e) {
     if (e instanceof OnnxModelError) throw e;
-    throw new OnnxModelError(label, (e as Error).message);
+    throw new OnnxModelError(label, (e as Error).message, undefined, e);
   }
 }
 

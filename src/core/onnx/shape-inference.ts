@@ -2,7 +2,7 @@
  * Static shape inference for the supported ops, for a concrete input shape (the engine builds graphs per batch
  * size, so every tensor has known dims). Unsupported op -> error naming op and node.
  */
-import { Graph, Node, Tensor, attrInt, attrInts } from './ir';
+import { Attribute, Graph, Node, Tensor, attrInt, attrInts } from './ir';
 import { windowGeometry, windowOutputSize } from './conv-geometry';
 import { ENGINE_OP_SHAPES } from './engine-op-shapes';
 import { OnnxModelError } from './errors';
@@ -32,7 +32,11 @@ const same: ShapeRule = (n, s) => [[...need(s[0], n, 0)]];
 
 const elementwise: ShapeRule = (n, s) => [broadcastShapes(need(s[0], n, 0), need(s[1], n, 1), `node '${n.name}' (${n.opType})`)];
 
-function normAxis(axis: number, rank: number): number {
+/** An axis attribute in [-rank, rank) as an index; a hostile value (2^31) must not become an array index. */
+function normAxis(axis: number, rank: number, node: Node, max = rank - 1): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis > max) {
+    throw new Error(`node '${node.name}' (${node.opType}): axis ${axis} is out of range for a ${rank}-dimensional input`);
+  }
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -57,6 +61,12 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
   Conv: (n, s) => {
     const x = need(s[0], n, 0);
     const w = need(s[1], n, 1);
+    const group = attrInt(n, 'group', 1);
+    if (x.length < 3 || w.length !== x.length || group < 1 || x[1] !== w[1] * group || w[0] % group !== 0) {
+      throw new Error(`node '${n.name}' (Conv): weight [${w.join(', ')}] (group ${group}) does not fit input [${x.join(', ')}]`);
+    }
+    const bias = n.inputs[2] ? s[2] : undefined;
+    if (bias && (bias.length !== 1 || bias[0] !== w[0])) throw new Error(`node '${n.name}' (Conv): bias [${bias.join(', ')}] should be [${w[0]}], one per output channel`);
     const geom = windowGeometry(n, x.slice(2), w.slice(2));
     return [[x[0], w[0], ...windowOutputSize(geom, x.slice(2))]];
   },
@@ -92,20 +102,29 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
   Gemm: (n, s) => {
     const a = need(s[0], n, 0);
     const b = need(s[1], n, 1);
-    const m = attrInt(n, 'transA', 0) ? a[1] : a[0];
-    const k = attrInt(n, 'transB', 0) ? b[0] : b[1];
+    const [transA, transB] = [attrInt(n, 'transA', 0), attrInt(n, 'transB', 0)];
+    if (a.length !== 2 || b.length !== 2 || (transA ? a[0] : a[1]) !== (transB ? b[1] : b[0])) {
+      throw new Error(`node '${n.name}' (Gemm): A [${a.join(', ')}] and B [${b.join(', ')}] (transA ${transA}, transB ${transB}) do not multiply`);
+    }
+    const m = transA ? a[1] : a[0];
+    const k = transB ? b[0] : b[1];
+    const c = n.inputs[2] ? s[2] : undefined;
+    if (c && broadcastShapes([m, k], c, `node '${n.name}' (Gemm): C`).some((d, i) => d !== [m, k][i])) {
+      throw new Error(`node '${n.name}' (Gemm): C [${c.join(', ')}] does not broadcast to the output [${m}, ${k}]`);
+    }
     return [[m, k]];
   },
   MatMul: (n, s) => {
     const a = need(s[0], n, 0);
     const b = need(s[1], n, 1);
     if (a.length < 2 || b.length < 2) throw new Error(`node '${n.name}' (MatMul): 1-D operands are not supported`);
+    if (a[a.length - 1] !== b[b.length - 2]) throw new Error(`node '${n.name}' (MatMul): [${a.join(', ')}] and [${b.join(', ')}] do not multiply`);
     const batch = broadcastShapes(a.slice(0, -2), b.slice(0, -2), `node '${n.name}' (MatMul)`);
     return [[...batch, a[a.length - 2], b[b.length - 1]]];
   },
   Flatten: (n, s) => {
     const x = need(s[0], n, 0);
-    const axis = normAxis(attrInt(n, 'axis', 1), x.length);
+    const axis = normAxis(attrInt(n, 'axis', 1), x.length, n, x.length);
     const lead = x.slice(0, axis).reduce((p, q) => p * q, 1);
     return [[lead, x.slice(axis).reduce((p, q) => p * q, 1)]];
   },
@@ -127,11 +146,15 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
   Transpose: (n, s) => {
     const x = need(s[0], n, 0);
     const perm = attrInts(n, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+    if (perm.length !== x.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+      throw new Error(`node '${n.name}' (Transpose): perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes`);
+    }
     return [perm.map((p) => x[p])];
   },
   Concat: (n, s) => {
     const shapes = n.inputs.map((_, i) => need(s[i], n, i));
-    const axis = normAxis(attrInt(n, 'axis', 0), shapes[0].length);
+    const axis = normAxis(attrInt(n, 'axis', 0), shapes[0].length, n);
+    if (shapes.some((sh) => sh.length !== shapes[0].length)) throw new Error(`node '${n.name}' (Concat): inputs of different ranks cannot be concatenated`);
     const out = [...shapes[0]];
     out[axis] = shapes.reduce((acc, sh) => acc + sh[axis], 0);
     return [out];
@@ -156,8 +179,95 @@ export function checkSupported(graph: Graph, file?: string): void {
       if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
       throw new Error(`node '${n.name}' ${detail}`);
     }
+    for (const [name, a] of Object.entries(n.attributes)) {
+      const expected = ATTRIBUTE_TYPES[name];
+      if (expected !== undefined && a.type !== expected && !(name === 'value' && n.opType !== 'Constant')) {
+        const detail = `attribute '${name}' should be ${expected}, found ${a.type}`;
+        if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
+        throw new Error(`node '${n.name}': ${detail}`);
+      }
+      if (FLAGS.has(name) && a.type === 'int' && a.value !== 0 && a.value !== 1) {
+        const detail = `attribute '${name}' should be 0 or 1, found ${a.value}`;
+        if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
+        throw new Error(`node '${n.name}': ${detail}`);
+      }
+    }
+    const [min, max] = INPUT_COUNTS[n.opType] ?? [0, Infinity];
+    const given = n.inputs.length;
+    const outputs = n.outputs.filter((o) => o !== '').length;
+    const maxOutputs = OUTPUT_COUNTS[n.opType] ?? 1;
+    if (given < min || given > max || outputs === 0 || outputs > maxOutputs || n.outputs[0] === '') {
+      const range = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+      const outRange = maxOutputs === 1 ? 'one output' : `1 to ${maxOutputs} outputs`;
+      const detail = `a ${n.opType} takes ${range} input${max === 1 ? '' : 's'} and ${outRange}; this one has ${given} input${given === 1 ? '' : 's'} and ${outputs} output${outputs === 1 ? '' : 's'}`;
+      if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
+      throw new Error(`node '${n.name}': ${detail}`);
+    }
   }
 }
+
+/** The types of the attributes the supported ops read (the ONNX operator specs); others are ignored. */
+const ATTRIBUTE_TYPES: Readonly<Record<string, Attribute['type']>> = {
+  alpha: 'float',
+  beta: 'float',
+  epsilon: 'float',
+  momentum: 'float',
+  min: 'float',
+  max: 'float',
+  ratio: 'float',
+  axis: 'int',
+  group: 'int',
+  transA: 'int',
+  transB: 'int',
+  ceil_mode: 'int',
+  count_include_pad: 'int',
+  allowzero: 'int',
+  training_mode: 'int',
+  kernel_shape: 'ints',
+  strides: 'ints',
+  pads: 'ints',
+  dilations: 'ints',
+  output_padding: 'ints',
+  output_shape: 'ints',
+  perm: 'ints',
+  auto_pad: 'string',
+  value: 'tensor',
+};
+
+/** Integer attributes that are flags. */
+const FLAGS = new Set(['transA', 'transB', 'ceil_mode', 'count_include_pad', 'allowzero', 'training_mode']);
+
+/** Ops with more than one output the engine handles (the rest have exactly one; training outputs are not supported). */
+const OUTPUT_COUNTS: Readonly<Record<string, number>> = { Dropout: 2, MaxPool: 2 };
+
+/** How many inputs each supported op takes (the ONNX operator specs, opsets 11–21). */
+const INPUT_COUNTS: Readonly<Record<string, readonly [number, number]>> = {
+  Identity: [1, 1],
+  Relu: [1, 1],
+  LeakyRelu: [1, 1],
+  Sigmoid: [1, 1],
+  Tanh: [1, 1],
+  Clip: [1, 3],
+  Softmax: [1, 1],
+  BatchNormalization: [5, 5],
+  Dropout: [1, 3],
+  Add: [2, 2],
+  Sub: [2, 2],
+  Mul: [2, 2],
+  Div: [2, 2],
+  Conv: [2, 3],
+  ConvTranspose: [2, 3],
+  MaxPool: [1, 1],
+  AveragePool: [1, 1],
+  GlobalAveragePool: [1, 1],
+  Gemm: [2, 3],
+  MatMul: [2, 2],
+  Flatten: [1, 1],
+  Reshape: [2, 2],
+  Transpose: [1, 1],
+  Concat: [1, Infinity],
+  Constant: [0, 0],
+};
 
 /**
  * Infer every tensor's shape for concrete input shapes (`inputShapes` maps graph input names to dims; inputs

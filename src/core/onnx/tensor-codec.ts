@@ -105,11 +105,12 @@ export function decodeTensor(p: onnx.ITensorProto, what: string, external?: Uint
     }
     return { dtype, dims, data: fromBytes(dtype, n, raw) };
   }
-  const data = allocate(dtype, n);
   const typed = typedField(p, dtype);
   if (typed.length !== n) {
     throw new Error(`${what}: holds ${typed.length} values but shape [${dims.join(', ')}] needs ${n}`);
   }
+  // Allocated only now: the declared size is backed by values actually in the file.
+  const data = allocate(dtype, n);
   if (data instanceof BigInt64Array) {
     for (let i = 0; i < n; i++) data[i] = BigInt(toNumber(typed[i]));
   } else {
