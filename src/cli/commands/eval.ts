@@ -2,6 +2,7 @@ import { defineCommand } from '../infra/command';
 import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runEvalJob } from '../../core/jobs/eval-job';
+import { cellCode } from '../../core/report/markdown-per-bias';
 import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, percent, runtimeOptions } from './shared-flags';
 
 export const evalCommand = defineCommand({
@@ -22,6 +23,10 @@ export function main(argv: readonly string[]): Promise<number> {
       [
         `${ctx.args.model} on the ${r.split} split (${m.samples} samples) of ${r.data}`,
         `unbiased ${percent(m.unbiasedAccuracy)}  aligned ${percent(m.alignedAccuracy)}  conflicting ${percent(m.conflictingAccuracy)}  worst group ${percent(m.worstGroupAccuracy)}`,
+        ...(r.biasAttributes.length > 1 && m.perBias
+          ? m.perBias.map((b, k) => `${r.biasAttributes[k]}: aligned ${percent(b.alignedAccuracy)} (${b.alignedSamples})  conflicting ${percent(b.conflictingAccuracy)} (${b.conflictingSamples})`)
+          : []),
+        ...(m.alignmentCells ? [`aligned (A) / conflicting (C) by ${r.biasAttributes.join(', ')}: ${m.alignmentCells.map((c) => `${cellCode(c)} ${c.samples > 0 ? percent(c.accuracy) : '—'} (${c.samples})`).join('  ')}`] : []),
         `per class: ${m.perClassAccuracy.map((a, k) => `${k}: ${percent(a)}`).join('  ')}`,
       ].join('\n'),
     );

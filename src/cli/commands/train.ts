@@ -8,12 +8,12 @@ import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, percent, runtimeOptions } from './
 
 export const trainCommand = defineCommand({
   name: 'train',
-  summary: "train a model's weights on a built-in dataset (a fresh built-in CNN, or --model to continue from an ONNX file)",
+  summary: "train a model's weights on a built-in dataset (a fresh built-in CNN or MLP, or --model to continue from an ONNX file)",
   spec: defineSpec({
     flags: [
       { name: 'out', type: 'path', required: true, help: 'where to write the trained ONNX model (atomically; never over --model)' },
       { name: 'model', type: 'path', help: 'start from this ONNX model instead of a fresh --architecture' },
-      { name: 'architecture', type: 'enum', choices: ['demo-cnn', 'simple-convnet'], default: 'demo-cnn', help: 'built-in CNN to train from scratch' },
+      { name: 'architecture', type: 'enum', choices: ['demo-cnn', 'simple-convnet', 'mlp-3x100', 'resnet18'], default: 'demo-cnn', help: 'built-in network to train from scratch (mlp-3x100: the paper\'s Multi-Color MNIST MLP; resnet18: torchvision\'s ResNet-18 for 32×32 RGB, e.g. corrupted-fashion-mnist)' },
       ...trainingFlags({ epochs: D.epochs, lr: D.lr, lrHelp: 'learning rate', schedule: D.schedule }),
       { name: 'reweighted', type: 'boolean', help: 'group-reweighted cross-entropy (as BISE+FT), instead of plain' },
       ...DATA_FLAGS,

@@ -8,7 +8,8 @@ import { Discovery } from '../units/discover';
 import { GateInput } from '../graphs/gated-forward';
 import { InMemoryDataset } from '../data/dataset';
 import { SessionConfig } from '../runtime/session';
-import { AccuracyBreakdown, accuracyBreakdown } from '../metrics/group-accuracy';
+import { AccuracyBreakdown } from '../metrics/group-accuracy';
+import { meanBreakdown, multiBiasBreakdown } from '../metrics/breakdown';
 import { runBiasProbe, ProbeScores, linearProbe } from '../probe/bias-probe';
 import { GatedInference, DatasetPass } from './gated-inference';
 import { keptCounts, magnitudeMasks, randomMasks } from './baselines';
@@ -44,19 +45,7 @@ export interface AssessInputs {
 const toGates = (keep: readonly boolean[][]): Float32Array[] => keep.map((k) => Float32Array.from(k, (v) => (v ? 1 : 0)));
 
 function metrics(pass: DatasetPass, data: InMemoryDataset): AccuracyBreakdown {
-  return accuracyBreakdown(pass.predictions, data.y, data.biases[0], data.numClasses, data.biasClasses[0]);
-}
-
-function meanBreakdown(all: AccuracyBreakdown[]): AccuracyBreakdown {
-  const avg = (f: (a: AccuracyBreakdown) => number): number => all.reduce((s, a) => s + f(a), 0) / all.length;
-  return {
-    unbiasedAccuracy: avg((a) => a.unbiasedAccuracy),
-    alignedAccuracy: avg((a) => a.alignedAccuracy),
-    conflictingAccuracy: avg((a) => a.conflictingAccuracy),
-    worstGroupAccuracy: avg((a) => a.worstGroupAccuracy),
-    perClassAccuracy: all[0].perClassAccuracy.map((_, k) => avg((a) => a.perClassAccuracy[k])),
-    samples: all[0].samples,
-  };
+  return multiBiasBreakdown(pass.predictions, data.y, data.biases, data.numClasses, data.biasClasses);
 }
 
 /**

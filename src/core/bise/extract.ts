@@ -21,7 +21,7 @@ import { EpochEvent, EventSink, throwIfCancelled } from './events';
 import { gateValues, maskGradient, prunedUnits } from './gate';
 import { GatedInference } from './gated-inference';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
-import { mutualInformation } from './mutual-information';
+import { biasTerms } from './bias-terms';
 import { Sgd } from './sgd';
 
 export interface ExtractInputs {
@@ -98,22 +98,11 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
         const ce = weightedCrossEntropy(fwd.logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
         if (!Number.isFinite(ce.loss)) throw new Error(`mask learning diverged at epoch ${epoch + 1}: the loss is ${ce.loss}; check the model's outputs on this data`);
         const dLogits = ce.grad.map((v) => v * config.alpha);
-        const dZ = new Float32Array(n * zDim);
-        let miTotal = 0;
         const z = Float32Array.from(fwd.z); // detached copy for the heads
-        heads.forEach((head, k) => {
-          const bias = batch.biases[k];
-          const select = config.miSamples === 'conflicting' ? Array.from(bias, (v, i) => v !== batch.y[i]) : undefined;
-          const auxLogits = head.logits(z, n);
-          const mi = mutualInformation(auxLogits, bias, head.classes, select);
-          miTotal += mi.loss;
-          if (config.gamma > 0) {
-            const back = head.inputGrad(mi.grad, n);
-            for (let i = 0; i < dZ.length; i++) dZ[i] += config.gamma * back[i];
-          }
-          const pred = argmaxRows(auxLogits, n, head.classes);
-          if (k === 0) for (let i = 0; i < n; i++) sums.auxCorrect += pred[i] === bias[i] ? 1 : 0;
-        });
+        const bias = biasTerms(heads, z, batch.y, batch.biases, config);
+        const miTotal = bias.mutualInformation;
+        sums.auxCorrect += bias.perHead[0].correct;
+        const dZ = bias.dZ;
         const gateGrads = await runner.backward(fwd, dLogits, dZ);
         masks.forEach((m, i) => maskOptimizer.step(m, maskGradient(m, tau, gateGrads[i])));
         heads.forEach((head, k) => head.trainStep(z, batch.biases[k]));

@@ -1,9 +1,12 @@
 /** `bise eval`: accuracy breakdown (unbiased, aligned, conflicting, worst group, per class) of any ONNX classifier. */
 import { readModelFile } from '../onnx/reader';
 import { predictDataset } from '../bise/predict';
-import { accuracyBreakdown, AccuracyBreakdown } from '../metrics/group-accuracy';
+import { AccuracyBreakdown } from '../metrics/group-accuracy';
+import { multiBiasBreakdown } from '../metrics/breakdown';
 import { ExecutionProvider } from '../runtime/session';
 import { BuiltinDatasetSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
+import { modelIo } from './model-analysis';
+import { fitDataToModel } from './data-fits-model';
 
 export interface EvalJobOptions {
   readonly modelPath: string;
@@ -13,10 +16,16 @@ export interface EvalJobOptions {
   readonly threads?: number;
 }
 
-export async function runEvalJob(o: EvalJobOptions): Promise<{ data: string; split: string; metrics: AccuracyBreakdown }> {
+export async function runEvalJob(o: EvalJobOptions): Promise<{ data: string; split: string; biasAttributes: string[]; metrics: AccuracyBreakdown }> {
   const model = readModelFile(o.modelPath);
-  const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
+  const io = modelIo(model, o.modelPath);
+  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
   const part = data[o.split];
   const { predictions } = await predictDataset(model, part, { provider: o.provider, threads: o.threads });
-  return { data: data.description, split: o.split, metrics: accuracyBreakdown(predictions, part.y, part.biases[0], part.numClasses, part.biasClasses[0]) };
+  return {
+    data: data.description,
+    split: o.split,
+    biasAttributes: [...data.biasAttributes],
+    metrics: multiBiasBreakdown(predictions, part.y, part.biases, part.numClasses, part.biasClasses),
+  };
 }

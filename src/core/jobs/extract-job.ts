@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parseModel } from '../onnx/reader';
 import { serializeModel } from '../onnx/writer';
-import { checkSupported } from '../onnx/shape-inference';
 import { ExtractConfig } from '../bise/config';
 import { extractSubnetwork, ExtractResult } from '../bise/extract';
 import { assessSubnetwork, Assessment } from '../bise/assess';
@@ -20,6 +19,9 @@ import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
 import { writeReportFolder } from '../report/write-report';
 import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 import { JobContext } from './job-context';
+import { throwIfCancelled } from '../bise/events';
+import { discoverModelUnits, modelIo } from './model-analysis';
+import { fitDataToModel } from './data-fits-model';
 import { identifiedBias, withNoisyBias } from './bias-labels';
 import { InMemoryDataset } from '../data/dataset';
 import { Model } from '../onnx/ir';
@@ -70,8 +72,10 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
     throw new Error(`cannot read the model '${o.modelPath}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
-  checkSupported(model.graph, o.modelPath);
-  const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
+  // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
+  const io = modelIo(model, o.modelPath);
+  discoverModelUnits(model, o.modelPath, io, o.bottleneck);
+  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
 
   const train = await trainingBiasLabels(o, model, data.train, session, ctx);
@@ -99,6 +103,8 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
     session,
     onEvent: ctx.onEvent,
   });
+  // assess and verification do not look at the signal; a cancel that came meanwhile is honoured before writing.
+  throwIfCancelled(ctx.signal);
   const pruned = pruneModel(model, extracted.discovery, keep);
   const sample = gatherBatch(data.test, Int32Array.from({ length: Math.min(100, data.test.y.length) }, (_, i) => i));
   const check = await verifyPruning(model, extracted.discovery, keep, { dims: [sample.y.length, ...data.test.dims], data: sample.x }, { pruned: pruned.model, session });
@@ -123,6 +129,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
     folder,
   });
   const masksJson = JSON.stringify({ groups: report.masks }, null, 1) + '\n';
+  throwIfCancelled(ctx.signal);
   const written = writeReportFolder(folder, report, { prunedModel: serializeModel(pruned.model), masksJson }, { protect: [path.resolve(o.modelPath)], overwrite: o.overwrite });
   return { folder, report, files: written };
 }

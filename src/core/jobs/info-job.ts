@@ -1,9 +1,7 @@
 /** `bise info`: what the engine sees in a model — inputs, ops, classifier, bottleneck, units and their groups. */
 import { readModelFile } from '../onnx/reader';
-import { checkSupported, inferShapes } from '../onnx/shape-inference';
 import { defaultOpset } from '../onnx/ir';
-import { discoverUnits } from '../units/discover';
-import { batchShape } from '../graphs/gate-gradient-graphs';
+import { discoverModelUnits, modelIo } from './model-analysis';
 
 export interface ModelInfo {
   readonly path: string;
@@ -21,10 +19,9 @@ export interface ModelInfo {
 
 export function describeModel(path: string, bottleneck?: string): ModelInfo {
   const model = readModelFile(path);
-  checkSupported(model.graph, path);
-  const { input, dims } = batchShape(model, 1);
-  const shapes = inferShapes(model.graph, new Map([[input, dims]]));
-  const d = discoverUnits(model.graph, shapes, bottleneck ? { bottleneck } : {});
+  const io = modelIo(model, path);
+  const input = io.input;
+  const d = discoverModelUnits(model, path, io, bottleneck);
   const ops: Record<string, number> = {};
   for (const n of model.graph.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
   let parameters = 0;

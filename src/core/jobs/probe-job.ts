@@ -4,14 +4,13 @@
  */
 import * as fs from 'node:fs';
 import { readModelFile } from '../onnx/reader';
-import { batchShape } from '../graphs/gate-gradient-graphs';
 import { gateInputsFor } from '../graphs/gated-forward';
-import { inferShapes } from '../onnx/shape-inference';
-import { discoverUnits } from '../units/discover';
 import { GatedInference } from '../bise/gated-inference';
 import { ProbeSummary, probeSummary } from '../bise/assess';
 import { ExecutionProvider } from '../runtime/session';
 import { BuiltinDatasetSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
+import { discoverModelUnits, modelIo } from './model-analysis';
+import { fitDataToModel } from './data-fits-model';
 
 export interface ProbeJobOptions {
   readonly modelPath: string;
@@ -25,7 +24,7 @@ export interface ProbeJobOptions {
   readonly threads?: number;
 }
 
-export function readMasksFile(file: string, groups: readonly { id: number; channels: number }[]): boolean[][] {
+export function readMasksFile(file: string, groups: readonly { id: number; channels: number; label: string }[]): boolean[][] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -39,16 +38,19 @@ export function readMasksFile(file: string, groups: readonly { id: number; chann
     if (!entry || !Array.isArray(entry.keep) || entry.keep.length !== g.channels || !entry.keep.every((k) => typeof k === 'boolean')) {
       throw new Error(`${file}: group ${g.id} needs a "keep" list of ${g.channels} booleans (does this mask file belong to this model?)`);
     }
+    if (!entry.keep.some((k) => k === true)) {
+      throw new Error(`${file}: group ${g.id} (${g.label}) keeps no unit: pruning would remove the whole group and disconnect the network; keep at least one unit of every group`);
+    }
     return entry.keep as boolean[];
   });
 }
 
 export async function runProbeJob(o: ProbeJobOptions): Promise<{ vanilla: ProbeSummary; subnetwork: ProbeSummary | null }> {
   const model = readModelFile(o.modelPath);
-  const { input, dims } = batchShape(model, 1);
-  const discovery = discoverUnits(model.graph, inferShapes(model.graph, new Map([[input, dims]])), o.bottleneck ? { bottleneck: o.bottleneck } : {});
+  const io = modelIo(model, o.modelPath);
+  const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);
   const keep = o.masksPath ? readMasksFile(o.masksPath, discovery.groups) : undefined;
-  const data = loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath));
+  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
   const gates = gateInputsFor(discovery, 'group');
   const inference = await GatedInference.create(model, discovery, gates, { provider: o.provider, threads: o.threads, pooledSites: true });
   try {

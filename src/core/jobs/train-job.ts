@@ -9,6 +9,8 @@ import { Model } from '../onnx/ir';
 import { readModelFile } from '../onnx/reader';
 import { serializeModel, writeFileAtomic } from '../onnx/writer';
 import { DEMO_CNN, SIMPLE_CONVNET, buildSmallCnn } from '../models/small-cnn';
+import { MLP_3X100, buildMlp } from '../models/mlp';
+import { RESNET18_32, buildResNet18 } from '../models/resnet18';
 import { TrainConfig, trainWeights } from '../bise/train';
 import { predictDataset } from '../bise/predict';
 import { accuracyBreakdown, AccuracyBreakdown } from '../metrics/group-accuracy';
@@ -16,7 +18,13 @@ import { ExecutionProvider } from '../runtime/session';
 import { BuiltinDatasetSpec, loadBuiltinDataset } from './builtin-datasets';
 import { JobContext } from './job-context';
 
-export const ARCHITECTURES = { 'demo-cnn': DEMO_CNN, 'simple-convnet': SIMPLE_CONVNET } as const;
+/** The built-in architectures `bise train` builds from scratch, with a given seed. */
+export const ARCHITECTURES = {
+  'demo-cnn': (seed: number): Model => buildSmallCnn({ ...DEMO_CNN, seed }),
+  'simple-convnet': (seed: number): Model => buildSmallCnn({ ...SIMPLE_CONVNET, seed }),
+  'mlp-3x100': (seed: number): Model => buildMlp({ ...MLP_3X100, seed }),
+  resnet18: (seed: number): Model => buildResNet18({ ...RESNET18_32, seed }),
+} as const;
 export type Architecture = keyof typeof ARCHITECTURES;
 
 export interface TrainJobOptions {
@@ -45,7 +53,7 @@ export async function runTrainJob(o: TrainJobOptions, ctx: JobContext): Promise<
   const target = path.resolve(o.out);
   if (o.modelPath && path.resolve(o.modelPath) === target) throw new Error(`refusing to write the trained model over its source '${o.modelPath}'; choose another --out`);
   if (fs.existsSync(target) && !o.overwrite) throw new Error(`'${o.out}' already exists; pass --overwrite to replace it`);
-  const source: Model = o.modelPath ? readModelFile(o.modelPath) : buildSmallCnn({ ...ARCHITECTURES[o.architecture], seed: o.config.seed });
+  const source: Model = o.modelPath ? readModelFile(o.modelPath) : ARCHITECTURES[o.architecture](o.config.seed);
   const data = loadBuiltinDataset(o.data);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
   const result = await trainWeights({ model: source, train: data.train, val: data.val, config: o.config, session, onEvent: ctx.onEvent, signal: ctx.signal });

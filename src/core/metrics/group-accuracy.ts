@@ -2,6 +2,7 @@
  * Accuracy views that matter for bias: overall (on an unbiased test set this is the "unbiased accuracy"),
  * bias-aligned (b = y) vs bias-conflicting (b ≠ y) samples, the worst (y, b) group, and per class.
  */
+import type { AlignmentCell, BiasAccuracy } from './per-bias-accuracy';
 
 export interface AccuracyBreakdown {
   readonly unbiasedAccuracy: number;
@@ -10,6 +11,10 @@ export interface AccuracyBreakdown {
   readonly worstGroupAccuracy: number;
   readonly perClassAccuracy: number[];
   readonly samples: number;
+  /** Aligned/conflicting/worst group per bias attribute (the fields above are attribute 0's), when computed. */
+  readonly perBias?: BiasAccuracy[];
+  /** With several bias attributes: accuracy per aligned/conflicting combination (2^B cells). */
+  readonly alignmentCells?: AlignmentCell[];
 }
 
 /** `bias` may have other classes than `labels`; aligned/conflicting then compare raw indices (b = y). */

@@ -7,6 +7,7 @@
  */
 import { Model, Node, Tensor, floatAttr, floatTensor, intAttr, intsAttr } from '../onnx/ir';
 import { Rng, createRng, fillNormal } from '../data/random';
+import { classifierModel, uniformValues } from './classifier-model';
 
 export interface ResNet18Spec {
   readonly inputChannels: number;
@@ -77,23 +78,8 @@ export function buildResNet18(spec: ResNet18Spec): Model {
   x = b.node('avgpool', 'GlobalAveragePool', [x]);
   const features = b.node('flatten', 'Flatten', [x], { axis: intAttr(1) });
   const bound = 1 / Math.sqrt(cin);
-  const uniform = (n: number): Float32Array => Float32Array.from({ length: n }, () => (rng.nextFloat() * 2 - 1) * bound);
-  b.initializers.set('fc.weight', floatTensor([spec.classes, cin], uniform(spec.classes * cin)));
-  b.initializers.set('fc.bias', floatTensor([spec.classes], uniform(spec.classes)));
+  b.initializers.set('fc.weight', floatTensor([spec.classes, cin], uniformValues(rng, spec.classes * cin, bound)));
+  b.initializers.set('fc.bias', floatTensor([spec.classes], uniformValues(rng, spec.classes, bound)));
   b.nodes.push({ name: 'fc', opType: 'Gemm', domain: '', inputs: [features, 'fc.weight', 'fc.bias'], outputs: ['logits'], attributes: { transB: intAttr(1) } });
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 'bise-vscode',
-    producerVersion: '0.1.0',
-    graph: {
-      name: 'resnet18',
-      nodes: b.nodes,
-      inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', spec.inputChannels, spec.height, spec.width] }],
-      outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', spec.classes] }],
-      initializers: b.initializers,
-      valueInfo: new Map(),
-    },
-    metadata: {},
-  };
+  return classifierModel('resnet18', spec, b.nodes, b.initializers);
 }

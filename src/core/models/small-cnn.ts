@@ -4,7 +4,8 @@
  * seeded, like PyTorch's default for Conv/Linear up to the constant.
  */
 import { Model, Node, Tensor, floatTensor, intAttr, intsAttr } from '../onnx/ir';
-import { Rng, createRng } from '../data/random';
+import { createRng } from '../data/random';
+import { classifierModel, uniformValues } from './classifier-model';
 
 export interface ConvBlockSpec {
   readonly channels: number;
@@ -42,12 +43,6 @@ export const SIMPLE_CONVNET: SmallCnnSpec = {
   blocks: [16, 32, 64, 128].map((channels) => ({ channels, kernel: 7, stride: 1 })),
 };
 
-function uniform(rng: Rng, n: number, bound: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (rng.nextFloat() * 2 - 1) * bound;
-  return out;
-}
-
 export function buildSmallCnn(spec: SmallCnnSpec): Model {
   const rng = createRng(spec.seed);
   const nodes: Node[] = [];
@@ -58,8 +53,8 @@ export function buildSmallCnn(spec: SmallCnnSpec): Model {
     const fanIn = cin * b.kernel * b.kernel;
     const w = `conv${i + 1}.weight`;
     const bias = `conv${i + 1}.bias`;
-    initializers.set(w, floatTensor([b.channels, cin, b.kernel, b.kernel], uniform(rng, b.channels * fanIn, Math.sqrt(6 / fanIn))));
-    initializers.set(bias, floatTensor([b.channels], uniform(rng, b.channels, 1 / Math.sqrt(fanIn))));
+    initializers.set(w, floatTensor([b.channels, cin, b.kernel, b.kernel], uniformValues(rng, b.channels * fanIn, Math.sqrt(6 / fanIn))));
+    initializers.set(bias, floatTensor([b.channels], uniformValues(rng, b.channels, 1 / Math.sqrt(fanIn))));
     const pad = Math.floor(b.kernel / 2);
     nodes.push({
       name: `conv${i + 1}`,
@@ -76,22 +71,8 @@ export function buildSmallCnn(spec: SmallCnnSpec): Model {
   nodes.push({ name: 'avgpool', opType: 'GlobalAveragePool', domain: '', inputs: [x], outputs: ['pooled'], attributes: {} });
   nodes.push({ name: 'flatten', opType: 'Flatten', domain: '', inputs: ['pooled'], outputs: ['features'], attributes: { axis: intAttr(1) } });
   const bound = 1 / Math.sqrt(cin);
-  initializers.set('fc.weight', floatTensor([spec.classes, cin], uniform(rng, spec.classes * cin, bound)));
-  initializers.set('fc.bias', floatTensor([spec.classes], uniform(rng, spec.classes, bound)));
+  initializers.set('fc.weight', floatTensor([spec.classes, cin], uniformValues(rng, spec.classes * cin, bound)));
+  initializers.set('fc.bias', floatTensor([spec.classes], uniformValues(rng, spec.classes, bound)));
   nodes.push({ name: 'fc', opType: 'Gemm', domain: '', inputs: ['features', 'fc.weight', 'fc.bias'], outputs: ['logits'], attributes: { transB: intAttr(1) } });
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 'bise-vscode',
-    producerVersion: '0.1.0',
-    graph: {
-      name: 'small_cnn',
-      nodes,
-      inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', spec.inputChannels, spec.height, spec.width] }],
-      outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', spec.classes] }],
-      initializers,
-      valueInfo: new Map(),
-    },
-    metadata: {},
-  };
+  return classifierModel('small_cnn', spec, nodes, initializers);
 }

@@ -16,6 +16,7 @@ import {
   formatRemoved,
 } from './format';
 import { codeSpan, escapeMarkdown, markdownImage, markdownLink, markdownTable } from './markdown-text';
+import { perBiasSection } from './markdown-per-bias';
 import type { BiseReport, EvalMetrics, ProbeResult } from './schema';
 
 const SELECTION_TEXT: Record<BiseReport['selection']['criterion'], string> = {
@@ -90,7 +91,8 @@ function metricsSection(r: BiseReport): string[] {
           '',
           '</details>',
         ];
-  return ['## Accuracy on the test set', '', table, '', ...figures(r, 'accuracy'), '', ...perClass];
+  const perBias = perBiasSection(r);
+  return ['## Accuracy on the test set', '', table, '', ...(perBias.length > 0 ? [...perBias, ''] : []), ...figures(r, 'accuracy'), '', ...perClass];
 }
 
 function pruningSection(r: BiseReport): string[] {

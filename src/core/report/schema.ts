@@ -11,6 +11,7 @@ import {
   DecodeError,
   Decoder,
   Fields,
+  JsonPath,
   ReportParseError,
   array,
   boolean,
@@ -38,9 +39,34 @@ import {
 } from './decode';
 
 export const REPORT_SCHEMA = 'bise-report';
-export const REPORT_VERSION = 1;
+/**
+ * 2: metrics gained `perBias` (every bias attribute's aligned/conflicting/worst group) and, with several bias
+ * attributes, `alignmentCells`. Version 1 reports (without them) are still read.
+ */
+export const REPORT_VERSION = 2;
+export type ReportVersion = 1 | 2;
 
-/** Accuracies are fractions in [0, 1]. */
+/** Accuracy on the samples aligned (b_k = y) and conflicting (b_k ≠ y) with one bias attribute. */
+export interface BiasAccuracyRecord {
+  alignedAccuracy: number;
+  conflictingAccuracy: number;
+  worstGroupAccuracy: number;
+  alignedSamples: number;
+  conflictingSamples: number;
+}
+
+/** One combination of aligned/conflicting over all bias attributes (flags in data.biasAttributes order). */
+export interface AlignmentCellRecord {
+  aligned: boolean[];
+  accuracy: number;
+  samples: number;
+}
+
+/**
+ * Accuracies are fractions in [0, 1]. The aligned/conflicting/worst-group fields are the first bias attribute's;
+ * `perBias` (version 2) has one entry per attribute of data.biasAttributes, `alignmentCells` (version 2, two or
+ * more attributes) the 2^B joint cells, attribute 0 varying slowest, aligned first.
+ */
 export interface EvalMetrics {
   unbiasedAccuracy: number;
   alignedAccuracy: number;
@@ -48,6 +74,8 @@ export interface EvalMetrics {
   worstGroupAccuracy: number;
   perClassAccuracy: number[];
   samples: number;
+  perBias?: BiasAccuracyRecord[];
+  alignmentCells?: AlignmentCellRecord[];
 }
 
 /** A fresh classifier trained to predict the bias from the bottleneck (lower = less bias information left). */
@@ -95,7 +123,8 @@ export interface BaselineResult {
 
 export interface BiseReport {
   schema: typeof REPORT_SCHEMA;
-  version: typeof REPORT_VERSION;
+  /** Written as REPORT_VERSION; older versions read back as they were. */
+  version: ReportVersion;
   /** ISO 8601 date-time. */
   createdAt: string;
   tool: { name: string; version: string; onnxruntime: string; node: string; executionProvider: string };
@@ -133,14 +162,61 @@ const relativePath = primitive(
 const strings = array(string);
 const configValue = union<number | string | boolean | null>('a number, string, boolean or null', finiteNumber, string, boolean, primitive('null', (v): v is null => v === null));
 
-const evalMetrics: Decoder<EvalMetrics> = object<EvalMetrics>({
-  unbiasedAccuracy: unitInterval,
+const biasAccuracy: Decoder<BiasAccuracyRecord> = object<BiasAccuracyRecord>({
   alignedAccuracy: unitInterval,
   conflictingAccuracy: unitInterval,
   worstGroupAccuracy: unitInterval,
-  perClassAccuracy: array(unitInterval),
-  samples: count,
+  alignedSamples: count,
+  conflictingSamples: count,
 });
+
+const alignmentCell: Decoder<AlignmentCellRecord> = object<AlignmentCellRecord>({ aligned: array(boolean), accuracy: unitInterval, samples: count });
+
+const evalMetrics: Decoder<EvalMetrics> = object<EvalMetrics>(
+  {
+    unbiasedAccuracy: unitInterval,
+    alignedAccuracy: unitInterval,
+    conflictingAccuracy: unitInterval,
+    worstGroupAccuracy: unitInterval,
+    perClassAccuracy: array(unitInterval),
+    samples: count,
+    perBias: optional(array(biasAccuracy)),
+    alignmentCells: optional(array(alignmentCell)),
+  },
+  (m, path) => {
+    for (const [i, b] of (m.perBias ?? []).entries()) {
+      if (b.alignedSamples + b.conflictingSamples !== m.samples) {
+        throw new DecodeError(child(child(path, 'perBias'), i), `aligned (${b.alignedSamples}) + conflicting (${b.conflictingSamples}) samples differ from samples (${m.samples})`);
+      }
+    }
+    const cellSamples = (m.alignmentCells ?? []).reduce((s, c) => s + c.samples, 0);
+    if (m.alignmentCells && cellSamples !== m.samples) throw new DecodeError(child(path, 'alignmentCells'), `the cells hold ${cellSamples} samples, expected samples (${m.samples})`);
+  },
+);
+
+/** Per-bias fields agree with the report's version and its bias attributes. */
+function checkPerBias(r: BiseReport, path: JsonPath | null): void {
+  const attributes = r.data.biasAttributes.length;
+  const all: [JsonPath, EvalMetrics][] = [
+    [child(child(path, 'metrics'), 'vanilla'), r.metrics.vanilla],
+    [child(child(path, 'metrics'), 'subnetwork'), r.metrics.subnetwork],
+    ...r.metrics.baselines.map((b, i): [JsonPath, EvalMetrics] => [child(child(child(child(path, 'metrics'), 'baselines'), i), 'metrics'), b.metrics]),
+  ];
+  for (const [at, m] of all) {
+    for (const field of ['perBias', 'alignmentCells'] as const) {
+      if (m[field] !== undefined && r.version < 2) throw new DecodeError(child(at, field), `is a version 2 field, but the report says version ${r.version}`);
+    }
+    if (m.perBias && m.perBias.length !== attributes) {
+      throw new DecodeError(child(at, 'perBias'), `has ${m.perBias.length} entries, expected one per bias attribute (${attributes})`);
+    }
+    if (m.alignmentCells) {
+      if (m.alignmentCells.length !== 2 ** attributes) throw new DecodeError(child(at, 'alignmentCells'), `has ${m.alignmentCells.length} cells, expected 2^${attributes}`);
+      m.alignmentCells.forEach((c, i) => {
+        if (c.aligned.length !== attributes) throw new DecodeError(child(child(child(at, 'alignmentCells'), i), 'aligned'), `has ${c.aligned.length} flags, expected one per bias attribute (${attributes})`);
+      });
+    }
+  }
+}
 
 const probeResult: Decoder<ProbeResult> = object<ProbeResult>({
   linearAccuracy: unitInterval,
@@ -218,7 +294,7 @@ const pruneReport: Decoder<PruneReport> = object<PruneReport>({
 const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
   {
     schema: literal(REPORT_SCHEMA),
-    version: literal(REPORT_VERSION),
+    version: union<ReportVersion>('1 or 2', literal(1), literal(2)),
     createdAt: isoDateTime,
     tool: object<BiseReport['tool']>({ name: string, version: string, onnxruntime: string, node: string, executionProvider: string }),
     model: object<BiseReport['model']>({ path: string, sha256, bottleneck: string, classifier: string }),
@@ -247,6 +323,7 @@ const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
     timings: object<BiseReport['timings']>({ totalSeconds: nonNegativeNumber, msPerStep: nonNegativeNumber }),
   },
   (r, path) => {
+    checkPerBias(r, path);
     if (r.history.length > 0 && !r.history.some((h) => h.epoch === r.selection.epoch)) {
       throw new DecodeError(child(child(path, 'selection'), 'epoch'), `epoch ${r.selection.epoch} is not in history (epochs ${r.history[0].epoch}–${r.history[r.history.length - 1].epoch})`);
     }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderMarkdown } from '../../../src/core/report';
 import { sampleReport } from './sample-report';
+import { multiBiasReport } from './multi-bias-report';
 
 const HOSTILE = `<script>&"'`;
 
@@ -143,4 +144,29 @@ test('a report without a probe or history still renders', () => {
   assert.ok(md.includes('No training epochs were recorded.'));
   assert.ok(!md.includes('figures/probe.svg'));
   assert.ok(md.includes('Mask selected at epoch 11 (best validation unbiased accuracy).'));
+});
+
+test('two bias attributes: per-attribute table and the aligned/conflicting cells; nothing extra for one attribute', () => {
+  const md = renderMarkdown(multiBiasReport());
+  const perBias = tableAfter(
+    md,
+    '| Model | left background colour: aligned | left background colour: conflicting | left background colour: worst group | right background colour: aligned | right background colour: conflicting | right background colour: worst group |',
+  );
+  // Vanilla cells (A·A, A·C, C·A, C·C) = 100%, 90%, 30%, 10% over 10 / 90 / 90 / 810 samples.
+  assert.equal(perBias[2], '| vanilla | 91.0% | 12.0% | 5.0% | 37.0% | 18.0% | 5.0% |');
+  assert.ok(md.includes('Test samples: left background colour: 100 aligned, 900 conflicting; right background colour: 100 aligned, 900 conflicting.'));
+  const cells = tableAfter(md, '| Model | A·A | A·C | C·A | C·C |');
+  assert.deepEqual(cells.slice(2), [
+    '| vanilla | 100.0% | 90.0% | 30.0% | 10.0% |',
+    '| BISE subnetwork | 95.0% | 85.0% | 50.0% | 30.0% |',
+    '| random (5 seeds) | 90.0% | 70.0% | 20.0% | 10.0% |',
+    '| magnitude | 90.0% | 70.0% | 20.0% | 10.0% |',
+    '| *test samples* | 10 | 90 | 90 | 810 |',
+  ]);
+  const empty = multiBiasReport();
+  empty.metrics.subnetwork.alignmentCells![0] = { aligned: [true, true], accuracy: 0, samples: 0 };
+  empty.metrics.subnetwork.alignmentCells![3].samples += 10;
+  assert.ok(tableAfter(renderMarkdown(empty), '| Model | A·A | A·C | C·A | C·C |')[3].startsWith('| BISE subnetwork | — | 85.0% |'));
+  const single = renderMarkdown(sampleReport());
+  assert.ok(!single.includes('### Per bias attribute') && !single.includes('A·A'));
 });

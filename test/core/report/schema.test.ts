@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REPORT_SCHEMA, REPORT_VERSION, ReportParseError, figureFiles, parseReport, stableStringify } from '../../../src/core/report';
 import { sampleReport } from './sample-report';
+import { multiBiasReport } from './multi-bias-report';
 
 /** The sample as JSON, after `edit` changed the parsed object. */
 function corrupted(edit: (json: Record<string, any>) => void): string {
@@ -33,7 +34,7 @@ test('a report survives stableStringify → parseReport unchanged', () => {
   // Plain JSON.stringify output reads back the same too (key order does not matter to the reader).
   assert.deepEqual(parseReport(JSON.stringify(report), 'report.json'), report);
   assert.equal(REPORT_SCHEMA, 'bise-report');
-  assert.equal(REPORT_VERSION, 1);
+  assert.equal(REPORT_VERSION, 2);
 });
 
 test('stableStringify sorts keys, puts schema and version first, refuses NaN with its path', () => {
@@ -103,10 +104,35 @@ test('other files, other schemas and newer versions get a clear message', () => 
   assertParseError(corrupted((r) => (r.schema = 'wandb-run')), 'report.json: schema: not a BISE report: expected schema "bise-report", found schema "wandb-run"', 'schema');
   assertParseError('{"name": "package"}', 'report.json: schema: not a BISE report: expected schema "bise-report", found no "schema" field');
   assertParseError(
-    corrupted((r) => (r.version = 2)),
-    'report.json: version: this report has version 2, written by a newer BISE; this build reads version 1 and older. Update the BISE extension to read it',
+    corrupted((r) => (r.version = 3)),
+    'report.json: version: this report has version 3, written by a newer BISE; this build reads version 2 and older. Update the BISE extension to read it',
     'version',
   );
   assertParseError(corrupted((r) => (r.version = '1')), 'report.json: version: expected a positive integer report version, found "1"');
   assertParseError(corrupted((r) => (r.version = 0)), 'report.json: version: expected a positive integer report version, found 0');
+});
+
+test('version 2: per-bias metrics and alignment cells round-trip; version 1 reports still read', () => {
+  const report = multiBiasReport();
+  assert.deepEqual(parseReport(stableStringify(report), 'report.json'), report);
+  const v1 = sampleReport();
+  assert.equal(v1.version, 1);
+  assert.deepEqual(parseReport(stableStringify(v1), 'report.json'), v1);
+});
+
+test('per-bias fields must fit the version, the bias attributes and the sample count', () => {
+  const damaged = (edit: (r: Record<string, any>) => void): string => {
+    const json = JSON.parse(JSON.stringify(multiBiasReport())) as Record<string, any>;
+    edit(json);
+    return JSON.stringify(json);
+  };
+  assertParseError(damaged((r) => (r.version = 1)), 'report.json: metrics.vanilla.perBias: is a version 2 field, but the report says version 1');
+  assertParseError(
+    damaged((r) => (r.data.biasAttributes = ['left'])),
+    'report.json: metrics.vanilla.perBias: has 2 entries, expected one per bias attribute (1)',
+  );
+  assertParseError(damaged((r) => r.metrics.subnetwork.alignmentCells.pop()), /^report\.json: metrics\.subnetwork\.alignmentCells: the cells hold 190 samples, expected samples \(1000\)$/);
+  assertParseError(damaged((r) => (r.metrics.baselines[1].metrics.perBias[1].alignedSamples = 1)), /^report\.json: metrics\.baselines\[1\]\.metrics\.perBias\[1\]: aligned \(1\) \+ conflicting \(900\) samples differ from samples \(1000\)$/);
+  assertParseError(damaged((r) => (r.metrics.vanilla.alignmentCells[2].aligned = [false])), 'report.json: metrics.vanilla.alignmentCells[2].aligned: has 1 flags, expected one per bias attribute (2)');
+  assertParseError(damaged((r) => (r.metrics.vanilla.perBias[0].conflictingAccuracy = 2)), 'report.json: metrics.vanilla.perBias[0].conflictingAccuracy: expected a number in [0, 1], found 2');
 });

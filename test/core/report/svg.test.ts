@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeXml, renderAccuracyChart, renderFigures, renderMaskHeatmap, renderProbeChart, renderTrainingCurves } from '../../../src/core/report';
 import { divergingColour, symmetricRange } from '../../../src/core/report/svg/colour';
+import { renderLinePlot } from '../../../src/core/report/svg/line-plot';
 import { GROUP_SIZES, sampleReport, singleGroupMasks } from './sample-report';
 import { XmlElement, byClass, findAll, parseXml, textContent } from './xml';
 
@@ -142,4 +143,50 @@ test('hostile labels are escaped in every figure', () => {
   }
   assert.equal(escapeXml(HOSTILE), '&lt;script&gt;&amp;&quot;&apos;');
   assert.equal(escapeXml('a\u0000b\ud800c😀'), 'a\ufffdb\ufffdc😀');
+});
+
+test('line plot: categorical x at even spacing with its labels, one polyline per series, gaps at missing values', () => {
+  const rho = [0.997, 0.97, 0.99, 0.995]; // unsorted on purpose
+  const svg = renderLinePlot({
+    title: 'Accuracy vs ρ',
+    description: 'unbiased test accuracy per model',
+    xLabel: 'ρ',
+    xAxis: 'categorical',
+    series: [
+      { name: 'vanilla', points: rho.map((r, i) => [r, 0.1 * (i + 1)] as const) },
+      { name: HOSTILE, points: [[0.97, 0.5], [0.99, null], [0.995, 0.4], [0.997, 0.3]] },
+    ],
+    yDomain: [0, 1],
+    formatY: (v) => `${Math.round(v * 100)}%`,
+  });
+  const { root, width } = checkFigure(svg);
+  assert.equal(width, 640);
+  const ticks = findAll(root, (e) => e.name === 'text' && e.attributes['text-anchor'] === 'middle' && ['0.97', '0.99', '0.995', '0.997'].includes(textContent(e)));
+  assert.deepEqual(ticks.map(textContent), ['0.97', '0.99', '0.995', '0.997']);
+  const lines = findAll(root, (e) => e.name === 'polyline').map((p) => (p.attributes.points ?? '').split(' ').map((xy) => xy.split(',').map(Number)));
+  assert.equal(lines.length, 3, 'vanilla, and the second series in two runs around the missing value');
+  const xs = lines[0].map((p) => p[0]);
+  assert.ok(Math.abs(xs[1] - xs[0] - (xs[3] - xs[2])) < 0.02, `even spacing: ${xs.join(', ')}`);
+  // Sorted by x: vanilla's y at ρ = 0.97 is 0.2 (the second point given), so its first pixel is lower than its last (0.1 at 0.997).
+  assert.ok(lines[0][0][1] < lines[0][3][1]);
+  assert.deepEqual(lines.slice(1).map((l) => l.length), [1, 2]);
+  assert.ok(svg.includes(escapeXml(HOSTILE)) && !svg.includes(HOSTILE));
+  assert.equal(renderLinePlot({ title: 't', description: 'd', xLabel: 'x', series: [], formatY: String }), renderLinePlot({ title: 't', description: 'd', xLabel: 'x', series: [], formatY: String }));
+});
+
+test('line plot: linear x with given tick labels', () => {
+  const { root } = checkFigure(
+    renderLinePlot({
+      title: 'Accuracy vs bias-label noise',
+      description: 'd',
+      xLabel: 'fraction of bias labels flipped',
+      series: [{ name: 'BISE', points: [[0, 0.4], [0.1, 0.35], [0.5, 0.2]] }],
+      xTicks: [0, 0.1, 0.2, 0.3, 0.5].map((v) => ({ value: v, label: v.toFixed(1) })),
+      formatY: String,
+    }),
+  );
+  const labels = findAll(root, (e) => e.name === 'text' && e.attributes.class !== 'y-tick' && /^0\.\d$/.test(textContent(e))).map(textContent);
+  assert.deepEqual(labels, ['0.0', '0.1', '0.2', '0.3', '0.5']);
+  const [line] = findAll(root, (e) => e.name === 'polyline').map((p) => (p.attributes.points ?? '').split(' ').map((xy) => Number(xy.split(',')[0])));
+  assert.ok(Math.abs((line[2] - line[0]) / (line[1] - line[0]) - 5) < 1e-3, 'x = 0.5 is five times as far as x = 0.1');
 });

@@ -25,6 +25,8 @@ export interface LinePanelOptions {
   readonly xLabel: string;
   /** A vertical dashed line, e.g. the selected epoch. */
   readonly marker?: { readonly x: number; readonly label: string };
+  /** Labelled x ticks (e.g. ρ values at even spacing); default: integer ticks over the data's x range. */
+  readonly xTicks?: readonly { readonly value: number; readonly label: string }[];
 }
 
 const MARGIN = { left: 52, right: 12, top: 26, bottom: 34 } as const;
@@ -43,8 +45,9 @@ function segments(points: LineSeries['points']): (readonly [number, number])[][]
   return out;
 }
 
-function xDomainOf(series: readonly LineSeries[]): [number, number] {
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+/** The x range of the series' points and of any extra x values (e.g. labelled ticks). */
+function xDomainOf(series: readonly LineSeries[], extra: readonly number[] = []): [number, number] {
+  const xs = [...series.flatMap((s) => s.points.map((p) => p[0])), ...extra];
   if (xs.length === 0) return [0, 1];
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
@@ -59,7 +62,7 @@ export function renderLinePanel(o: LinePanelOptions): string {
   const log = o.yScale === 'log';
   const ys = o.series.flatMap((s) => s.points.map((p) => p[1]).filter((v): v is number => v !== null && Number.isFinite(v)));
   const yDomain = o.yDomain ?? (log ? decadeDomain(ys) : niceDomain(ys));
-  const xDomain = xDomainOf(o.series);
+  const xDomain = xDomainOf(o.series, (o.xTicks ?? []).map((t) => t.value));
   const sx = scale(xDomain, [left, right]);
   const sy = scale(yDomain, [bottom, top], log ? 'log' : 'linear');
   const parts: string[] = [];
@@ -82,10 +85,14 @@ export function renderLinePanel(o: LinePanelOptions): string {
     parts.push(textElement('text', { class: 'y-tick', x: left - 6, y: y + 4, 'font-size': 10, 'text-anchor': 'end', fill: MUTED }, o.formatY(t)));
   }
   const span = xDomain[1] - xDomain[0];
-  const xTicks = niceTicks(xDomain[0], xDomain[1], Math.min(6, Math.max(1, Math.round(span)))).filter((t) => Number.isInteger(t));
+  const xTicks =
+    o.xTicks ??
+    niceTicks(xDomain[0], xDomain[1], Math.min(6, Math.max(1, Math.round(span))))
+      .filter((t) => Number.isInteger(t))
+      .map((t) => ({ value: t, label: String(t) }));
   for (const t of xTicks) {
-    parts.push(tag('line', { x1: sx(t), y1: bottom, x2: sx(t), y2: bottom + 4, stroke: MUTED }));
-    parts.push(textElement('text', { x: sx(t), y: bottom + 15, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED }, String(t)));
+    parts.push(tag('line', { x1: sx(t.value), y1: bottom, x2: sx(t.value), y2: bottom + 4, stroke: MUTED }));
+    parts.push(textElement('text', { x: sx(t.value), y: bottom + 15, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED }, t.label));
   }
   parts.push(tag('line', { x1: left, y1: bottom, x2: right, y2: bottom, stroke: MUTED, 'stroke-width': 1 }));
   parts.push(tag('line', { x1: left, y1: top, x2: left, y2: bottom, stroke: MUTED, 'stroke-width': 1 }));
