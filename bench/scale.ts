@@ -1,0 +1,46 @@
+/**
+ * `npm run bench:scale`: how the BISE mask step scales (issue 6, item 8). Prints four tables:
+ *   1. step     ms per mask step at batch 100 for SimpleConvNet, MLP 3×100 and ResNet-18, onnxruntime-node vs PyTorch
+ *   2. pruned   inference latency of physically pruned (25/50/75% of units) vs dense models
+ *   3. memory   peak RSS of the mask-step process of each model (one child process per model), ours (also with
+ *               every conv direct) vs PyTorch
+ *   4. scaling  SimpleConvNet step time vs batch size (25/50/100/200) and vs channel width (×0.5/×1/×2)
+ *
+ *   npm run bench:scale -- [--repeats 5] [--warmup 2] [--threads N] [--only step,pruned,memory,scaling]
+ *                          [--batch 100] [--batches 25,50,100,200] [--widths 0.5,1,2] [--no-torch]
+ *
+ * Medians of --repeats timed runs, warm-up runs excluded. Run it on an idle machine: a second busy process
+ * halves every figure. Progress goes to stderr, tables to stdout. `npm run bench` (bench/mask-step.ts) is the
+ * SimpleConvNet step with pruned units, and the frequency-domain vs direct convs.
+ */
+import * as os from 'node:os';
+import { parseScaleBenchArgs } from './scale/options';
+import { StepMeasurements } from './scale/step-measurements';
+import { stepTimeSection } from './scale/sections/step-time';
+import { prunedLatencySection } from './scale/sections/pruned-latency';
+import { peakMemorySection } from './scale/sections/peak-memory';
+import { scalingSection } from './scale/sections/scaling';
+
+async function main(): Promise<void> {
+  const o = parseScaleBenchArgs(process.argv.slice(2));
+  const progress = (m: string): void => void process.stderr.write(`  measuring ${m}\n`);
+  const steps = new StepMeasurements({ threads: o.threads, warmup: o.warmup, repeats: o.repeats, torch: o.torch });
+  const started = performance.now();
+  console.log(`# BISE scale bench: ${o.threads} threads, median of ${o.repeats} (after ${o.warmup} warm-up), cpu ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, node ${process.version}`);
+  for (const section of o.sections) {
+    let text: string;
+    switch (section) {
+      case 'step': text = stepTimeSection(steps, o.batch, progress); break;
+      case 'pruned': text = await prunedLatencySection({ batch: o.batch, threads: o.threads, warmup: o.warmup, repeats: o.repeats }, progress); break;
+      case 'memory': text = peakMemorySection(steps, o.batch, progress); break;
+      case 'scaling': text = scalingSection(steps, o.batches, o.widths, o.batch, progress); break;
+    }
+    console.log(`\n${text}`);
+  }
+  console.log(`\n(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

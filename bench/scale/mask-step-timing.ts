@@ -1,0 +1,55 @@
+/**
+ * Times the BISE mask-learning step (gated forward + backward to the gates, all gates open) of one model at one
+ * batch size in this process, as the engine runs it (GateGradientRunner), and samples this process's RSS after
+ * every step.
+ */
+import { Model } from '../../src/core/onnx/ir';
+import { GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
+import { MIB, median, timeRepeated } from './stats';
+
+export interface MaskStepSettings {
+  readonly batch: number;
+  readonly threads: number;
+  readonly warmup: number;
+  readonly repeats: number;
+  /** Large stride-1 convs in the frequency domain, as the engine does by default (false: every conv direct). */
+  readonly frequencyConv?: boolean;
+}
+
+export interface MaskStepTiming {
+  readonly medianMs: number;
+  readonly allMs: readonly number[];
+  /** Milliseconds to build the forward/backward graphs and start their sessions. */
+  readonly setupMs: number;
+  readonly gateVectors: number;
+  /** Largest RSS sampled after each step (warm-up included), MiB. */
+  readonly stepRssMiB: number;
+}
+
+const filled = (dims: readonly number[], f: (i: number) => number): Float32Array => Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i));
+
+export async function timeMaskStep(model: Model, s: MaskStepSettings): Promise<MaskStepTiming> {
+  const t0 = performance.now();
+  const runner = await GateGradientRunner.create(model, { batchSize: s.batch }, { threads: s.threads, frequencyConv: s.frequencyConv ?? true });
+  const setupMs = performance.now() - t0;
+  try {
+    const g = runner.graphs;
+    const x = filled(g.inputDims, (i) => Math.sin(i));
+    const gates = g.gates.map((v) => new Float32Array(v.channels).fill(1));
+    const dLogits = filled(g.logitsDims, () => 0.01);
+    const dZ = filled(g.bottleneckDims, () => 0.01);
+    let stepRss = 0;
+    const allMs = await timeRepeated(
+      async () => {
+        const fwd = await runner.forward(x, gates);
+        await runner.backward(fwd, dLogits, dZ);
+      },
+      s.warmup,
+      s.repeats,
+      () => (stepRss = Math.max(stepRss, process.memoryUsage().rss)),
+    );
+    return { medianMs: median(allMs), allMs, setupMs, gateVectors: g.gates.length, stepRssMiB: stepRss / MIB };
+  } finally {
+    await runner.release();
+  }
+}

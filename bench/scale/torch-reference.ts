@@ -1,0 +1,40 @@
+/**
+ * The PyTorch CPU reference (bench/torch-scale-step.py under /usr/bin/python3, Debian's torch): the same mask
+ * step on the same architecture with random weights, one python process per measurement so that its peak RSS is
+ * that model's own. Returns a reason string when PyTorch cannot run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { BenchModelKey, torchArchitectureArgs } from './models';
+import { MaskStepSettings } from './mask-step-timing';
+
+export interface TorchStepResult {
+  readonly torch: string;
+  readonly medianMs: number;
+  readonly allMs: readonly number[];
+  /** RSS once torch is imported, before the model is built, MiB. */
+  readonly startRssMiB: number;
+  /** Peak RSS of the python process (resource.getrusage ru_maxrss), MiB. */
+  readonly peakRssMiB: number;
+}
+
+export type TorchOutcome = TorchStepResult | { readonly unavailable: string };
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = path.join(__dirname, '..', 'torch-scale-step.py');
+
+export function torchMaskStep(model: BenchModelKey, s: MaskStepSettings): TorchOutcome {
+  if (!fs.existsSync(PYTHON)) return { unavailable: `no ${PYTHON}` };
+  const args = [SCRIPT, ...torchArchitectureArgs(model), '--batch', String(s.batch), '--threads', String(s.threads), '--warmup', String(s.warmup), '--repeats', String(s.repeats)];
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (r.status !== 0) return { unavailable: `PyTorch failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+    torch: string; median_ms: number; all_ms: number[]; start_rss_mib: number; peak_rss_mib: number;
+  };
+  return { torch: out.torch, medianMs: out.median_ms, allMs: out.all_ms, startRssMiB: out.start_rss_mib, peakRssMiB: out.peak_rss_mib };
+}
+
+export function isTorchResult(o: TorchOutcome | undefined): o is TorchStepResult {
+  return o !== undefined && !('unavailable' in o);
+}
