@@ -11,6 +11,7 @@ import { renderAccuracyChart } from '../src/core/report/svg/accuracy-chart';
 import { renderProbeChart } from '../src/core/report/svg/probe-chart';
 import { renderTrainingCurves } from '../src/core/report/svg/training-curves';
 import { receive } from '../src/protocol/decoders';
+import type { CsvColumnChoice } from '../src/protocol/jobs';
 import {
   FORM_FIELDS,
   FieldError,
@@ -24,7 +25,9 @@ import {
   hostToWebviewDecoder,
   panelStateDecoder,
 } from '../src/protocol/webview-messages';
-import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, renderForm, renderHeatmap, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
+import { biasList } from './csv-columns';
+import { renderMaskFigure } from './histogram';
+import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, renderForm, renderModelSummary, startDisabled, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
 
 const vscode = acquireVsCodeApi();
 const send = (m: WebviewToHost): void => vscode.postMessage(m);
@@ -49,6 +52,8 @@ interface Model {
 const model: Model = { setup: null, form: null, errors: [], run: null, report: null, reportError: null };
 /** The groups the heatmap shows now (for the tooltip). */
 let heatmapGroups: readonly HeatmapGroup[] = [];
+/** The heatmap row whose histogram is shown (index into heatmapGroups), or null. */
+let selectedLayer: number | null = null;
 
 const app = document.getElementById('app') as HTMLElement;
 const tooltip = document.getElementById('tooltip') as HTMLElement;
@@ -94,13 +99,25 @@ function safeJson(text: string): unknown {
 
 function readForm(): FormValues | null {
   if (!model.form) return null;
-  const values: Record<string, string | boolean> = { ...model.form };
+  const values: Record<string, unknown> = { ...model.form };
   for (const field of FORM_FIELDS) {
     const el = document.querySelector<HTMLElement & { value?: string; checked?: boolean }>(`[data-field="${field}"]`);
     if (!el) continue;
     values[field] = field === 'probe' ? Boolean(el.checked) : String(el.value ?? '');
   }
+  const csvColumns = readCsvColumns();
+  if (csvColumns) values.csvColumns = csvColumns;
   return values as unknown as FormValues;
+}
+
+/** The CSV column dropdowns' values, when the chosen dataset is an image CSV. */
+function readCsvColumns(): CsvColumnChoice | null {
+  const one = (role: string): HTMLElement & { value?: string } | null => document.querySelector(`[data-csv="${role}"]`);
+  const path = one('path');
+  const target = one('target');
+  const bias = document.querySelector<HTMLElement & { value?: string[] }>('[data-csv="bias"]');
+  if (!path || !target || !bias) return null;
+  return { path: String(path.value ?? ''), target: String(target.value ?? ''), bias: Array.isArray(bias.value) ? bias.value.map(String) : [] };
 }
 
 function renderSetup(): void {
@@ -122,6 +139,11 @@ function renderSetup(): void {
       renderSetup();
     }
   });
+  const biasSelect = section.querySelector<HTMLElement & { value?: string[] }>('[data-csv="bias"]');
+  biasSelect?.addEventListener('change', () => {
+    const chosen = section.querySelector('#csv-bias-chosen');
+    if (chosen) chosen.textContent = biasList(Array.isArray(biasSelect.value) ? biasSelect.value : []);
+  });
   section.querySelector('#start-run')?.addEventListener('click', () => {
     const form = readForm();
     if (!form) return;
@@ -129,6 +151,15 @@ function renderSetup(): void {
     model.errors = [];
     send({ type: 'run', form });
   });
+}
+
+/** The summary arrived: update its line and the start button, leaving what the user typed alone. */
+function showModelSummary(setup: SetupView): void {
+  const line = document.getElementById('model-summary');
+  if (!line) return schedule('setup');
+  line.innerHTML = renderModelSummary(setup);
+  const start = document.getElementById('start-run') as (HTMLElement & { disabled?: boolean }) | null;
+  if (start) start.disabled = startDisabled(setup, (model.run !== null && model.run.ended === null) || setup.busy);
 }
 
 // ---- run ----
@@ -166,7 +197,7 @@ function renderRun(): void {
   $('curves').innerHTML = run.epochs.length > 0 ? renderTrainingCurves(run.epochs, run.epochs[run.epochs.length - 1].epoch) : `<p class="muted">${run.ended ? 'No epoch finished.' : 'The first epoch is on its way.'}</p>`;
   if (model.report === null) {
     heatmapGroups = run.masks ? run.masks.groups : [];
-    $('live-masks').innerHTML = renderHeatmap(heatmapGroups);
+    showMasks($('live-masks'));
   }
   $('log').textContent = run.logs.join('\n');
 }
@@ -198,15 +229,42 @@ function renderReport(): void {
 </div>
 <h2>Accuracy</h2>${renderMetricsTable(report)}<div class="figure">${renderAccuracyChart(report.metrics)}</div>
 <h2>Pruning</h2>${renderPruningTable(report)}
-<h2>Masks (selected epoch ${report.selection.epoch})</h2><div class="figure" id="report-masks">${renderHeatmap(heatmapGroups)}</div>
+<h2>Masks (selected epoch ${report.selection.epoch})</h2><div class="figure" id="report-masks"></div>
 <h2>Bias probe</h2>${renderProbeTable(report)}${report.probe ? `<div class="figure">${renderProbeChart(report.probe)}</div>` : ''}
 <h2>Training</h2><div class="figure">${renderTrainingCurves(report.history, report.selection.epoch)}</div>`;
+  showMasks($('report-masks'));
   section.querySelector('#export')?.addEventListener('click', () => send({ type: 'export-report' }));
   section.querySelector('#open-md')?.addEventListener('click', () => send({ type: 'open-markdown' }));
   if (model.run) $('live-masks').innerHTML = '<p class="muted">See the selected masks in the report below.</p>';
 }
 
-// ---- heatmap tooltip ----
+// ---- heatmap: histogram of a layer, tooltip ----
+
+/** Renders the heatmap and the selected layer's histogram into `figure`, keeping the keyboard focus on its row. */
+function showMasks(figure: HTMLElement): void {
+  const focused = figure.contains(document.activeElement) ? document.activeElement?.getAttribute('data-row') : null;
+  figure.innerHTML = renderMaskFigure(heatmapGroups, selectedLayer);
+  if (focused !== null && focused !== undefined) figure.querySelector<SVGElement>(`.mask-row[data-row="${focused}"]`)?.focus();
+}
+
+function pickLayer(target: EventTarget | null): void {
+  const row = (target as Element | null)?.closest?.('.mask-row');
+  const figure = row?.closest<HTMLElement>('#live-masks, #report-masks');
+  if (!row || !figure) return;
+  const index = Number(row.getAttribute('data-row'));
+  if (!Number.isInteger(index) || !heatmapGroups[index]) return;
+  selectedLayer = selectedLayer === index ? null : index;
+  (row as SVGElement).focus();
+  showMasks(figure);
+}
+
+document.addEventListener('click', (ev) => pickLayer(ev.target));
+document.addEventListener('keydown', (ev) => {
+  if ((ev.key === 'Enter' || ev.key === ' ') && (ev.target as Element | null)?.closest?.('.mask-row')) {
+    ev.preventDefault();
+    pickLayer(ev.target);
+  }
+});
 
 document.addEventListener('mousemove', (ev) => {
   const target = ev.target as Element | null;
@@ -263,12 +321,18 @@ function handle(m: HostToWebview): void {
       saveState({ view: 'setup', modelPath: m.setup.modelPath });
       schedule('setup');
       return;
+    case 'model-summary':
+      if (model.setup?.modelPath !== m.modelPath) return;
+      model.setup = { ...model.setup, model: m.model, modelError: m.error };
+      showModelSummary(model.setup);
+      return;
     case 'form-errors':
       model.errors = m.errors;
       schedule('setup');
       return;
     case 'run-started':
       model.run = { title: m.title, maxEpochs: m.maxEpochs, epochs: [], masks: null, progress: null, logs: [], ended: null };
+      selectedLayer = null;
       model.report = null;
       model.reportError = null;
       model.errors = [];

@@ -8,11 +8,11 @@ import type { BiseReport, EpochRecord, EvalMetrics } from '../src/core/report/sc
 import { comparedModels, probeLayers } from '../src/core/report/comparisons';
 import { formatCount, formatDecimal, formatDuration, formatFlops, formatPercent, formatRemoved } from '../src/core/report/format';
 import { contrastingInk, divergingColour, symmetricRange } from '../src/core/report/svg/colour';
-import type { DatasetOption, FieldError, FormField, FormValues, SetupView } from '../src/protocol/webview-messages';
+import type { DatasetOption, ErrorTarget, FieldError, FormField, FormValues, SetupView } from '../src/protocol/webview-messages';
+import { renderCsvColumns } from './csv-columns';
+import { escapeHtml } from './escape-html';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+export { escapeHtml };
 
 /** An epoch event as the report's history record (for the core's training-curves figure). */
 export function epochRecord(e: EpochEvent): EpochRecord {
@@ -56,9 +56,10 @@ export function cellInfo(groups: readonly HeatmapGroup[], g: number, u: number):
 
 /**
  * One row per gated layer (mask group), one cell per unit coloured by its logit on the report's diverging
- * scale (red < 0 pruned, blue ≥ 0 kept); each cell carries data-g / data-u for the hover tooltip.
+ * scale (red < 0 pruned, blue ≥ 0 kept); each cell carries data-g / data-u for the hover tooltip. Each row is a
+ * focusable button (data-row; click, Enter or Space shows its histogram); `selected` marks the row shown.
  */
-export function renderHeatmap(groups: readonly HeatmapGroup[]): string {
+export function renderHeatmap(groups: readonly HeatmapGroup[], selected: number | null = null): string {
   if (groups.length === 0) return '<p class="muted">No masks yet.</p>';
   const range = symmetricRange(groups.flatMap((g) => [...g.logits]));
   const rows: string[] = [];
@@ -76,14 +77,16 @@ export function renderHeatmap(groups: readonly HeatmapGroup[]): string {
       cells.push(`<rect data-g="${gi}" data-u="${u}" x="${x}" y="${cy}" width="${CELL - 1}" height="${CELL - 1}" fill="${fill}"/>`);
       if (pruned) cells.push(`<path d="M${x + 2} ${cy + 2}l5 5m0 -5l-5 5" stroke="${contrastingInk(fill)}" stroke-width="1.2" pointer-events="none"/>`);
     }
+    const label = `${g.group}: ${g.label}, ${kept} of ${units} units kept; show the histogram of its mask logits`;
     rows.push(
-      `<g class="mask-row"><text x="0" y="${y + 9}" font-size="11" font-weight="bold" fill="currentColor">${escapeHtml(`${g.group}: ${g.label}`.slice(0, 30))}</text>` +
+      `<g class="mask-row" data-row="${gi}" tabindex="0" role="button" aria-pressed="${gi === selected}" aria-label="${escapeHtml(label)}">` +
+        `<rect class="row-hit" x="0" y="${y - 2}" width="${LABEL_WIDTH + Math.min(PER_LINE, units) * CELL}" height="${Math.max(lines * CELL, 26) + 4}" fill="transparent"/><text x="0" y="${y + 9}" font-size="11" font-weight="bold" fill="currentColor">${escapeHtml(`${g.group}: ${g.label}`.slice(0, 30))}</text>` +
         `<text x="0" y="${y + 22}" font-size="10" fill="currentColor" opacity="0.75">${kept}/${units} kept</text>${cells.join('')}</g>`,
     );
     y += Math.max(lines * CELL, 26) + 8;
   });
   const width = LABEL_WIDTH + Math.min(PER_LINE, Math.max(...groups.map((g) => g.logits.length))) * CELL + 4;
-  return `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" role="img" aria-label="Mask logits per gated layer">${rows.join('')}</svg>`;
+  return `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" role="group" aria-label="Mask logits per gated layer; pick a layer for its histogram">${rows.join('')}</svg>`;
 }
 
 // ---- tables ----
@@ -143,16 +146,21 @@ interface FieldSpec {
   readonly kinds?: readonly DatasetOption['kind'][];
 }
 
-const BUILTIN: readonly DatasetOption['kind'][] = ['biased-mnist', 'multi-color-mnist'];
+const BUILTIN: readonly DatasetOption['kind'][] = ['biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist'];
 
 export const DATA_FIELDS: readonly FieldSpec[] = [
-  { field: 'rho', label: 'ρ (bias alignment of the training set)', help: 'share of training digits whose background colour matches the class; validation and test use 0.1', kinds: ['biased-mnist'] },
+  {
+    field: 'rho',
+    label: 'ρ (bias alignment of the training set)',
+    help: 'share of training samples whose bias (background colour, or corruption) matches the class; validation and test use 0.1',
+    kinds: ['biased-mnist', 'corrupted-fashion-mnist'],
+  },
   { field: 'rhoLeft', label: 'ρ left', help: 'alignment of the left background colour', kinds: ['multi-color-mnist'] },
   { field: 'rhoRight', label: 'ρ right', help: 'alignment of the right background colour', kinds: ['multi-color-mnist'] },
-  { field: 'trainSize', label: 'Training samples', help: 'train + validation + test ≤ 10,000 bundled digits', kinds: BUILTIN },
+  { field: 'trainSize', label: 'Training samples', help: 'train + validation + test ≤ 10,000 bundled digits (60,000 Fashion-MNIST images)', kinds: BUILTIN },
   { field: 'valSize', label: 'Validation samples', help: 'unbiased; used for model selection and the probe', kinds: BUILTIN },
   { field: 'testSize', label: 'Test samples', help: 'unbiased test set', kinds: BUILTIN },
-  { field: 'dataSeed', label: 'Data seed', help: 'split and colouring', kinds: BUILTIN },
+  { field: 'dataSeed', label: 'Data seed', help: 'split and bias (colour or corruption)', kinds: BUILTIN },
 ];
 
 export const METHOD_FIELDS: readonly FieldSpec[] = [
@@ -170,7 +178,7 @@ export const METHOD_FIELDS: readonly FieldSpec[] = [
   { field: 'bottleneck', label: 'Bottleneck tensor', help: 'empty = the classifier’s input (detected)' },
 ];
 
-function errorFor(errors: readonly FieldError[], field: FormField): string {
+function errorFor(errors: readonly FieldError[], field: ErrorTarget): string {
   const e = errors.filter((x) => x.field === field);
   return e.map((x) => `<div class="field-error" role="alert">${escapeHtml(x.message)}</div>`).join('');
 }
@@ -193,6 +201,23 @@ function select(id: FormField, label: string, options: readonly { value: string;
   );
 }
 
+/** What the engine sees in the model; while the worker reads it, a line saying so. */
+export function renderModelSummary(setup: SetupView): string {
+  if (setup.modelError) return `<div class="banner">The model cannot be used: ${escapeHtml(setup.modelError)}</div>`;
+  const m = setup.model;
+  if (!m) return '<p class="muted">Reading the model…</p>';
+  const units = m.groups.reduce((s, g) => s + g.units, 0);
+  return (
+    `<p class="muted">Input ${escapeHtml(m.inputShape)} · ${formatCount(m.parameters)} parameters · classifier ${escapeHtml(m.classifier)} · bottleneck ${escapeHtml(m.bottleneck)} · ` +
+    `${m.groups.length} gated layers, ${formatCount(units)} units (${m.groups.map((g) => `${escapeHtml(g.label)} ${g.units}`).join(', ')})</p>`
+  );
+}
+
+/** Whether the start button is off: a run in progress, Restricted Mode, or a model that cannot be read. */
+export function startDisabled(setup: SetupView, running: boolean): boolean {
+  return running || !setup.trusted || setup.modelError !== null;
+}
+
 /** The form for `setup` with `form`'s values (the user's current ones on a re-render) and `errors` beside their fields. */
 export function renderForm(setup: SetupView, form: FormValues, errors: readonly FieldError[], running: boolean): string {
   const disabled = running || !setup.trusted;
@@ -200,15 +225,7 @@ export function renderForm(setup: SetupView, form: FormValues, errors: readonly 
   const kind = dataset?.kind;
   const parts: string[] = [];
   if (!setup.trusted) parts.push('<div class="info">This workspace is in Restricted Mode: BISE would run its model and read its data, so runs are disabled. Trust the workspace to run BISE.</div>');
-  if (setup.modelError) parts.push(`<div class="banner">The model cannot be used: ${escapeHtml(setup.modelError)}</div>`);
-  else if (setup.model) {
-    const m = setup.model;
-    const units = m.groups.reduce((s, g) => s + g.units, 0);
-    parts.push(
-      `<p class="muted">Input ${escapeHtml(m.inputShape)} · ${formatCount(m.parameters)} parameters · classifier ${escapeHtml(m.classifier)} · bottleneck ${escapeHtml(m.bottleneck)} · ` +
-        `${m.groups.length} gated layers, ${formatCount(units)} units (${m.groups.map((g) => `${escapeHtml(g.label)} ${g.units}`).join(', ')})</p>`,
-    );
-  }
+  parts.push(`<div id="model-summary" aria-live="polite">${renderModelSummary(setup)}</div>`);
   if (setup.savedChoice) parts.push(`<p class="muted">Values loaded from ${escapeHtml(setup.savedChoice)}.</p>`);
   parts.push('<h2>Data</h2>');
   parts.push(
@@ -222,6 +239,7 @@ export function renderForm(setup: SetupView, form: FormValues, errors: readonly 
     ),
   );
   if (dataset) parts.push(`<p class="muted">${escapeHtml(dataset.detail)}${dataset.reason ? ` <span class="error">${escapeHtml(dataset.reason)}</span>` : ''}</p>`);
+  if (dataset) parts.push(renderCsvColumns(dataset, form, errors, disabled));
   parts.push(`<div class="grid">${DATA_FIELDS.filter((f) => !f.kinds || (kind !== undefined && f.kinds.includes(kind))).map((f) => textField(f, form, errors, disabled)).join('')}</div>`);
   parts.push('<h2>Method</h2>');
   parts.push(`<div class="grid">${METHOD_FIELDS.map((f) => textField(f, form, errors, disabled)).join('')}`);
@@ -243,7 +261,7 @@ export function renderForm(setup: SetupView, form: FormValues, errors: readonly 
   const formErrors = errors.filter((e) => e.field === 'form');
   if (formErrors.length > 0) parts.push(`<div class="banner" role="alert">${formErrors.map((e) => escapeHtml(e.message)).join('<br>')}</div>`);
   parts.push(
-    `<div class="row"><vscode-button id="start-run"${disabled || setup.modelError !== null ? ' disabled' : ''}>Extract unbiased subnetwork</vscode-button>` +
+    `<div class="row"><vscode-button id="start-run"${startDisabled(setup, running) ? ' disabled' : ''}>Extract unbiased subnetwork</vscode-button>` +
       `<span class="muted">${setup.busy || running ? 'A run of this model is in progress.' : 'The model is never modified; the report is written to the extension’s storage until you export it.'}</span></div>`,
   );
   return parts.join('\n');

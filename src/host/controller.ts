@@ -14,9 +14,10 @@ import type { FormValues, HostToWebview, SetupView, WebviewToHost } from '../pro
 import { detectDatasets, DetectedDataset } from './datasets';
 import { exportConflict, exportReport, readReportFile, reportModelPath } from './export-report';
 import { buildExtractJob, defaultForm } from './form';
-import { summarizeModel } from './model-summary';
+import { ModelSummaryCache, requestModelSummary } from './model-summary';
 import { BisePanel, PanelHost } from './panel';
 import { exportFolder, runFolder } from './report-location';
+import { failureNotice } from './failure-notice';
 import { ProgressThrottle } from './run-view';
 import { RunRegistry } from './run-registry';
 import { loadSavedChoice, saveChoice } from './saved-choice';
@@ -28,6 +29,16 @@ export class BiseController implements PanelHost, vscode.Disposable {
   private readonly runs = new RunRegistry<WorkerRun>();
   /** Datasets found for each open form, by model path (ids are resolved against these when a run starts). */
   private readonly datasets = new Map<string, DetectedDataset[]>();
+  /** The forms' model summaries, read by a worker process (never on the extension host's thread). */
+  private readonly summaries = new ModelSummaryCache(
+    (modelPath) =>
+      requestModelSummary(modelPath, {
+        workerPath: this.context.asAbsolutePath(path.join('dist', 'worker.js')),
+        onReady: (providers) => (this.knownProviders = providers),
+        onLog: (line) => this.log(line),
+      }),
+    fileStamp,
+  );
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -79,7 +90,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
     }
     const panel = BisePanel.show(this, { view: 'setup', modelPath: model.fsPath }, `BISE: ${path.basename(model.fsPath)}`);
     if (panel.view.replay().length > 0) return;
-    panel.post(this.setupMessage(model.fsPath));
+    this.showSetup(panel, model.fsPath);
   }
 
   /** bise.runDemo: the bundled model on BiasedMNIST with the short demo schedule, straight away. */
@@ -138,7 +149,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
 
   onReady(panel: BisePanel): void {
     const state = panel.state;
-    if (state.view === 'setup') panel.post(this.setupMessage(state.modelPath));
+    if (state.view === 'setup') this.showSetup(panel, state.modelPath);
     else {
       try {
         const json = fs.readFileSync(state.reportPath, 'utf8');
@@ -185,18 +196,28 @@ export class BiseController implements PanelHost, vscode.Disposable {
     return Number.isInteger(t) && t > 0 ? { threads: t } : {};
   }
 
+  /** The form at once, then the model's summary when the worker has read it. */
+  private showSetup(panel: BisePanel, modelPath: string): void {
+    panel.post(this.setupMessage(modelPath));
+    void this.summaries.get(modelPath).then((summary) => {
+      if (summary.error !== null) this.log(`cannot read ${modelPath}: ${summary.error}`);
+      const state = panel.state;
+      if (panel.isDisposed || state.view !== 'setup' || path.resolve(state.modelPath) !== path.resolve(modelPath)) return;
+      panel.post({ type: 'model-summary', modelPath, model: summary.model, error: summary.error });
+    });
+  }
+
   private setupMessage(modelPath: string): HostToWebview {
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const found = detectDatasets(roots);
     this.datasets.set(path.resolve(modelPath), found);
-    const summary = summarizeModel(modelPath);
     const saved = loadSavedChoice(modelPath);
     if (saved.kind === 'invalid') this.log(`ignored ${saved.file}: ${saved.problem}`);
     const setup: SetupView = {
       modelPath,
       modelName: path.basename(modelPath),
-      model: summary.model,
-      modelError: summary.error,
+      model: null,
+      modelError: null,
       datasets: found.map((d) => d.option),
       providers: this.providers(),
       form: saved.kind === 'loaded' ? saved.form : defaultForm(this.defaultProvider()),
@@ -300,8 +321,8 @@ export class BiseController implements PanelHost, vscode.Disposable {
       this.log(`run failed: ${outcome.message}`);
       for (const line of outcome.log) this.log(`  ${line}`);
       panel.post({ type: 'run-ended', outcome: 'failed', message: outcome.message, log: [...outcome.log] });
-      const tail = outcome.log.slice(-3).join(' | ');
-      void vscode.window.showErrorMessage(`BISE failed: ${outcome.message}${tail ? ` — last log lines: ${tail}` : ''}`, 'Show Log').then((c) => c && this.showLog());
+      const notice = failureNotice(outcome.message, outcome.log);
+      void vscode.window.showErrorMessage(notice.text, ...notice.actions).then((c) => c && this.showLog());
       return;
     }
     this.completed(panel, modelPath, outcome.result);
@@ -377,6 +398,16 @@ export class BiseController implements PanelHost, vscode.Disposable {
 
   dispose(): void {
     for (const r of this.runs.active()) r.handle.dispose();
+  }
+}
+
+/** Size and modification time of a file (null if it cannot be read): a changed model is described again. */
+function fileStamp(file: string): string | null {
+  try {
+    const s = fs.statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return null;
   }
 }
 

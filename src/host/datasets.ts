@@ -1,13 +1,19 @@
 /**
  * The datasets the set-up form offers: the built-in BiasedMNIST and Multi-Color MNIST (generated from the
  * bundled digits), and the user's own found in a workspace folder — folders of .npy arrays (x_train.npy,
- * y_train.npy, b_train.npy, …) and CSV image lists (header path,label,bias[,…]). The search is bounded (depth,
- * folders visited) and skips dependency, VCS, hidden and report folders, so a large workspace stays quick.
+ * y_train.npy, b_train.npy, …) and CSV image lists (header path,label,bias[,…], or any header of three or more
+ * columns whose first row names a PNG or JPEG file; the form then asks which column is which). The search is
+ * bounded (depth, folders visited, the first 16 KiB of each CSV) and skips dependency, VCS, hidden and report
+ * folders, so a large workspace stays quick.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetOption } from '../protocol/webview-messages';
-import type { DatasetChoice } from '../protocol/jobs';
+import type { CsvColumnChoice, DatasetChoice } from '../protocol/jobs';
+import { CsvHead, looksLikeImageList, readCsvHead, suggestCsvColumns } from './csv-columns';
+import { fashionMnistTrainFiles } from '../core/data/fashion-mnist-files';
+
+export { isImageListHeader } from './csv-columns';
 
 /** Whether the core's extract job can run on a user dataset (it reads the built-in ones only, so far). */
 export const USER_DATASETS_RUNNABLE = true;
@@ -42,7 +48,24 @@ export const BUILTIN_DATASETS: readonly DetectedDataset[] = [
     },
     location: null,
   },
+  fashionMnistOption(),
 ];
+
+/** Corrupted Fashion-MNIST, runnable where Debian's dataset-fashion-mnist is installed (its files are not bundled). */
+export function fashionMnistOption(files = fashionMnistTrainFiles()): DetectedDataset {
+  const missing = [files.images, files.labels].filter((f) => !fs.existsSync(f));
+  return {
+    option: {
+      id: 'builtin:corrupted-fashion-mnist',
+      kind: 'corrupted-fashion-mnist',
+      label: 'Corrupted Fashion-MNIST (built in)',
+      detail: 'Fashion-MNIST with one of ten corruptions (noise, blur, fog, …) that agrees with the class with probability ρ; 32×32×3',
+      supported: missing.length === 0,
+      reason: missing.length === 0 ? null : `needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist): ${missing.join(', ')} not found`,
+    },
+    location: null,
+  };
+}
 
 export interface DetectOptions {
   readonly maxDepth?: number;
@@ -51,32 +74,9 @@ export interface DetectOptions {
 
 const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'out', 'dist', '__pycache__', '.venv', 'venv', 'bise-reports']);
 const NPY_REQUIRED = ['x_train.npy', 'y_train.npy', 'b_train.npy', 'x_test.npy', 'y_test.npy', 'b_test.npy'] as const;
-const HEADER_BYTES = 4096;
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
-}
-
-/** The header columns of a CSV file, lower-cased and trimmed; null if it cannot be read. */
-export function csvHeader(file: string): string[] | null {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(HEADER_BYTES);
-    const n = fs.readSync(fd, buf, 0, HEADER_BYTES, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    const line = text.split(/\r?\n/, 1)[0];
-    return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim().toLowerCase());
-  } catch {
-    return null;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/** Whether a CSV header describes an image dataset the engine reads: path, label and at least one bias column. */
-export function isImageListHeader(columns: readonly string[]): boolean {
-  return columns.includes('path') && columns.includes('label') && columns.some((c) => c.startsWith('bias'));
 }
 
 function npyDataset(root: string, dir: string, names: ReadonlySet<string>): DetectedDataset {
@@ -97,17 +97,18 @@ function npyDataset(root: string, dir: string, names: ReadonlySet<string>): Dete
   };
 }
 
-function csvDataset(root: string, file: string, columns: readonly string[]): DetectedDataset {
+function csvDataset(root: string, file: string, head: CsvHead): DetectedDataset {
   const rel = toPosix(path.relative(root, file));
-  const biases = columns.filter((c) => c.startsWith('bias'));
+  const split = head.columns.some((c) => c.toLowerCase() === 'split');
   return {
     option: {
       id: `csv:${rel}`,
       kind: 'image-csv',
       label: `${rel} (image list)`,
-      detail: `${rel}: images with label and ${biases.join(', ')}${columns.includes('split') ? ', split column' : ', split by seed'}`,
+      detail: `${rel}: images listed with columns ${head.columns.join(', ')}${split ? '; split column' : '; split by seed'}`,
       supported: USER_DATASETS_RUNNABLE,
       reason: USER_DATASETS_RUNNABLE ? null : NOT_RUNNABLE,
+      csv: { columns: head.columns, suggested: suggestCsvColumns(head) },
     },
     location: file,
   };
@@ -135,8 +136,8 @@ export function detectWorkspaceDatasets(root: string, options: DetectOptions = {
       if (files.has('x_train.npy')) found.push(npyDataset(root, dir, files));
       for (const name of files) {
         if (!name.toLowerCase().endsWith('.csv')) continue;
-        const columns = csvHeader(path.join(dir, name));
-        if (columns && isImageListHeader(columns)) found.push(csvDataset(root, path.join(dir, name), columns));
+        const head = readCsvHead(path.join(dir, name));
+        if (head && looksLikeImageList(head)) found.push(csvDataset(root, path.join(dir, name), head));
       }
       if (depth >= maxDepth) continue;
       for (const e of entries) {
@@ -154,8 +155,9 @@ export function detectDatasets(workspaceRoots: readonly string[], options: Detec
   return [...BUILTIN_DATASETS, ...workspaceRoots.flatMap((r) => detectWorkspaceDatasets(r, options))];
 }
 
-/** The job's data for a user dataset (built-in ones are built from the form's numbers, see form.ts). */
-export function userDatasetChoice(d: DetectedDataset): DatasetChoice | null {
+/** The job's data for a user dataset (built-in ones are built from the form's numbers, see form.ts); `columns` for a CSV. */
+export function userDatasetChoice(d: DetectedDataset, columns?: CsvColumnChoice): DatasetChoice | null {
   if (d.location === null) return null;
-  return d.option.kind === 'npy-folder' ? { kind: 'npy-folder', folder: d.location } : { kind: 'image-csv', csv: d.location };
+  if (d.option.kind === 'npy-folder') return { kind: 'npy-folder', folder: d.location };
+  return { kind: 'image-csv', csv: d.location, ...(columns ? { columns } : {}) };
 }

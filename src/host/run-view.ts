@@ -4,7 +4,7 @@
  * epoch, the latest masks, the recent log), its end and the report again.
  */
 import type { JobEvent, MasksEvent } from '../core/bise/events';
-import type { HostReport, HostRunEnded, HostRunStarted, HostSetup, HostToWebview } from '../protocol/webview-messages';
+import type { HostModelSummary, HostReport, HostRunEnded, HostRunStarted, HostSetup, HostToWebview } from '../protocol/webview-messages';
 
 const LOG_LINES = 200;
 
@@ -20,6 +20,12 @@ export class RunView {
 
   showSetup(m: HostSetup): void {
     this.setup = m;
+  }
+
+  /** The worker's model summary, folded into the form it belongs to (a replay sends one complete `setup`). */
+  showModelSummary(m: HostModelSummary): void {
+    if (this.setup?.setup.modelPath !== m.modelPath) return;
+    this.setup = { type: 'setup', setup: { ...this.setup.setup, model: m.model, modelError: m.error } };
   }
 
   startRun(m: HostRunStarted): void {

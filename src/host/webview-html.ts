@@ -45,6 +45,16 @@ table.metrics th:first-child, table.metrics td:first-child { text-align: left; }
 .heatmap-cells { display: flex; flex-wrap: wrap; gap: 1px; max-width: 704px; }
 .heatmap-cells span { width: 10px; height: 10px; display: inline-block; }
 .heatmap-cells span.pruned { outline: 1px solid var(--vscode-editor-foreground); outline-offset: -3px; }
+.mask-row { cursor: pointer; }
+.mask-row:focus { outline: none; }
+.mask-row:focus .row-hit { stroke: var(--vscode-focusBorder); stroke-width: 2; }
+.mask-row[aria-pressed="true"] .row-hit { fill: var(--vscode-list-activeSelectionBackground, #04395e); fill-opacity: 0.5; }
+.histogram-box { margin: 8px 0; }
+.hist-kept, .hist-kept-text { fill: var(--vscode-charts-blue, #3794ff); }
+.hist-pruned, .hist-pruned-text { fill: var(--vscode-charts-red, #f14c4c); }
+.hist-axis { stroke: var(--vscode-foreground); stroke-opacity: 0.6; }
+.hist-threshold { stroke: var(--vscode-editorWarning-foreground, #cca700); stroke-width: 1.5; }
+.hist-threshold-text { fill: var(--vscode-editorWarning-foreground, #cca700); }
 #tooltip { position: fixed; pointer-events: none; background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground); border: 1px solid var(--vscode-editorHoverWidget-border); padding: 2px 6px; display: none; z-index: 10; }
 pre.log { background: var(--vscode-textCodeBlock-background); padding: 8px; max-height: 240px; overflow: auto; white-space: pre-wrap; }
 `;

@@ -6,6 +6,7 @@
 import { DecodeError, Decoder, describeFound, formatPath } from '../core/report/decode';
 
 export {
+  DecodeError,
   array,
   boolean,
   count,

@@ -5,6 +5,7 @@
  */
 import type { ExtractConfig } from '../core/bise/config';
 import {
+  DecodeError,
   Decoder,
   array,
   boolean,
@@ -42,10 +43,23 @@ export type DatasetChoice =
       readonly valSize: number;
       readonly testSize: number;
     }
+  /** Debian's Fashion-MNIST at 32×32 with class-correlated corruptions (src/core/data/corrupted-fashion-mnist.ts). */
+  | { readonly kind: 'corrupted-fashion-mnist'; readonly rho: number; readonly seed: number; readonly trainSize: number; readonly valSize: number; readonly testSize: number }
   /** A folder of x_train.npy, y_train.npy, b_train.npy, … (absolute path). */
   | { readonly kind: 'npy-folder'; readonly folder: string }
-  /** A CSV with path,label,bias columns; image paths relative to the CSV's folder (absolute path). */
-  | { readonly kind: 'image-csv'; readonly csv: string };
+  /**
+   * A CSV of images (absolute path), paths relative to its folder; `columns` says which column is the image path,
+   * the target and the bias (without it: the columns named path, label and bias…).
+   */
+  | { readonly kind: 'image-csv'; readonly csv: string; readonly columns?: CsvColumnChoice };
+
+/** Which CSV columns hold the image path, the target class and the bias attribute(s) (header names). */
+export interface CsvColumnChoice {
+  readonly path: string;
+  readonly target: string;
+  /** At least one. */
+  readonly bias: readonly string[];
+}
 
 export interface ExtractJobSpec {
   readonly kind: 'extract';
@@ -100,12 +114,24 @@ const provider = oneOf<ExecutionProvider>(...PROVIDERS);
 
 const sizes = { seed: finiteNumber, trainSize: positiveInteger, valSize: positiveInteger, testSize: positiveInteger };
 
+export const csvColumnChoiceDecoder: Decoder<CsvColumnChoice> = object<CsvColumnChoice>({ path: string, target: string, bias: array(string) }, (v, path) => {
+  if (v.bias.length === 0) throw new DecodeError(path, 'bias: expected at least one bias column');
+});
+
+/** Whether every column `choice` names is one of `columns` (compared trimmed, case-insensitively), with a bias column. */
+export function choiceFitsHeader(choice: CsvColumnChoice | undefined, columns: readonly string[]): choice is CsvColumnChoice {
+  if (!choice || choice.bias.length === 0) return false;
+  const names = new Set(columns.map((c) => c.trim().toLowerCase()));
+  return [choice.path, choice.target, ...choice.bias].every((c) => names.has(c.trim().toLowerCase()));
+}
+
 /** Datasets are tagged by `kind`. */
 export const datasetDecoder: Decoder<DatasetChoice> = tagged<DatasetChoice, 'kind'>('dataset', 'kind', {
   'biased-mnist': object({ kind: literal('biased-mnist'), rho: unitInterval, ...sizes }),
   'multi-color-mnist': object({ kind: literal('multi-color-mnist'), rhoLeft: unitInterval, rhoRight: unitInterval, ...sizes }),
+  'corrupted-fashion-mnist': object({ kind: literal('corrupted-fashion-mnist'), rho: unitInterval, ...sizes }),
   'npy-folder': object({ kind: literal('npy-folder'), folder: string }),
-  'image-csv': object({ kind: literal('image-csv'), csv: string }),
+  'image-csv': object({ kind: literal('image-csv'), csv: string, columns: optional(csvColumnChoiceDecoder) }),
 });
 
 export const extractConfigDecoder: Decoder<ExtractConfig> = object<ExtractConfig>({
@@ -171,9 +197,11 @@ export function describeDataset(d: DatasetChoice): string {
       return `BiasedMNIST ρ=${d.rho}`;
     case 'multi-color-mnist':
       return `Multi-Color MNIST ρL=${d.rhoLeft} ρR=${d.rhoRight}`;
+    case 'corrupted-fashion-mnist':
+      return `Corrupted Fashion-MNIST ρ=${d.rho}`;
     case 'npy-folder':
       return `.npy folder ${d.folder}`;
     case 'image-csv':
-      return `images listed in ${d.csv}`;
+      return `images listed in ${d.csv}${d.columns ? ` (image ${d.columns.path}, target ${d.columns.target}, bias ${d.columns.bias.join(', ')})` : ''}`;
   }
 }

@@ -5,11 +5,11 @@
  * host's messages as well, so a mismatched host and bundle fail loudly instead of rendering half a panel.
  *
  *   webview → host: ready | run | cancel | export-report | open-markdown
- *   host → webview: setup | form-errors | run-started | job-event | run-ended | report
+ *   host → webview: setup | model-summary | form-errors | run-started | job-event | run-ended | report
  */
 import type { JobEvent } from '../core/bise/events';
-import { Decoder, array, boolean, count, literal, nullable, object, oneOf, string, tagged } from './decoders';
-import { ExecutionProvider, PROVIDERS } from './jobs';
+import { Decoder, array, boolean, count, literal, nullable, object, oneOf, optional, string, tagged } from './decoders';
+import { CsvColumnChoice, ExecutionProvider, PROVIDERS, csvColumnChoiceDecoder } from './jobs';
 import { jobEventDecoder } from './job-events';
 
 /**
@@ -43,6 +43,8 @@ export interface FormValues {
   readonly threads: string;
   /** '' = detected (the classifier's input). */
   readonly bottleneck: string;
+  /** An image CSV's columns for the image path, target and bias (absent: the dataset's suggestion). */
+  readonly csvColumns?: CsvColumnChoice;
 }
 
 export const FORM_FIELDS = [
@@ -73,16 +75,21 @@ export const FORM_FIELDS = [
 
 export type FormField = (typeof FORM_FIELDS)[number];
 
+/** What a FieldError can point at: a form field, the CSV column choice, or the whole form. */
+export type ErrorTarget = FormField | 'csvColumns' | 'form';
+
 /** A dataset the form offers: the built-in ones and those found in the workspace. */
 export interface DatasetOption {
   readonly id: string;
-  readonly kind: 'biased-mnist' | 'multi-color-mnist' | 'npy-folder' | 'image-csv';
+  readonly kind: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist' | 'npy-folder' | 'image-csv';
   readonly label: string;
   /** Where it is (workspace-relative) or how it is made. */
   readonly detail: string;
   /** False when this build cannot run on it yet; `reason` says why. */
   readonly supported: boolean;
   readonly reason: string | null;
+  /** An image CSV's header (bounded read by the host) and the columns suggested by their names. */
+  readonly csv?: { readonly columns: readonly string[]; readonly suggested: CsvColumnChoice };
 }
 
 /** What the engine sees in the model (from describeModel), for the form's header. */
@@ -97,8 +104,9 @@ export interface ModelSummary {
 export interface SetupView {
   readonly modelPath: string;
   readonly modelName: string;
+  /** Null with a null modelError while the worker reads the model (a `model-summary` message follows). */
   readonly model: ModelSummary | null;
-  /** Why the model could not be read; null when `model` is set. */
+  /** Why the model could not be read; null when `model` is set or still being read. */
   readonly modelError: string | null;
   readonly datasets: readonly DatasetOption[];
   readonly providers: readonly ExecutionProvider[];
@@ -112,8 +120,8 @@ export interface SetupView {
 }
 
 export interface FieldError {
-  /** The form field, or 'form' for a problem with the whole form. */
-  readonly field: FormField | 'form';
+  /** The form field, 'csvColumns' for the CSV column choice, or 'form' for a problem with the whole form. */
+  readonly field: ErrorTarget;
   readonly message: string;
 }
 
@@ -158,6 +166,15 @@ export interface HostSetup {
   readonly setup: SetupView;
 }
 
+/** host → webview: what the worker read from the model of the form (`setup` came first with both null). */
+export interface HostModelSummary {
+  readonly type: 'model-summary';
+  readonly modelPath: string;
+  readonly model: ModelSummary | null;
+  /** Why the model could not be read; null when `model` is set. */
+  readonly error: string | null;
+}
+
 /** host → webview: the form was refused; show these messages next to their fields. */
 export interface HostFormErrors {
   readonly type: 'form-errors';
@@ -197,7 +214,7 @@ export interface HostReport {
   readonly exportedTo: string | null;
 }
 
-export type HostToWebview = HostSetup | HostFormErrors | HostRunStarted | HostJobEvent | HostRunEnded | HostReport;
+export type HostToWebview = HostSetup | HostModelSummary | HostFormErrors | HostRunStarted | HostJobEvent | HostRunEnded | HostReport;
 
 // ---- validators ----
 
@@ -225,6 +242,7 @@ export const formValuesDecoder: Decoder<FormValues> = object<FormValues>({
   provider: string,
   threads: string,
   bottleneck: string,
+  csvColumns: optional(csvColumnChoiceDecoder),
 });
 
 export const webviewToHostDecoder: Decoder<WebviewToHost> = tagged<WebviewToHost, 'type'>('webview message', 'type', {
@@ -237,14 +255,15 @@ export const webviewToHostDecoder: Decoder<WebviewToHost> = tagged<WebviewToHost
 
 const datasetOption = object<DatasetOption>({
   id: string,
-  kind: oneOf('biased-mnist', 'multi-color-mnist', 'npy-folder', 'image-csv'),
+  kind: oneOf('biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist', 'npy-folder', 'image-csv'),
   label: string,
   detail: string,
   supported: boolean,
   reason: nullable(string),
+  csv: optional(object<NonNullable<DatasetOption['csv']>>({ columns: array(string), suggested: csvColumnChoiceDecoder })),
 });
 
-const modelSummary = object<ModelSummary>({
+export const modelSummaryDecoder: Decoder<ModelSummary> = object<ModelSummary>({
   inputShape: string,
   parameters: count,
   classifier: string,
@@ -255,7 +274,7 @@ const modelSummary = object<ModelSummary>({
 const setupView = object<SetupView>({
   modelPath: string,
   modelName: string,
-  model: nullable(modelSummary),
+  model: nullable(modelSummaryDecoder),
   modelError: nullable(string),
   datasets: array(datasetOption),
   providers: array(oneOf<ExecutionProvider>(...PROVIDERS)),
@@ -265,10 +284,11 @@ const setupView = object<SetupView>({
   trusted: boolean,
 });
 
-const fieldError = object<FieldError>({ field: oneOf<FormField | 'form'>(...FORM_FIELDS, 'form'), message: string });
+const fieldError = object<FieldError>({ field: oneOf<ErrorTarget>(...FORM_FIELDS, 'csvColumns', 'form'), message: string });
 
 export const hostToWebviewDecoder: Decoder<HostToWebview> = tagged<HostToWebview, 'type'>('host message', 'type', {
   setup: object<HostSetup>({ type: literal('setup'), setup: setupView }),
+  'model-summary': object<HostModelSummary>({ type: literal('model-summary'), modelPath: string, model: nullable(modelSummaryDecoder), error: nullable(string) }),
   'form-errors': object<HostFormErrors>({ type: literal('form-errors'), errors: array(fieldError) }),
   'run-started': object<HostRunStarted>({ type: literal('run-started'), title: string, maxEpochs: nullable(count) }),
   'job-event': object<HostJobEvent>({ type: literal('job-event'), event: jobEventDecoder }),

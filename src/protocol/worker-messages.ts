@@ -1,17 +1,19 @@
 /**
  * Host ↔ worker: the extension host forks dist/worker.js (child_process.fork, IPC channel, JSON
- * serialisation) and speaks these messages with it. One run per worker process.
+ * serialisation) and speaks these messages with it. One run, or one model description, per worker process.
  *
- *   host → worker: start (once), cancel (any time)
- *   worker → host: ready, then event*, then exactly one of done | cancelled | failed, then the worker exits
+ *   host → worker: start (once), cancel (any time); or describe (once, for the set-up form)
+ *   worker → host: ready, then event*, then exactly one of done | cancelled | failed, then the worker exits;
+ *                  after describe: ready, then model-summary, then the worker exits
  *
  * The host validates everything the worker sends (a crashed or mismatched worker must not crash the host);
  * the worker validates what the host sends too, and answers a bad `start` with `failed`.
  */
 import type { JobEvent } from '../core/bise/events';
-import { Decoder, array, literal, object, oneOf, positiveInteger, string, tagged } from './decoders';
+import { DecodeError, Decoder, array, literal, nullable, object, oneOf, positiveInteger, string, tagged } from './decoders';
 import { ExecutionProvider, JobSpec, PROVIDERS, RunResult, jobSpecDecoder, runResultDecoder } from './jobs';
 import { jobEventDecoder } from './job-events';
+import { ModelSummary, modelSummaryDecoder } from './webview-messages';
 
 /** host → worker: run this job (the worker accepts one `start`; a second is answered with `failed`). */
 export interface StartMessage {
@@ -24,7 +26,16 @@ export interface CancelMessage {
   readonly type: 'cancel';
 }
 
-export type HostToWorker = StartMessage | CancelMessage;
+/**
+ * host → worker: read this model for the set-up form (instead of `start`), so that parsing a large model never
+ * blocks the extension host; the worker answers `model-summary` and exits.
+ */
+export interface DescribeMessage {
+  readonly type: 'describe';
+  readonly modelPath: string;
+}
+
+export type HostToWorker = StartMessage | CancelMessage | DescribeMessage;
 
 /**
  * worker → host: the worker is up and listening (sent once, before anything else), with the execution
@@ -60,11 +71,20 @@ export interface FailedMessage {
   readonly log: readonly string[];
 }
 
-export type WorkerToHost = ReadyMessage | EventMessage | DoneMessage | CancelledMessage | FailedMessage;
+/** worker → host: the answer to `describe`: what the engine sees in the model, or why it cannot read it. */
+export interface ModelSummaryMessage {
+  readonly type: 'model-summary';
+  readonly model: ModelSummary | null;
+  /** Null when `model` is set. */
+  readonly error: string | null;
+}
+
+export type WorkerToHost = ReadyMessage | EventMessage | DoneMessage | CancelledMessage | FailedMessage | ModelSummaryMessage;
 
 export const hostToWorkerDecoder: Decoder<HostToWorker> = tagged<HostToWorker, 'type'>('host message', 'type', {
   start: object<StartMessage>({ type: literal('start'), job: jobSpecDecoder }),
   cancel: object<CancelMessage>({ type: literal('cancel') }),
+  describe: object<DescribeMessage>({ type: literal('describe'), modelPath: string }),
 });
 
 export const workerToHostDecoder: Decoder<WorkerToHost> = tagged<WorkerToHost, 'type'>('worker message', 'type', {
@@ -73,6 +93,9 @@ export const workerToHostDecoder: Decoder<WorkerToHost> = tagged<WorkerToHost, '
   done: object<DoneMessage>({ type: literal('done'), result: runResultDecoder }),
   cancelled: object<CancelledMessage>({ type: literal('cancelled') }),
   failed: object<FailedMessage>({ type: literal('failed'), message: string, log: array(string) }),
+  'model-summary': object<ModelSummaryMessage>({ type: literal('model-summary'), model: nullable(modelSummaryDecoder), error: nullable(string) }, (m, path) => {
+    if ((m.model === null) === (m.error === null)) throw new DecodeError(path, 'expected either a model summary or an error');
+  }),
 });
 
 /** The terminal messages: after one of them the worker sends nothing more and exits. */

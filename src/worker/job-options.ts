@@ -18,10 +18,12 @@ function builtinData(d: DatasetChoice): BuiltinDatasetSpec {
       return { kind: 'biased-mnist', rho: d.rho, seed: d.seed, trainSize: d.trainSize, valSize: d.valSize, testSize: d.testSize };
     case 'multi-color-mnist':
       return { kind: 'multi-color-mnist', rhoLeft: d.rhoLeft, rhoRight: d.rhoRight, seed: d.seed, trainSize: d.trainSize, valSize: d.valSize, testSize: d.testSize };
+    case 'corrupted-fashion-mnist':
+      return { kind: 'corrupted-fashion-mnist', rho: d.rho, seed: d.seed, trainSize: d.trainSize, valSize: d.valSize, testSize: d.testSize };
     case 'npy-folder':
       return { kind: 'npy-folder', dir: d.folder, seed: 0 };
     case 'image-csv':
-      return { kind: 'image-csv', file: d.csv, seed: 0 };
+      return { kind: 'image-csv', file: d.csv, seed: 0, ...(d.columns ? { columns: { path: d.columns.path, target: d.columns.target, bias: [...d.columns.bias] } } : {}) };
   }
 }
 

@@ -8,6 +8,7 @@ import { runExtractJob } from '../core/jobs/extract-job';
 import { decodeProblem, receive } from '../protocol/decoders';
 import { HostToWorker, WorkerToHost, hostToWorkerDecoder } from '../protocol/worker-messages';
 import { ExecutionProvider, JobSpec } from '../protocol/jobs';
+import { describeForForm, ModelDescriber } from './describe';
 import { extractJobOptions, runResult } from './job-options';
 import { LogTail } from './log-tail';
 
@@ -38,7 +39,7 @@ function errorMessage(e: unknown): string {
   return String(e);
 }
 
-export function serveWorker(channel: WorkerChannel, run: JobRunner = runJob): void {
+export function serveWorker(channel: WorkerChannel, run: JobRunner = runJob, describe: ModelDescriber = describeForForm): void {
   const controller = new AbortController();
   const tail = new LogTail();
   const phase = { value: '' };
@@ -91,8 +92,12 @@ export function serveWorker(channel: WorkerChannel, run: JobRunner = runJob): vo
       return;
     }
     if (started) {
-      channel.warn('ignored a second start: a worker runs one job');
+      channel.warn(`ignored '${m.type}': a worker runs one job or describes one model`);
       return;
+    }
+    if (m.type === 'describe') {
+      started = true;
+      return finish(describe(m.modelPath), 0);
     }
     start(m.job);
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BUILTIN_DATASETS, detectDatasets, detectWorkspaceDatasets, isImageListHeader, userDatasetChoice } from '../../src/host/datasets';
+import { BUILTIN_DATASETS, detectDatasets, detectWorkspaceDatasets, fashionMnistOption, isImageListHeader, userDatasetChoice } from '../../src/host/datasets';
 
 function workspace(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bise-ws-'));
@@ -37,7 +37,8 @@ test('finds .npy folders (complete or not, saying what is missing) and CSV image
   assert.equal(partial.option.supported, false);
   assert.match(partial.option.reason!, /missing b_train\.npy, x_test\.npy, y_test\.npy, b_test\.npy/);
   const celeba = found.find((d) => d.option.id === 'csv:images/celeba.csv')!;
-  assert.match(celeba.option.detail, /bias_male, split column/);
+  assert.match(celeba.option.detail, /columns path, label, bias_male, split; split column/);
+  assert.deepEqual(celeba.option.csv, { columns: ['path', 'label', 'bias_male', 'split'], suggested: { path: 'path', target: 'label', bias: ['bias_male'] } });
   assert.deepEqual(userDatasetChoice(celeba), { kind: 'image-csv', csv: path.join(root, 'images/celeba.csv') });
   assert.deepEqual(userDatasetChoice(cmnist), { kind: 'npy-folder', folder: path.join(root, 'data/cmnist') });
   // Complete datasets can run; an incomplete one says what is missing.
@@ -62,7 +63,13 @@ test('skips node_modules, hidden, output and report folders, and stops at the de
 test('the built-in datasets come first and are runnable; a missing folder finds nothing', () => {
   const all = detectDatasets([path.join(os.tmpdir(), 'no-such-folder-bise')]);
   assert.deepEqual(all, BUILTIN_DATASETS);
-  assert.deepEqual(all.map((d) => [d.option.kind, d.option.supported]), [['biased-mnist', true], ['multi-color-mnist', true]]);
+  // Corrupted Fashion-MNIST runs where Debian's dataset-fashion-mnist is installed, and says what is missing elsewhere.
+  const fashionInstalled = fs.existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz') && fs.existsSync('/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz');
+  assert.deepEqual(all.map((d) => [d.option.kind, d.option.supported]), [['biased-mnist', true], ['multi-color-mnist', true], ['corrupted-fashion-mnist', fashionInstalled]]);
+  assert.equal(all[2].option.reason === null, fashionInstalled);
+  const absent = fashionMnistOption({ images: '/no/such/train-images-idx3-ubyte.gz', labels: '/no/such/train-labels-idx1-ubyte.gz' }).option;
+  assert.equal(absent.supported, false);
+  assert.equal(absent.reason, "needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist): /no/such/train-images-idx3-ubyte.gz, /no/such/train-labels-idx1-ubyte.gz not found");
   assert.equal(userDatasetChoice(all[0]), null);
 });
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_EXTRACT_CONFIG } from '../../src/core/bise/config';
-import { BUILTIN_DATASETS, DetectedDataset } from '../../src/host/datasets';
+import { BUILTIN_DATASETS, DetectedDataset, fashionMnistOption } from '../../src/host/datasets';
 import { buildExtractJob, defaultForm, FormContext, summarizeErrors } from '../../src/host/form';
 import type { FieldError, FormValues } from '../../src/protocol';
 
@@ -49,6 +49,22 @@ test('Multi-Color MNIST, threads, bottleneck and the schedule fields reach the j
   assert.equal(r.job.provider, 'webgpu');
 });
 
+test('Corrupted Fashion-MNIST takes ρ and sizes up to the 60,000 Fashion-MNIST images; refused, saying why, when not installed', () => {
+  const installed = fashionMnistOption({ images: '/fm/train-images-idx3-ubyte.gz', labels: '/fm/train-labels-idx1-ubyte.gz' });
+  const withFashion: FormContext = { ...ctx, datasets: [...BUILTIN_DATASETS.slice(0, 2), { ...installed, option: { ...installed.option, supported: true, reason: null } }] };
+  const form = { ...defaultForm(), dataset: 'builtin:corrupted-fashion-mnist', rho: '0.98', trainSize: '10000' };
+  const r = buildExtractJob(form, withFashion);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.deepEqual(r.job.data, { kind: 'corrupted-fashion-mnist', rho: 0.98, seed: 0, trainSize: 10000, valSize: 1000, testSize: 2000 });
+  const tooMany = buildExtractJob({ ...form, trainSize: '59000' }, withFashion);
+  assert.deepEqual(tooMany.ok ? [] : tooMany.errors, [
+    { field: 'trainSize', message: 'Training + validation + test samples is 62000, more than the 60,000 Fashion-MNIST training images; lower one of them' },
+  ]);
+  const absent = buildExtractJob(form, { ...ctx, datasets: [...BUILTIN_DATASETS.slice(0, 2), installed] });
+  assert.match(absent.ok ? '' : absent.errors[0].message, /cannot be used: needs Debian's dataset-fashion-mnist \(apt-get install dataset-fashion-mnist\)/);
+});
+
 test('bad numbers are named with the expected range, an example and a hint', () => {
   assert.deepEqual(errorsOf({ rho: '0,99' }), [{ field: 'rho', message: "ρ (bias alignment): expected a number between 0 and 1 (e.g. 0.99), got '0,99' — use a dot as the decimal separator" }]);
   assert.deepEqual(errorsOf({ rho: '1.5' }), [{ field: 'rho', message: 'ρ (bias alignment): expected a number between 0 and 1 (e.g. 0.99), got 1.5' }]);
@@ -81,4 +97,38 @@ test('every problem is reported at once, and summarised for a notification', () 
   assert.deepEqual(errors.map((e) => e.field).sort(), ['auxEpochs', 'batchSize', 'gamma', 'rho']);
   assert.match(summarizeErrors(errors), /^4 problems in the form: .* \(and 1 more\)$/);
   assert.equal(summarizeErrors(errors.slice(0, 1)), errors[0].message);
+});
+
+const images: DetectedDataset = {
+  option: {
+    id: 'csv:faces/list.csv',
+    kind: 'image-csv',
+    label: 'faces/list.csv (image list)',
+    detail: '',
+    supported: true,
+    reason: null,
+    csv: { columns: ['fname', 'smiling', 'gender', 'age'], suggested: { path: 'fname', target: 'smiling', bias: ['gender'] } },
+  },
+  location: '/ws/faces/list.csv',
+};
+const csvCtx: FormContext = { ...ctx, datasets: [...ctx.datasets, images] };
+
+test('an image CSV: the chosen columns reach the job; without a choice the suggested ones do', () => {
+  const chosen = buildExtractJob({ ...defaultForm(), dataset: images.option.id, csvColumns: { path: 'fname', target: ' smiling', bias: ['gender', 'age'] } }, csvCtx);
+  assert.ok(chosen.ok);
+  assert.deepEqual(chosen.ok && chosen.job.data, { kind: 'image-csv', csv: '/ws/faces/list.csv', columns: { path: 'fname', target: 'smiling', bias: ['gender', 'age'] } });
+  const suggested = buildExtractJob({ ...defaultForm(), dataset: images.option.id }, csvCtx);
+  assert.deepEqual(suggested.ok && suggested.job.data, { kind: 'image-csv', csv: '/ws/faces/list.csv', columns: { path: 'fname', target: 'smiling', bias: ['gender'] } });
+});
+
+test('an image CSV: a column that is not in its header, or one used twice, is refused naming the CSV and the column', () => {
+  const r = buildExtractJob({ ...defaultForm(), dataset: images.option.id, csvColumns: { path: 'file', target: 'smiling', bias: ['smiling'] } }, csvCtx);
+  assert.equal(r.ok, false);
+  const errors = r.ok ? [] : r.errors;
+  assert.deepEqual(
+    errors.map((e) => e.field),
+    ['csvColumns', 'csvColumns'],
+  );
+  assert.equal(errors[0].message, 'Image path column: faces/list.csv has no column "file" (its columns: fname, smiling, gender, age); choose one of those');
+  assert.match(errors[1].message, /Column "smiling" of faces\/list\.csv is chosen as both the target and the bias column/);
 });

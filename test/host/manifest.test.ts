@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 interface Manifest {
+  name: string;
+  publisher?: string;
   engines: { vscode: string };
   main: string;
   activationEvents: string[];
@@ -42,6 +44,11 @@ test('restricted workspaces: limited support with a reason; running commands nee
   for (const c of ['bise.extractSubnetwork', 'bise.runDemo', 'bise.exportReport']) {
     assert.equal(manifest.contributes.commands.find((x) => x.command === c)?.enablement, 'isWorkspaceTrusted');
   }
+});
+
+test('a publisher, so the extension id is stable (bise-vscode.bise-vscode) and vsce packages without a warning', () => {
+  assert.equal(manifest.publisher, 'bise-vscode');
+  assert.match(`${manifest.publisher}.${manifest.name}`, /^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/);
 });
 
 test('settings, activation and pinned types', () => {

@@ -66,6 +66,21 @@ test('the form choice is saved as <model>.bise.json and read back; a broken file
   assert.ok(broken.kind === 'invalid' && /not valid JSON/.test(broken.problem));
 });
 
+test('the saved choice keeps an image CSV’s column mapping; one saved before the mapping existed still loads', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bise-choice-'));
+  const model = path.join(dir, 'net.onnx');
+  const form = { ...defaultForm(), dataset: 'csv:faces/list.csv', csvColumns: { path: 'fname', target: 'smiling', bias: ['gender', 'age'] } };
+  saveChoice(model, form);
+  assert.deepEqual(JSON.parse(fs.readFileSync(savedChoicePath(model), 'utf8')).form.csvColumns, { path: 'fname', target: 'smiling', bias: ['gender', 'age'] });
+  assert.deepEqual(loadSavedChoice(model), { kind: 'loaded', file: savedChoicePath(model), form });
+  const { csvColumns: _, ...older } = form;
+  fs.writeFileSync(savedChoicePath(model), JSON.stringify({ schema: 'bise-form', version: 1, form: older }));
+  assert.deepEqual(loadSavedChoice(model), { kind: 'loaded', file: savedChoicePath(model), form: older });
+  fs.writeFileSync(savedChoicePath(model), JSON.stringify({ schema: 'bise-form', version: 1, form: { ...form, csvColumns: { path: 'f', target: 't', bias: [] } } }));
+  const bad = loadSavedChoice(model);
+  assert.ok(bad.kind === 'invalid' && /form\.csvColumns: bias: expected at least one bias column/.test(bad.problem), JSON.stringify(bad));
+});
+
 test('nonces are 128 random bits from crypto, base64, never repeated', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 200; i++) {

@@ -128,7 +128,8 @@ test('malformed or unknown worker messages are dropped and logged, never thrown'
 });
 
 test('host → worker messages decode, and a start with a bad job is refused with the field named', () => {
-  const good: HostToWorker[] = [{ type: 'start', job }, { type: 'cancel' }, { type: 'start', job: { kind: 'demo', outDir: '/x', seed: 0, provider: 'cpu', threads: 2 } }];
+  const csvJob: JobSpec = { ...job, data: { kind: 'image-csv', csv: '/ws/l.csv', columns: { path: 'file', target: 'digit', bias: ['colour', 'shape'] } } };
+  const good: HostToWorker[] = [{ type: 'start', job }, { type: 'start', job: csvJob }, { type: 'cancel' }, { type: 'start', job: { kind: 'demo', outDir: '/x', seed: 0, provider: 'cpu', threads: 2 } }];
   for (const m of good) assert.deepEqual(receive(hostToWorkerDecoder, wire(m), 'host', () => assert.fail()), m);
   const { log, lines } = collect();
   assert.equal(receive(hostToWorkerDecoder, { type: 'start', job: { ...job, config: { ...job.config, batchSize: 0 } } }, 'host', log), undefined);
@@ -140,13 +141,22 @@ test('host → worker messages decode, and a start with a bad job is refused wit
 });
 
 test('webview → host messages decode; malformed ones are dropped', () => {
-  const good: WebviewToHost[] = [{ type: 'ready' }, { type: 'run', form }, { type: 'cancel' }, { type: 'export-report' }, { type: 'open-markdown' }];
+  const good: WebviewToHost[] = [
+    { type: 'ready' },
+    { type: 'run', form },
+    { type: 'run', form: { ...form, csvColumns: { path: 'file', target: 'digit', bias: ['colour'] } } },
+    { type: 'cancel' },
+    { type: 'export-report' },
+    { type: 'open-markdown' },
+  ];
   for (const m of good) assert.deepEqual(receive(webviewToHostDecoder, wire(m), 'webview', () => assert.fail()), m);
   const bad: [unknown, RegExp][] = [
     [{ type: 'run' }, /form: missing/],
     [{ type: 'run', form: { ...form, probe: 'yes' } }, /form\.probe: expected a boolean/],
     [{ type: 'run', form: { ...form, rho: 0.99 } }, /form\.rho: expected a string, found 0.99/],
     [{ type: 'run', form: { ...form, script: '<x>' } }, /form\.script: unexpected field/],
+    [{ type: 'run', form: { ...form, csvColumns: { path: 'p', target: 't', bias: 'b' } } }, /form\.csvColumns\.bias: expected an array/],
+    [{ type: 'run', form: { ...form, csvColumns: { path: 'p', target: 't', bias: [] } } }, /form\.csvColumns: bias: expected at least one bias column/],
     [{ type: 'eval', code: '1' }, /unknown webview message type "eval"/],
     [42, /found 42/],
   ];

@@ -1,19 +1,29 @@
 /** Flag groups several commands share, and their conversion into core options. */
 import type { FlagSpec } from '../infra/flag-spec';
 import { BuiltinDatasetSpec } from '../../core/jobs/builtin-datasets';
+import type { CsvColumnMapping } from '../../core/data/csv-columns';
 import { ExecutionProvider } from '../../core/runtime/session';
 import { UsageError } from '../infra/usage-error';
 
 export const DATA_FLAGS = [
-  { name: 'dataset', type: 'enum', choices: ['biased-mnist', 'multi-color-mnist'], default: 'biased-mnist', help: 'built-in dataset, generated from the 10,000 bundled MNIST digits' },
-  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV path,label,bias[,…][,split] of images' },
+  {
+    name: 'dataset',
+    type: 'enum',
+    choices: ['biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist'],
+    default: 'biased-mnist',
+    help: "built-in dataset: the MNIST ones from the 10,000 bundled digits, corrupted-fashion-mnist (32×32, corruption = bias) from Debian's dataset-fashion-mnist",
+  },
+  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV of images with columns path,label,bias[,…][,split] (other names: --path-column, --target-column, --bias-column)' },
   { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV: resize images to this square size (default: the first image’s)' },
   { name: 'grayscale', type: 'boolean', help: 'with a CSV: read images as one grey channel' },
+  { name: 'path-column', type: 'string', help: 'with a CSV: the column holding the image paths (default: path)' },
+  { name: 'target-column', type: 'string', help: 'with a CSV: the column holding the target class (default: label)' },
+  { name: 'bias-column', type: 'string', help: 'with a CSV: the bias attribute column(s), comma-separated (default: every column named bias…)' },
   { name: 'normalize-mean', type: 'string', help: "your data: per-channel mean after scaling to [0, 1], e.g. 0.485,0.456,0.406 (default: the model's metadata 'bise.normalize', else 0.5)" },
   { name: 'normalize-std', type: 'string', help: 'your data: per-channel std, e.g. 0.229,0.224,0.225 (default as for the mean)' },
   { name: 'mnist-images', type: 'path', help: 'MNIST-format IDX images (e.g. the full 60k MNIST, or Fashion-MNIST) instead of the bundled digits; needs --mnist-labels' },
   { name: 'mnist-labels', type: 'path', help: 'the IDX labels file that goes with --mnist-images' },
-  { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST: bias alignment of the training set (validation and test use 0.1)' },
+  { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST and Corrupted Fashion-MNIST: bias alignment of the training set (validation and test use 0.1)' },
   { name: 'rho-left', type: 'number', default: 0.99, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the left background colour' },
   { name: 'rho-right', type: 'number', default: 0.95, min: 0, max: 1, help: 'Multi-Color MNIST: alignment of the right background colour' },
   { name: 'data-seed', type: 'integer', default: 0, help: 'seed of the train/validation/test split and of the colouring' },
@@ -28,10 +38,13 @@ export const RUNTIME_FLAGS = [
 ] as const satisfies readonly FlagSpec[];
 
 export interface DataFlagValues {
-  readonly dataset: 'biased-mnist' | 'multi-color-mnist';
+  readonly dataset: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist';
   readonly data?: string;
   readonly imageSize?: number;
   readonly grayscale: boolean;
+  readonly pathColumn?: string;
+  readonly targetColumn?: string;
+  readonly biasColumn?: string;
   readonly mnistImages?: string;
   readonly normalizeMean?: string;
   readonly normalizeStd?: string;
@@ -48,19 +61,46 @@ export interface DataFlagValues {
 export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
   if (f.data) {
     const normalize = normalisationFlags(f);
-    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize };
+    const columns = csvColumnFlags(f);
+    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize, ...(columns ? { columns } : {}) };
+    if (columns) throw new UsageError(`--path-column, --target-column and --bias-column apply to a CSV given with --data; '${f.data}' is not a .csv file`);
     return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed, normalize };
   }
+  if (csvColumnFlags(f)) throw new UsageError('--path-column, --target-column and --bias-column apply to a CSV given with --data');
   if (f.normalizeMean || f.normalizeStd) throw new UsageError('--normalize-mean/--normalize-std apply to --data; the built-in datasets are normalised with mean = std = 0.5');
   if (!!f.mnistImages !== !!f.mnistLabels) throw new UsageError('--mnist-images and --mnist-labels go together');
   const idx = f.mnistImages && f.mnistLabels ? { images: f.mnistImages, labels: f.mnistLabels } : undefined;
-  if (!idx && f.trainSize + f.valSize + f.testSize > 10000) {
-    throw new UsageError(`--train-size + --val-size + --test-size is ${f.trainSize + f.valSize + f.testSize}, more than the 10,000 bundled digits (use --mnist-images/--mnist-labels for more)`);
+  const available = f.dataset === 'corrupted-fashion-mnist' ? { count: 60000, what: "Fashion-MNIST's 60,000 training images" } : { count: 10000, what: 'the 10,000 bundled digits' };
+  if (!idx && f.trainSize + f.valSize + f.testSize > available.count) {
+    throw new UsageError(`--train-size + --val-size + --test-size is ${f.trainSize + f.valSize + f.testSize}, more than ${available.what} (use --mnist-images/--mnist-labels for more)`);
   }
   const sizes = { trainSize: f.trainSize, valSize: f.valSize, testSize: f.testSize };
-  return f.dataset === 'biased-mnist'
-    ? { kind: 'biased-mnist', rho: f.rho, seed: f.dataSeed, ...sizes, idx }
-    : { kind: 'multi-color-mnist', rhoLeft: f.rhoLeft, rhoRight: f.rhoRight, seed: f.dataSeed, ...sizes, idx };
+  switch (f.dataset) {
+    case 'biased-mnist':
+      return { kind: 'biased-mnist', rho: f.rho, seed: f.dataSeed, ...sizes, idx };
+    case 'multi-color-mnist':
+      return { kind: 'multi-color-mnist', rhoLeft: f.rhoLeft, rhoRight: f.rhoRight, seed: f.dataSeed, ...sizes, idx };
+    case 'corrupted-fashion-mnist':
+      return { kind: 'corrupted-fashion-mnist', rho: f.rho, seed: f.dataSeed, ...sizes, idx };
+  }
+}
+
+/** The CSV column mapping of --path-column, --target-column and --bias-column, or undefined when none is given. */
+export function csvColumnFlags(f: Pick<DataFlagValues, 'pathColumn' | 'targetColumn' | 'biasColumn'>): CsvColumnMapping | undefined {
+  const name = (flag: string, value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    if (value.trim() === '') throw new UsageError(`--${flag} expects a column name of the CSV's header, got an empty one`);
+    return value.trim();
+  };
+  const path = name('path-column', f.pathColumn);
+  const target = name('target-column', f.targetColumn);
+  let bias: string[] | undefined;
+  if (f.biasColumn !== undefined) {
+    bias = f.biasColumn.split(',').map((c) => c.trim());
+    if (bias.some((c) => c === '')) throw new UsageError(`--bias-column expects column names separated by commas, e.g. colour or colour,texture; got '${f.biasColumn}'`);
+  }
+  if (path === undefined && target === undefined && bias === undefined) return undefined;
+  return { ...(path !== undefined ? { path } : {}), ...(target !== undefined ? { target } : {}), ...(bias !== undefined ? { bias } : {}) };
 }
 
 function numberList(flag: string, text: string): number[] {

@@ -1,5 +1,6 @@
 /**
- * A user dataset described by a CSV: header `path,label,bias[,bias2…][,split]`, one image (PNG or JPEG) per
+ * A user dataset described by a CSV: header `path,label,bias[,bias2…][,split]`, or any header with a column
+ * mapping (options.columns: which column is the image path, the target and the bias), one image (PNG or JPEG) per
  * row. Paths are relative to the CSV's folder and may not leave it. Labels and biases are integers or class
  * names. With a `split` column (train/val/test) rows go where it says; without one they are split by seed,
  * stratified by (label, bias…). Images are converted to RGB or grey, resized bilinearly to one size and
@@ -8,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CsvImageRef, parseImageSize, readCsvImage, readCsvImageResized } from './csv-images';
+import { CsvColumnMapping, CsvColumns, findCsvColumns } from './csv-columns';
 import { CsvLabelColumn, encodeLabelColumn } from './csv-labels';
 import { CsvRecord, parseCsvBytes } from './csv';
 import { DatasetMeta, InMemoryDataset, validateDataset } from './dataset';
@@ -42,6 +44,8 @@ export interface ImageCsvOptions {
   readonly maxImagePixels?: number;
   /** Dataset name prefix (default: the CSV's file name). */
   readonly name?: string;
+  /** Which columns are the image path, the target and the bias (default: by name, path/label/bias*). */
+  readonly columns?: CsvColumnMapping;
 }
 
 const DEFAULT_VAL_FRACTION = 0.1;
@@ -51,21 +55,12 @@ const MAX_DATASET_VALUES = 2 ** 30;
 const SPLIT_NAMES = ['train', 'val', 'test'] as const;
 type SplitName = (typeof SPLIT_NAMES)[number];
 
-interface CsvColumns {
-  readonly header: readonly string[];
-  readonly path: number;
-  readonly label: number;
-  readonly biases: readonly { readonly name: string; readonly index: number }[];
-  readonly split: number | undefined;
-  readonly ignored: readonly string[];
-}
-
 /** Reads the CSV and its images into train/val/test datasets. */
 export function readImageCsv(csvPath: string, options: ImageCsvOptions = {}): Splits<InMemoryDataset> {
   const file = resolve(csvPath);
   const root = dirname(file);
   const records = readRecords(file);
-  const columns = headerColumns(records[0], file);
+  const columns = findCsvColumns(records[0], file, options.columns);
   const rows = records.slice(1);
   if (rows.length === 0) throw new DatasetError(file, 'expected at least one data row after the header, got none');
   rows.forEach((record) => {
@@ -76,13 +71,13 @@ export function readImageCsv(csvPath: string, options: ImageCsvOptions = {}): Sp
   // Paths are checked before anything else is read, so that no row can point outside the folder.
   const paths = rows.map((record) => {
     const resolved = resolveInside(root, record.fields[columns.path].trim());
-    if (!resolved.ok) throw new DatasetError(file, `column "path": ${resolved.reason}`, record.line);
+    if (!resolved.ok) throw new DatasetError(file, `column "${columns.header[columns.path]}": ${resolved.reason}`, record.line);
     return resolved.path;
   });
   const lines = rows.map((r) => r.line);
   const valuesOf = (index: number, column: string) => ({ column, values: rows.map((r) => r.fields[index].trim()), lines });
 
-  const label = encodeLabelColumn(valuesOf(columns.label, 'label'), file, options.numClasses);
+  const label = encodeLabelColumn(valuesOf(columns.label, columns.header[columns.label]), file, options.numClasses);
   if (options.biasClasses !== undefined && options.biasClasses.length !== columns.biases.length) {
     throw new DatasetError(file, `options.biasClasses: expected ${columns.biases.length} entries (one per bias column), got ${options.biasClasses.length}`);
   }
@@ -151,27 +146,6 @@ function readRecords(file: string): CsvRecord[] {
   const records = parseCsvBytes(bytes, file);
   if (records.length === 0) throw new DatasetError(file, 'the file is empty: expected a header path,label,bias[,bias2…][,split] and data rows');
   return records;
-}
-
-/** Finds the columns by name (trimmed, case-insensitive): path, label, bias*, and split if present. */
-function headerColumns(record: CsvRecord, file: string): CsvColumns {
-  const header = record.fields.map((f) => f.trim().toLowerCase());
-  const shown = record.fields.join(',');
-  header.forEach((name, i) => {
-    if (header.indexOf(name) !== i) throw new DatasetError(file, `header: column "${name}" appears twice; the header is: ${shown}`, record.line);
-  });
-  const required = (name: string): number => {
-    const index = header.indexOf(name);
-    if (index < 0) throw new DatasetError(file, `missing column "${name}": expected a header path,label,bias[,bias2…][,split]; the header is: ${shown}`, record.line);
-    return index;
-  };
-  const path = required('path');
-  const label = required('label');
-  const biases = header.flatMap((name, index) => (name.startsWith('bias') ? [{ name, index }] : []));
-  if (biases.length === 0) required('bias');
-  const split = header.indexOf('split');
-  const ignored = header.filter((name, index) => index !== path && index !== label && index !== split && !name.startsWith('bias'));
-  return { header, path, label, biases, split: split < 0 ? undefined : split, ignored };
 }
 
 interface SplitAssignment {

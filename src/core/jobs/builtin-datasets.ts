@@ -3,9 +3,12 @@ import * as crypto from 'node:crypto';
 import { InMemoryDataset } from '../data/dataset';
 import { biasedMnistSplits } from '../data/biased-mnist';
 import { multiColorMnistSplits } from '../data/multi-color-mnist';
+import { corruptedFashionMnistSplits } from '../data/corrupted-fashion-mnist';
+import { fashionMnistTrainFiles, loadFashionMnist } from '../data/fashion-mnist-files';
 import { Splits } from '../data/digit-splits';
 import { readNpyFolder } from '../data/npy-folder';
 import { readImageCsv } from '../data/image-csv';
+import type { CsvColumnMapping } from '../data/csv-columns';
 import { readMnistIdx } from '../data/idx';
 import { NormalizeOptions } from '../data/pixel-normalisation';
 import * as path from 'node:path';
@@ -13,10 +16,20 @@ import * as path from 'node:path';
 export type BuiltinDatasetSpec =
   | { readonly kind: 'biased-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
+  /** Fashion-MNIST (Debian's dataset-fashion-mnist, or `idx`) at 32×32 with class-correlated corruptions (see data/corrupted-fashion-mnist.ts). */
+  | { readonly kind: 'corrupted-fashion-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   /** A folder of x_<split>.npy, y_<split>.npy, b_<split>.npy (see data/npy-folder.ts). */
   | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number; readonly normalize?: NormalizeOptions }
-  /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images (see data/image-csv.ts). */
-  | { readonly kind: 'image-csv'; readonly file: string; readonly seed: number; readonly size?: number; readonly channels?: 1 | 3; readonly normalize?: NormalizeOptions };
+  /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images, or other column names with `columns` (see data/image-csv.ts). */
+  | {
+      readonly kind: 'image-csv';
+      readonly file: string;
+      readonly seed: number;
+      readonly size?: number;
+      readonly channels?: 1 | 3;
+      readonly normalize?: NormalizeOptions;
+      readonly columns?: CsvColumnMapping;
+    };
 
 /** Model metadata key holding {"mean": [...], "std": [...]}: the normalisation the model was trained with. */
 export const NORMALIZE_METADATA_KEY = 'bise.normalize';
@@ -59,7 +72,7 @@ export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
     return { ...s, name: path.basename(path.resolve(spec.dir)), description: `NumPy folder ${spec.dir}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'image-csv') {
-    const s = readImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize });
+    const s = readImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize, columns: spec.columns });
     return { ...s, name: path.basename(spec.file), description: `images listed in ${spec.file}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'biased-mnist') {
@@ -70,6 +83,16 @@ export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
       name: `BiasedMNIST ρ=${spec.rho}`,
       description: `BiasedMNIST (ReBias protocol) from ${spec.idx ? spec.idx.images : 'the 10,000 bundled MNIST digits'}, split by seed ${spec.seed}: train ρ=${spec.rho}, validation and test ρ=0.1`,
       biasAttributes: ['background colour'],
+    };
+  }
+  if (spec.kind === 'corrupted-fashion-mnist') {
+    const files = spec.idx ?? fashionMnistTrainFiles();
+    const s = corruptedFashionMnistSplits({ rho: spec.rho, seed: spec.seed, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize, source: loadFashionMnist(files) });
+    return {
+      ...s,
+      name: `Corrupted Fashion-MNIST ρ=${spec.rho}`,
+      description: `Corrupted Fashion-MNIST (32×32, ten class-correlated corruptions) from ${files.images}, split by seed ${spec.seed}: train ρ=${spec.rho}, validation and test ρ=0.1`,
+      biasAttributes: ['corruption'],
     };
   }
   const source = spec.idx ? readMnistIdx(spec.idx.images, spec.idx.labels) : undefined;
