@@ -1,6 +1,6 @@
 /** The BISE hyperparameters as flags (defaults: the authors'), shared by `extract` and `demo`. */
 import type { FlagSpec } from '../infra/flag-spec';
-import { DEFAULT_EXTRACT_CONFIG as D, ExtractConfig } from '../../core/bise/config';
+import { DEFAULT_EXTRACT_CONFIG as D, ExtractConfig, MiSamples, Reweighting, Selection } from '../../core/bise/config';
 
 export const EXTRACT_FLAGS = [
   { name: 'seed', type: 'integer', default: D.seed, help: 'seed of batch order and auxiliary-head initialisation' },
@@ -47,9 +47,9 @@ export interface ExtractFlagValues {
   readonly tauPeriod: number;
   readonly tauMin: number;
   readonly maxEpochs: number;
-  readonly miSamples: 'conflicting' | 'all';
-  readonly reweighting: 'group' | 'none';
-  readonly selection: 'best-val-unbiased' | 'last';
+  readonly miSamples: MiSamples;
+  readonly reweighting: Reweighting;
+  readonly selection: Selection;
 }
 
 export function extractConfig(f: ExtractFlagValues): ExtractConfig {

@@ -22,17 +22,8 @@ export function trainingFlags(defaults: { epochs: number; lr: number; lrHelp: st
   ] as const;
 }
 
-export interface TrainingFlagValues {
-  readonly seed: number;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly optimizer: 'sgd' | 'adam';
-  readonly lr: number;
-  readonly momentum: number;
-  readonly weightDecay: number;
-  readonly schedule: 'constant' | 'cosine';
-  readonly batchNorm: 'batch' | 'frozen';
-}
+/** Every TrainConfig field but the loss choice, which each command sets itself. */
+export type TrainingFlagValues = Omit<TrainConfig, 'reweighted'>;
 
 export function trainConfig(f: TrainingFlagValues, reweighted: boolean): TrainConfig {
   return { seed: f.seed, epochs: f.epochs, batchSize: f.batchSize, optimizer: f.optimizer, lr: f.lr, momentum: f.momentum, weightDecay: f.weightDecay, schedule: f.schedule, reweighted, batchNorm: f.batchNorm };

@@ -5,7 +5,8 @@
  * Sqrt, Add). μ_B and σ²_B are extra graph outputs, so the trainer can keep the running statistics that the
  * exported model's inference-form BatchNormalization uses.
  */
-import { Graph, Node, Tensor, attrFloat, floatTensor, int64Tensor, intsAttr } from '../onnx/ir';
+import { Graph, Node, Tensor, attrFloat, floatTensor, intsAttr } from '../onnx/ir';
+import { NodeEmitter } from './node-emitter';
 import { ShapeMap } from '../onnx/shape-inference';
 
 export interface BatchStatistics {
@@ -37,31 +38,24 @@ export function withBatchStatistics(graph: Graph, shapes: ShapeMap): { graph: Gr
     const [n, c] = dims;
     const spatial = dims.slice(2);
     const channelShape = [1, c, ...spatial.map(() => 1)];
-    let counter = 0;
-    const name = (what: string): string => `${node.name}::bn/${what}`;
-    const op = (opType: string, inputs: readonly string[], attributes: Node['attributes'] = {}, output?: string): string => {
-      const out = output ?? name(`${opType.toLowerCase()}_${counter}`);
-      nodes.push({ name: name(`${opType}_${counter++}`), opType, domain: '', inputs: [...inputs], outputs: [out], attributes });
-      return out;
-    };
-    const constant = (what: string, t: Tensor): string => {
-      initializers.set(name(what), t);
-      return name(what);
-    };
-    const reshape = (t: string, to: readonly number[]): string => op('Reshape', [t, constant(`shape_${counter}`, int64Tensor([to.length], to))]);
+    const emit = new NodeEmitter(`${node.name}::bn`);
+    const op = emit.op.bind(emit);
+    const reshape = emit.reshape.bind(emit);
     // Per-channel mean over batch and space, as pools (no ReduceMean: its axes move from attribute to input across opsets).
     const channelMean = (t: string, output: string): string => {
       const pooled = spatial.length > 0 ? reshape(op('GlobalAveragePool', [t]), [n, c]) : t;
       const perChannel = reshape(op('Transpose', [pooled], { perm: intsAttr([1, 0]) }), [1, c, n, 1]);
-      return op('Reshape', [op('GlobalAveragePool', [perChannel]), constant(`shape_${counter}`, int64Tensor([channelShape.length], channelShape))], {}, output);
+      return reshape(op('GlobalAveragePool', [perChannel]), channelShape, output);
     };
-    const mean = channelMean(x, name('batch_mean'));
+    const mean = channelMean(x, emit.name('batch_mean'));
     const centred = op('Sub', [x, mean]);
-    const variance = channelMean(op('Mul', [centred, centred]), name('batch_variance'));
-    const std = op('Sqrt', [op('Add', [variance, constant('epsilon', floatTensor([], [attrFloat(node, 'epsilon', 1e-5)]))])]);
+    const variance = channelMean(op('Mul', [centred, centred]), emit.name('batch_variance'));
+    const std = op('Sqrt', [op('Add', [variance, emit.constant('epsilon', floatTensor([], [attrFloat(node, 'epsilon', 1e-5)]))])]);
     const normalised = op('Div', [centred, std]);
     const scaled = op('Mul', [normalised, reshape(node.inputs[1], channelShape)]);
     op('Add', [scaled, reshape(node.inputs[2], channelShape)], {}, node.outputs[0]);
+    nodes.push(...emit.nodes);
+    for (const [k, v] of emit.initializers) initializers.set(k, v);
     statistics.push({
       node: node.name,
       mean,

@@ -13,9 +13,8 @@ import { ShapeMap, inferShapes } from '../onnx/shape-inference';
 import { serializeModel } from '../onnx/writer';
 import { BackwardGraph } from '../autodiff/backward';
 import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-channels';
-import { lowerConvsToFrequencyDomain } from '../graphs/frequency-conv';
-import { MICROSOFT_DOMAIN } from '../graphs/frequency-conv/lower';
-import { SessionConfig, createSession, ExecutionProvider } from './session';
+import { lowerConvsToFrequencyDomain, withContribOpset } from '../graphs/frequency-conv';
+import { SessionConfig, createSession, ExecutionProvider, lowersConvs } from './session';
 
 /** Opset for backward graphs (needs ScatterElements reduction, ReduceSum axes-as-input). */
 export const ENGINE_OPSET = 17;
@@ -169,13 +168,11 @@ async function releasePair(p: SessionPair): Promise<void> {
 
 /** The graph a session runs: on cpu, large convs move to the frequency domain (same tensor names). */
 function forSession(graph: Graph, config: SessionConfig, shapes?: ShapeMap): Graph {
-  if (config.frequencyConv === false || (config.provider ?? 'cpu') !== 'cpu') return graph;
+  if (!lowersConvs(config)) return graph;
   const known = shapes ?? inferShapes(graph, new Map(graph.inputs.map((v) => [v.name, v.shape as number[]])));
   return lowerConvsToFrequencyDomain(graph, known).graph;
 }
 
 function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {
-  // The frequency-domain lowering emits onnxruntime's FusedMatMul.
-  const imports = [...opsetImports.filter((o) => o.domain !== MICROSOFT_DOMAIN), { domain: MICROSOFT_DOMAIN, version: 1 }];
-  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports: imports, producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
+  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports: withContribOpset(opsetImports), producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
 }

@@ -8,9 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { Graph, Model } from '../onnx/ir';
 import { inferShapes } from '../onnx/shape-inference';
 import { serializeModel } from '../onnx/writer';
-import { lowerConvsToFrequencyDomain } from '../graphs/frequency-conv';
-import { MICROSOFT_DOMAIN } from '../graphs/frequency-conv/lower';
-import { SessionConfig, createSession } from './session';
+import { lowerConvsToFrequencyDomain, withContribOpset } from '../graphs/frequency-conv';
+import { SessionConfig, createSession, lowersConvs } from './session';
 
 export class InferenceSession {
   private constructor(
@@ -23,9 +22,9 @@ export class InferenceSession {
   /** `graph` must have one data input whose first dimension is the batch; other inputs keep their shapes. */
   static async create(model: Model, graph: Graph, batchSize: number, config: SessionConfig = {}): Promise<InferenceSession> {
     const input = graph.inputs[0];
-    const lowered = (config.provider ?? 'cpu') === 'cpu' && config.frequencyConv !== false ? fixedBatchLowering(graph, batchSize) : undefined;
+    const lowered = lowersConvs(config) ? fixedBatchLowering(graph, batchSize) : undefined;
     const run = lowered ?? graph;
-    const opsetImports = lowered ? [...model.opsetImports.filter((o) => o.domain !== MICROSOFT_DOMAIN), { domain: MICROSOFT_DOMAIN, version: 1 }] : model.opsetImports;
+    const opsetImports = lowered ? withContribOpset(model.opsetImports) : model.opsetImports;
     const { session } = await createSession(serializeModel({ ...model, graph: run, opsetImports, irVersion: Math.max(model.irVersion, 8) }), config);
     return new InferenceSession(session, input.name, lowered ? batchSize : undefined);
   }

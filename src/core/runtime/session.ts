@@ -23,6 +23,11 @@ export interface SessionConfig {
   readonly onNote?: (message: string) => void;
 }
 
+/** Whether the engine's graphs for this configuration compute large convs in the frequency domain (cpu only). */
+export function lowersConvs(config: SessionConfig): boolean {
+  return config.frequencyConv !== false && (config.provider ?? 'cpu') === 'cpu';
+}
+
 export interface Session {
   readonly session: ort.InferenceSession;
   readonly provider: ExecutionProvider;

@@ -3,9 +3,9 @@
  * pre-existing tensor are kept, so a lowered graph is a drop-in replacement for the session that runs it; the
  * model a user gets back is never lowered (only the sessions of the engine's mask-learning steps run lowered graphs).
  */
-import { Graph, Node, Tensor } from '../../onnx/ir';
+import { Graph, Model, Node, Tensor } from '../../onnx/ir';
 import { ShapeMap } from '../../onnx/shape-inference';
-import { lowerConv } from './lower';
+import { MICROSOFT_DOMAIN, lowerConv } from './lower';
 import { planFrequencyConv, worthLowering } from './plan';
 
 export interface FrequencyLowering {
@@ -41,4 +41,9 @@ export function lowerConvsToFrequencyDomain(graph: Graph, shapes: ShapeMap, opti
   const used = new Set(nodes.flatMap((n) => n.inputs));
   for (const name of graph.initializers.keys()) if (!used.has(name)) initializers.delete(name);
   return { graph: { ...graph, nodes, initializers }, lowered };
+}
+
+/** A model's opset imports plus onnxruntime's contrib domain, which the lowered convs' FusedMatMul needs. */
+export function withContribOpset(imports: Model['opsetImports']): Model['opsetImports'] {
+  return [...imports.filter((o) => o.domain !== MICROSOFT_DOMAIN), { domain: MICROSOFT_DOMAIN, version: 1 }];
 }

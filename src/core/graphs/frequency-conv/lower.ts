@@ -10,7 +10,8 @@
  *
  * About ten times fewer multiply-adds than a direct 7×7 conv at 28×28; equal to it up to float32 rounding.
  */
-import { Attribute, Node, Tensor, int64Tensor, intAttr, makeTensor } from '../../onnx/ir';
+import { Node, Tensor, intAttr, makeTensor } from '../../onnx/ir';
+import { NodeEmitter } from '../node-emitter';
 import { FrequencyPlan } from './plan';
 import { forwardComplexRows, forwardRealRows, halfBins, inverseHalfColumns, inverseRealRowsH, kernelSpectrum } from './spectra';
 
@@ -38,26 +39,12 @@ export function lowerConv(plan: FrequencyPlan, ops: ConvOperands): LoweredConv {
   const [ho, wo] = outSize;
   const [ph, pw] = periods;
   const kw = halfBins(pw);
-  const nodes: Node[] = [];
-  const initializers = new Map<string, Tensor>();
-  let counter = 0;
-  const name = (what: string): string => `${ops.prefix}/${what}`;
-  const constant = (what: string, dims: readonly number[], data: Float32Array): string => {
-    initializers.set(name(what), makeTensor('float32', dims, data));
-    return name(what);
-  };
-  const op = (opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, output?: string, domain = ''): string => {
-    const out = output ?? name(`${opType.toLowerCase()}_${counter}`);
-    nodes.push({ name: name(`${opType}_${counter++}`), opType, domain, inputs: [...inputs], outputs: [out], attributes });
-    return out;
-  };
+  const emit = new NodeEmitter(ops.prefix);
+  const constant = (what: string, dims: readonly number[], data: Float32Array): string => emit.constant(what, makeTensor('float32', dims, data));
+  const op = emit.op.bind(emit);
+  const reshape = emit.reshape.bind(emit);
   const fusedMatMul = (a: string, b: string, flags: Record<string, number>): string =>
     op('FusedMatMul', [a, b], Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, intAttr(v)])), undefined, MICROSOFT_DOMAIN);
-  const reshape = (input: string, dims: readonly number[]): string => {
-    const shape = name(`shape_${counter}`);
-    initializers.set(shape, int64Tensor([dims.length], dims));
-    return op('Reshape', [input, shape]);
-  };
 
   const spectrum = kernelSpectrum(ops.weight.data as Float32Array, plan);
   const kernelFromRe = constant('kernel_from_re', [ph, 2, kw, c, m], spectrum.fromRe);
@@ -80,5 +67,5 @@ export function lowerConv(plan: FrequencyPlan, ops: ConvOperands): LoweredConv {
   const nchw = reshape(fusedMatMul(idftH, columns, { transBatchB: 1 }), [n, m, ho, wo]);
   if (ops.bias) op('Add', [nchw, reshape(ops.bias, [m, 1, 1])], {}, ops.y);
   else op('Identity', [nchw], {}, ops.y);
-  return { nodes, initializers };
+  return { nodes: emit.nodes, initializers: emit.initializers };
 }

@@ -86,7 +86,7 @@ function frequencyCost(p: Omit<FrequencyPlan, 'directCost' | 'frequencyCost'>): 
   const bins = ph * kw;
   const transforms = h * 2 * kw * w * nc + 2 * ph * 2 * h * kw * nc + 2 * ho * 2 * ph * kw * nm + ho * wo * 2 * kw * nm;
   const mixing = 4 * bins * nc * p.outChannels;
-  // Two transposes, the spectra written and read, the part-sum: a few passes over each tensor.
+  // Reshaped and strided reads of input and output, the spectra written and read, the part-sum: a few passes each.
   const memory = 2 * (nc * h * w + nm * ho * wo) + 6 * bins * (nc + 2 * nm);
   return transforms + mixing + memory;
 }
