@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Reproduces the γ-sweep, bias-noise and Multi-Color MNIST tables of docs/RESULTS.md (issue 6 items 3, 5, 6), then
-# renders the tables and the SVG plots with scripts/results-table.mjs.
+# Reproduces the γ-sweep, bias-noise, unsupervised-mode and Multi-Color MNIST tables of docs/RESULTS.md (issue 6
+# items 3, 5, 4, 6), then renders the tables and the SVG plots with scripts/results-table.mjs.
 #
-# Usage: scripts/results-issue6.sh [gamma] [noise] [multi-color] [tables]   (default: all four)
+# Usage: scripts/results-issue6.sh [gamma] [noise] [identify] [multi-color] [tables]   (default: all five)
 #   OUT=dir      where models, report folders and JSON lines go (default: results/issue6, not committed)
 #   THREADS=n    onnxruntime intra-op threads (default: 1)
+#   GAMMAS="…"   the γ values of the sweep (default: 0 0.5 1 2 5)
 #   SEEDS="0 1 2"  mask-learning seeds (default: 0 1 2; the data split and the vanilla model stay the same, so
 #                the spread is BISE's own)
 # The γ and noise runs are the demo setting (bundled models/biased-mnist-rho0.97-cnn.onnx, BiasedMNIST ρ = 0.97,
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 OUT="${OUT:-results/issue6}"
 THREADS="${THREADS:-1}"
 SEEDS="${SEEDS:-0 1 2}"
+GAMMAS="${GAMMAS:-0 0.5 1 2 5}"
 mkdir -p "$OUT"
 bise() { node --import tsx src/cli/main.ts "$@"; }
 DEMO_MODEL=models/biased-mnist-rho0.97-cnn.onnx
@@ -33,7 +35,7 @@ extract() {
 gamma() {
   local s g
   for s in $SEEDS; do
-    for g in 0 0.5 1 2 5; do extract "gamma$g-seed$s" "$DEMO_MODEL" "${DEMO_FLAGS[@]}" --gamma "$g" --seed "$s"; done
+    for g in $GAMMAS; do extract "gamma$g-seed$s" "$DEMO_MODEL" "${DEMO_FLAGS[@]}" --gamma "$g" --seed "$s"; done
   done
 }
 
@@ -43,6 +45,12 @@ noise() {
   for s in $SEEDS; do
     for p in 0.1 0.2 0.3 0.5; do extract "noise$p-seed$s" "$DEMO_MODEL" "${DEMO_FLAGS[@]}" --bias-noise "$p" --seed "$s"; done
   done
+}
+
+# No bias labels: an identification model (a fresh demo CNN trained for one epoch) labels the training set.
+identify() {
+  local s
+  for s in $SEEDS; do extract "identify-seed$s" "$DEMO_MODEL" "${DEMO_FLAGS[@]}" --bias-from identify --seed "$s"; done
 }
 
 multi_color() {
@@ -67,6 +75,7 @@ tables() {
   mkdir -p docs/figures
   "${table[@]}" sweep gamma --svg docs/figures/gamma-sweep.svg "$o"/gamma*-seed*.bise
   "${table[@]}" sweep biasNoise --svg docs/figures/noise-curve.svg "$o"/gamma1-seed*.bise "$o"/noise*-seed*.bise
+  "${table[@]}" bias-labels "$o"/gamma1-seed*.bise "$o"/identify-seed*.bise
   # The ρ runs of scripts/results-biased-mnist.sh (masks at +0.1, the demo schedule).
   "${table[@]}" sweep data.rho --svg docs/figures/accuracy-vs-rho.svg results/rho*-init0.1.bise
   local run
@@ -76,14 +85,15 @@ tables() {
   "${table[@]}" multi-bias "$o"/multi-color-authors-seed*.bise
 }
 
-for step in "${@:-gamma noise multi-color tables}"; do
+for step in "${@:-gamma noise identify multi-color tables}"; do
   for s in $step; do
     case "$s" in
       gamma) gamma ;;
       noise) noise ;;
+      identify) identify ;;
       multi-color) multi_color ;;
       tables) tables ;;
-      *) echo "unknown step '$s' (gamma, noise, multi-color, tables)" >&2; exit 2 ;;
+      *) echo "unknown step '$s' (gamma, noise, identify, multi-color, tables)" >&2; exit 2 ;;
     esac
   done
 done

@@ -7,6 +7,11 @@
 //       unbiased accuracy (vanilla, BISE, random, magnitude) and BISE's units removed against it
 //   node --import tsx scripts/results-table.mjs multi-bias RUN...
 //       per-bias-attribute accuracy and the aligned/conflicting cells (Multi-Color MNIST)
+//   node --import tsx scripts/results-table.mjs bias-labels RUN...
+//       one row per run: where the training bias labels came from (given / identified / noisy), how well they
+//       matched the dataset's, and the accuracies (the unsupervised-mode table)
+//   node scripts/results-table.mjs finetuned MODEL.train.json...
+//       the test accuracies `bise finetune` / `bise train` recorded beside their models (BISE+FT vs vanilla+FT)
 //
 // A RUN is a report folder (…/x.bise), its report.json, or the .jsonl beside it (read as …/x.bise/report.json);
 // reports are read with parseReport, so a damaged or foreign file stops the script with its path.
@@ -124,6 +129,38 @@ async function multiBias(runs) {
   console.log(`run time: ${stat(reports.map((r) => r.timings.totalSeconds)).mean.toFixed(0)} s per run`);
 }
 
+async function biasLabels(runs) {
+  const reports = await loadReports(runs);
+  console.log('| ρ | bias labels | agreement | conflicting recall | conflicting precision | vanilla | BISE unbiased | BISE aligned | BISE conflicting | random | magnitude | units removed |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rows = reports.map((r) => {
+    const q = r.biasLabels?.[0];
+    const noise = typeof r.config.biasNoise === 'number' && r.config.biasNoise > 0 ? `, ${pct(r.config.biasNoise)}% flipped` : '';
+    const source = (r.config.biasFrom === 'identify' ? 'identified (none given)' : 'given') + noise;
+    const base = (name) => r.metrics.baselines.find((b) => b.name === name)?.metrics.unbiasedAccuracy;
+    const fmt = (x) => (x === undefined ? '–' : pct(x));
+    const s = r.metrics.subnetwork;
+    const removed = (r.pruning.unitsBefore - r.pruning.unitsAfter) / r.pruning.unitsBefore;
+    return { rho: Number(r.config['data.rho'] ?? NaN), line: `| ${r.config['data.rho'] ?? '–'} | ${source} | ${q ? pct(q.agreement) : '100.0'} | ${q ? pct(q.conflictingRecall) : '100.0'} | ${q ? pct(q.conflictingPrecision) : '100.0'} | ${pct(r.metrics.vanilla.unbiasedAccuracy)} | ${pct(s.unbiasedAccuracy)} | ${pct(s.alignedAccuracy)} | ${pct(s.conflictingAccuracy)} | ${fmt(base('random'))} | ${fmt(base('magnitude'))} | ${pct(removed)} |` };
+  });
+  rows.sort((a, b) => a.rho - b.rho).forEach((row) => console.log(row.line));
+}
+
+function finetuned(files) {
+  console.log('| ρ | model | unbiased | aligned | conflicting | epochs | seconds |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|');
+  const rows = files.map((file) => {
+    const run = JSON.parse(readFileSync(file, 'utf8'));
+    if (!run.test) throw new Error(`${file}: no test accuracies (not written by bise train/finetune?)`);
+    const rho = / --rho (\S+)/.exec(run.command ?? '')?.[1] ?? '–';
+    const name = basename(file).replace(/\.onnx\.train\.json$/, '');
+    const seconds = (run.history ?? []).reduce((t, h) => t + (h.seconds ?? 0), 0);
+    const line = `| ${rho} | ${name} | ${pct(run.test.unbiasedAccuracy)} | ${pct(run.test.alignedAccuracy)} | ${pct(run.test.conflictingAccuracy)} | ${run.config?.epochs ?? '–'} | ${seconds.toFixed(0)} |`;
+    return { rho: Number(rho), name, line };
+  });
+  rows.sort((a, b) => a.rho - b.rho || a.name.localeCompare(b.name)).forEach((row) => console.log(row.line));
+}
+
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'sweep') {
   const [key, ...more] = rest;
@@ -133,6 +170,10 @@ if (mode === 'sweep') {
   await sweep(key, svgFile, runs);
 } else if (mode === 'multi-bias') {
   await multiBias(rest);
+} else if (mode === 'bias-labels') {
+  await biasLabels(rest);
+} else if (mode === 'finetuned') {
+  finetuned(rest);
 } else {
   legacyRows(process.argv.slice(2));
 }

@@ -14,6 +14,7 @@ import { trainableParameters } from '../graphs/training-graphs';
 import { predictDataset } from '../bise/predict';
 import { SessionConfig } from '../runtime/session';
 import { EventSink } from '../bise/events';
+import { BiasLabelQualityRecord, biasLabelQuality } from '../metrics/bias-label-quality';
 
 /** Replace round(fraction·N) training bias labels (chosen by seed) with a different value, for every attribute. */
 export function withNoisyBias(train: InMemoryDataset, fraction: number, seed: number): InMemoryDataset {
@@ -62,4 +63,17 @@ export async function identifiedBias(model: Model, train: InMemoryDataset, optio
   });
   const { predictions } = await predictDataset(identification.model, train, options.session);
   return { ...train, biases: [predictions], biasClasses: [train.numClasses], meta: { ...train.meta, biasFrom: 'identification model' } };
+}
+
+/**
+ * The substitute training bias labels against the dataset's own, per attribute that both have and whose classes
+ * are the target classes (empty when the labels were not substituted, or nothing is comparable).
+ */
+export function substituteLabelQuality(original: InMemoryDataset, used: InMemoryDataset, attributeNames: readonly string[]): BiasLabelQualityRecord[] {
+  if (used.biases === original.biases) return [];
+  return used.biases.flatMap((b, k) => {
+    const truth = original.biases[k];
+    const comparable = truth !== undefined && original.biasClasses[k] === original.numClasses && used.biasClasses[k] === original.numClasses;
+    return comparable ? [{ attribute: attributeNames[k] ?? `bias ${k}`, ...biasLabelQuality(original.y, truth, b) }] : [];
+  });
 }

@@ -22,7 +22,8 @@ import { JobContext } from './job-context';
 import { throwIfCancelled } from '../bise/events';
 import { discoverModelUnits, modelIo } from './model-analysis';
 import { fitDataToModel } from './data-fits-model';
-import { identifiedBias, withNoisyBias } from './bias-labels';
+import { identifiedBias, substituteLabelQuality, withNoisyBias } from './bias-labels';
+import { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
 import { InMemoryDataset } from '../data/dataset';
 import { Model } from '../onnx/ir';
 import { SessionConfig } from '../runtime/session';
@@ -79,6 +80,11 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
 
   const train = await trainingBiasLabels(o, model, data.train, session, ctx);
+  const biasLabels = substituteLabelQuality(data.train, train, data.biasAttributes);
+  for (const q of biasLabels) {
+    const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+    ctx.onEvent({ type: 'log', level: 'info', message: `training bias labels (${q.attribute}) agree with the dataset's on ${pct(q.agreement)} of ${q.samples} samples; they flag ${q.flaggedConflicting} as bias-conflicting, ${pct(q.conflictingRecall)} of the ${q.trueConflicting} truly conflicting (precision ${pct(q.conflictingPrecision)})` });
+  }
   const extracted = await extractSubnetwork({
     model,
     train,
@@ -124,6 +130,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
     assessment,
     pruning: pruned.report,
     prunedName,
+    biasLabels,
     seconds: (performance.now() - started) / 1000,
     provider: session.provider ?? 'cpu',
     folder,
@@ -166,6 +173,7 @@ interface ReportParts {
   readonly assessment: Assessment;
   readonly pruning: BiseReport['pruning'];
   readonly prunedName: string;
+  readonly biasLabels: readonly BiasLabelQualityRecord[];
   readonly seconds: number;
   readonly provider: string;
   readonly folder: string;
@@ -209,6 +217,7 @@ function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
     metrics: { vanilla: assessment.vanilla, subnetwork: assessment.subnetwork, baselines: assessment.baselines },
     pruning: p.pruning,
     probe: assessment.probe,
+    ...(p.biasLabels.length > 0 && { biasLabels: [...p.biasLabels] }),
     outputs: { prunedModel: p.prunedName, masks: 'masks.json', figures: [] },
     timings: { totalSeconds: p.seconds, msPerStep: extracted.msPerStep },
   };

@@ -17,6 +17,7 @@ import {
 } from './format';
 import { codeSpan, escapeMarkdown, markdownImage, markdownLink, markdownTable } from './markdown-text';
 import { perBiasSection } from './markdown-per-bias';
+import { biasLabelsSection } from './markdown-bias-labels';
 import type { BiseReport, EvalMetrics, ProbeResult } from './schema';
 
 const SELECTION_TEXT: Record<BiseReport['selection']['criterion'], string> = {
@@ -91,8 +92,8 @@ function metricsSection(r: BiseReport): string[] {
           '',
           '</details>',
         ];
-  const perBias = perBiasSection(r);
-  return ['## Accuracy on the test set', '', table, '', ...(perBias.length > 0 ? [...perBias, ''] : []), ...figures(r, 'accuracy'), '', ...perClass];
+  const extra = [perBiasSection(r), biasLabelsSection(r)].filter((s) => s.length > 0).flatMap((s) => [...s, '']);
+  return ['## Accuracy on the test set', '', table, '', ...extra, ...figures(r, 'accuracy'), '', ...perClass];
 }
 
 function pruningSection(r: BiseReport): string[] {

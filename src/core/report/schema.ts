@@ -7,6 +7,7 @@
  * its own version and older ones it still understands, and refuses newer ones with a message saying so.
  */
 import type { GroupReport, LayerReport, PruneReport } from '../prune/prune';
+import type { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
 import {
   DecodeError,
   Decoder,
@@ -139,6 +140,11 @@ export interface BiseReport {
   metrics: { vanilla: EvalMetrics; subnetwork: EvalMetrics; baselines: BaselineResult[] };
   pruning: PruneReport;
   probe: { vanilla: ProbeResult; subnetwork: ProbeResult } | null;
+  /**
+   * Present when BISE trained with substitute bias labels ('identify', or noise) on a dataset that has its own:
+   * how well they matched, per comparable attribute.
+   */
+  biasLabels?: BiasLabelQualityRecord[];
   /** Paths relative to the report folder, with '/' separators. */
   outputs: { prunedModel: string; masks: string; figures: string[] };
   timings: { totalSeconds: number; msPerStep: number };
@@ -241,6 +247,16 @@ export const EPOCH_RECORD_FIELDS: Fields<EpochRecord> = {
   seconds: nonNegativeNumber,
 };
 
+const biasLabelQuality: Decoder<BiasLabelQualityRecord> = object<BiasLabelQualityRecord>({
+  attribute: string,
+  samples: count,
+  agreement: unitInterval,
+  trueConflicting: count,
+  flaggedConflicting: count,
+  conflictingRecall: unitInterval,
+  conflictingPrecision: unitInterval,
+});
+
 const epochRecord: Decoder<EpochRecord> = object<EpochRecord>(
   EPOCH_RECORD_FIELDS,
   (r, path) => {
@@ -319,6 +335,7 @@ const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
     }),
     pruning: pruneReport,
     probe: nullable(object<NonNullable<BiseReport['probe']>>({ vanilla: probeResult, subnetwork: probeResult })),
+    biasLabels: optional(array(biasLabelQuality)),
     outputs: object<BiseReport['outputs']>({ prunedModel: relativePath, masks: relativePath, figures: array(relativePath) }),
     timings: object<BiseReport['timings']>({ totalSeconds: nonNegativeNumber, msPerStep: nonNegativeNumber }),
   },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withNoisyBias, identifiedBias, freshWeights } from '../../../src/core/jobs/bias-labels';
+import { withNoisyBias, identifiedBias, freshWeights, substituteLabelQuality } from '../../../src/core/jobs/bias-labels';
 import { biasedMnistSplits } from '../../../src/core/data/biased-mnist';
 import { buildSmallCnn, DEMO_CNN } from '../../../src/core/models/small-cnn';
 
@@ -35,4 +35,16 @@ test('identify mode: bias labels are an identification model\'s predictions, mos
   const agree = labelled.biases[0].reduce((c, b, i) => c + (b === data.train.biases[0][i] ? 1 : 0), 0) / data.train.y.length;
   assert.ok(agree > 0.3, `agreement with the true colour ${agree}`);
   assert.deepEqual(labelled.y, data.train.y);
+});
+
+test('substitute label quality: per comparable attribute against the dataset\'s own, nothing for unchanged labels', () => {
+  const noisy = withNoisyBias(data.train, 0.2, 1);
+  const [q] = substituteLabelQuality(data.train, noisy, ['colour']);
+  assert.equal(q.attribute, 'colour');
+  assert.equal(q.samples, 600);
+  assert.equal(q.agreement, 0.8);
+  // Flipping a label of an aligned sample makes it look conflicting; ρ = 0.97 leaves few true ones, so precision is low.
+  assert.ok(q.flaggedConflicting > q.trueConflicting && q.conflictingPrecision < 0.5, JSON.stringify(q));
+  assert.deepEqual(substituteLabelQuality(data.train, data.train, ['colour']), []);
+  assert.deepEqual(substituteLabelQuality(data.train, withNoisyBias(data.train, 0, 1), ['colour']).map((x) => x.agreement), [1]);
 });

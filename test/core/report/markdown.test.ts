@@ -170,3 +170,17 @@ test('two bias attributes: per-attribute table and the aligned/conflicting cells
   const single = renderMarkdown(sampleReport());
   assert.ok(!single.includes('### Per bias attribute') && !single.includes('A·A'));
 });
+
+test('substitute training bias labels: where they came from and how well they matched; nothing for given labels', () => {
+  const r = sampleReport();
+  r.config.biasFrom = 'identify';
+  r.biasLabels = [{ attribute: 'colour', samples: 1000, agreement: 0.93, trueConflicting: 30, flaggedConflicting: 80, conflictingRecall: 0.6, conflictingPrecision: 0.225 }];
+  const md = renderMarkdown(r);
+  assert.ok(md.includes('### Training bias labels'));
+  assert.ok(md.includes('an identification model'));
+  assert.deepEqual(tableAfter(md, '| Attribute | Agreement | Truly conflicting | Flagged conflicting | Recall | Precision |').slice(2), ['| colour | 93.0% | 30 | 80 | 60.0% | 22.5% |']);
+  r.config.biasFrom = 'given';
+  r.config.biasNoise = 0.2;
+  assert.ok(renderMarkdown(r).includes("the dataset's bias labels, with 20.0% of them replaced by another value"));
+  assert.ok(!renderMarkdown(sampleReport()).includes('### Training bias labels'));
+});

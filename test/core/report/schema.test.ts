@@ -136,3 +136,12 @@ test('per-bias fields must fit the version, the bias attributes and the sample c
   assertParseError(damaged((r) => (r.metrics.vanilla.alignmentCells[2].aligned = [false])), 'report.json: metrics.vanilla.alignmentCells[2].aligned: has 1 flags, expected one per bias attribute (2)');
   assertParseError(damaged((r) => (r.metrics.vanilla.perBias[0].conflictingAccuracy = 2)), 'report.json: metrics.vanilla.perBias[0].conflictingAccuracy: expected a number in [0, 1], found 2');
 });
+
+test('substitute bias-label quality round-trips and its fractions are checked', () => {
+  const report = sampleReport();
+  report.config.biasFrom = 'identify';
+  report.biasLabels = [{ attribute: 'colour', samples: 1000, agreement: 0.93, trueConflicting: 30, flaggedConflicting: 80, conflictingRecall: 0.6, conflictingPrecision: 0.225 }];
+  assert.deepEqual(parseReport(stableStringify(report), 'r.json'), report);
+  const bad = corrupted((j) => (j.biasLabels = [{ ...report.biasLabels![0], agreement: 1.5 }]));
+  assert.throws(() => parseReport(bad, 'r.json'), /biasLabels\[0\]\.agreement/);
+});
