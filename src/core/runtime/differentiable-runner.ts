@@ -13,7 +13,8 @@ import { ShapeMap, inferShapes } from '../onnx/shape-inference';
 import { serializeModel } from '../onnx/writer';
 import { BackwardGraph } from '../autodiff/backward';
 import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-channels';
-import { lowerConvsToFrequencyDomain, withContribOpset } from '../graphs/frequency-conv';
+import { withContribOpset } from '../graphs/frequency-conv';
+import { lowerConvs } from '../graphs/conv-lowering';
 import { SessionConfig, createSession, ExecutionProvider, lowersConvs } from './session';
 
 /** Opset for backward graphs (needs ScatterElements reduction, ReduceSum axes-as-input). */
@@ -166,11 +167,11 @@ async function releasePair(p: SessionPair): Promise<void> {
   await p.backward.release();
 }
 
-/** The graph a session runs: on cpu, large convs move to the frequency domain (same tensor names). */
+/** The graph a session runs: on cpu, convs on small maps become matrix products and large ones move to the frequency domain (same tensor names). */
 function forSession(graph: Graph, config: SessionConfig, shapes?: ShapeMap): Graph {
   if (!lowersConvs(config)) return graph;
   const known = shapes ?? inferShapes(graph, new Map(graph.inputs.map((v) => [v.name, v.shape as number[]])));
-  return lowerConvsToFrequencyDomain(graph, known).graph;
+  return lowerConvs(graph, known).graph;
 }
 
 function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {

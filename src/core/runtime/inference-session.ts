@@ -1,6 +1,7 @@
 /**
- * Forward-only sessions over datasets. When some convolutions are worth computing in the frequency domain
- * (graphs/frequency-conv, cpu only), the graph is fixed to one batch size so they can be lowered, and a short
+ * Forward-only sessions over datasets. When some convolutions are worth computing another way (graphs/conv-lowering:
+ * as one matrix product on small maps, or in the frequency domain; cpu only), the graph is fixed to one batch
+ * size so they can be lowered, and a short
  * last batch is padded with zeros and its outputs cut back; otherwise the model's own (symbolic) batch size is
  * kept and any batch runs as is.
  */
@@ -8,7 +9,8 @@ import * as ort from 'onnxruntime-node';
 import { Graph, Model } from '../onnx/ir';
 import { inferShapes } from '../onnx/shape-inference';
 import { serializeModel } from '../onnx/writer';
-import { lowerConvsToFrequencyDomain, withContribOpset } from '../graphs/frequency-conv';
+import { withContribOpset } from '../graphs/frequency-conv';
+import { lowerConvs } from '../graphs/conv-lowering';
 import { SessionConfig, createSession, lowersConvs } from './session';
 
 export class InferenceSession {
@@ -74,8 +76,8 @@ function fixedBatchLowering(graph: Graph, batchSize: number): Graph | undefined 
   } catch {
     return undefined; // an op the engine's shape inference does not know: run the model as it is
   }
-  const result = lowerConvsToFrequencyDomain(fixed, shapes);
-  if (result.lowered.length === 0) return undefined;
+  const result = lowerConvs(fixed, shapes);
+  if (result.dense.length + result.frequency.length === 0) return undefined;
   const outputs = result.graph.outputs.map((o) => ({ ...o, shape: null }));
   return { ...result.graph, outputs };
 }

@@ -71,7 +71,7 @@ for (const c of CASES) {
     const { graph, feeds, node } = convGraph(new Rng(11), c);
     const shapes = inferShapes(graph, new Map([['x', c.x]]));
     const lowered = lowerConvsToFrequencyDomain(graph, shapes, { costRatio: Infinity });
-    assert.deepEqual(lowered.lowered, [node.name]);
+    assert.deepEqual(lowered.replaced, [node.name]);
     assert.ok(!lowered.graph.nodes.some((n) => n.opType === 'Conv'), 'no Conv left');
     const reference = evaluate(graph, feeds).get(graph.outputs[0].name)?.data as Float64Array;
     const x = feeds.get('x') as { dims: number[]; data: Float64Array };
@@ -118,13 +118,13 @@ test('the pass lowers only stride-1, ungrouped convs with constant weights, and 
   const { graph } = b.build([strided, grouped, fed]);
   const shapes = inferShapes(graph, new Map([['x', [2, 4, 12, 12]], ['w4', [4, 4, 5, 5]]]));
   const result = lowerConvsToFrequencyDomain(graph, shapes, { costRatio: Infinity });
-  assert.deepEqual(result.lowered, [graph.nodes[0].name]);
+  assert.deepEqual(result.replaced, [graph.nodes[0].name]);
   assert.ok(!result.graph.initializers.has('w1'), 'the lowered conv’s weight is replaced by its spectrum');
   assert.ok(result.graph.initializers.has('w2') && result.graph.initializers.has('w3'));
   const produced = new Set(result.graph.nodes.flatMap((n) => n.outputs));
   for (const name of graph.nodes.flatMap((n) => n.outputs)) assert.ok(produced.has(name), `tensor '${name}' is still produced`);
   // At the default cost threshold a tiny conv stays direct.
-  assert.deepEqual(lowerConvsToFrequencyDomain(graph, shapes).lowered, []);
+  assert.deepEqual(lowerConvsToFrequencyDomain(graph, shapes).replaced, []);
 });
 
 test('planFrequencyConv refuses what it cannot lower', () => {
@@ -144,7 +144,7 @@ test('mask step on SimpleConvNet: gate gradients with frequency-domain convs (de
     const runner = await GateGradientRunner.create(model, { batchSize: 6 }, { threads: 1, frequencyConv });
     try {
       const g = runner.graphs;
-      assert.equal(lowerConvsToFrequencyDomain(g.forward, g.forwardShapes).lowered.length, 3, 'convs 2–4 qualify at the default threshold');
+      assert.equal(lowerConvsToFrequencyDomain(g.forward, g.forwardShapes).replaced.length, 3, 'convs 2–4 qualify at the default threshold');
       x ??= Float32Array.from({ length: g.inputDims.reduce((a, b) => a * b, 1) }, () => rng.normal());
       const gates = g.gates.map((v) => Float32Array.from({ length: v.channels }, (_, i) => (i % 3 === 0 ? 0 : 1)));
       // The frequency-domain run also skips the pruned channels (a specialised pair, itself lowered).

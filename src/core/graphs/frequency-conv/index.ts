@@ -3,44 +3,25 @@
  * pre-existing tensor are kept, so a lowered graph is a drop-in replacement for the session that runs it; the
  * model a user gets back is never lowered (only the sessions of the engine's mask-learning steps run lowered graphs).
  */
-import { Graph, Model, Node, Tensor } from '../../onnx/ir';
+import { Graph, Model } from '../../onnx/ir';
 import { ShapeMap } from '../../onnx/shape-inference';
+import { RewrittenGraph, replaceNodes } from '../rewrite-nodes';
 import { MICROSOFT_DOMAIN, lowerConv } from './lower';
 import { planFrequencyConv, worthLowering } from './plan';
-
-export interface FrequencyLowering {
-  readonly graph: Graph;
-  /** Names of the Conv nodes that were lowered. */
-  readonly lowered: readonly string[];
-}
 
 export interface LoweringOptions {
   /** Lower a conv when its estimated cost is at most this fraction of the direct one (tests force it with Infinity). */
   readonly costRatio?: number;
 }
 
-export function lowerConvsToFrequencyDomain(graph: Graph, shapes: ShapeMap, options: LoweringOptions = {}): FrequencyLowering {
-  const nodes: Node[] = [];
-  const initializers = new Map<string, Tensor>(graph.initializers);
-  const lowered: string[] = [];
-  graph.nodes.forEach((node, index) => {
+export function lowerConvsToFrequencyDomain(graph: Graph, shapes: ShapeMap, options: LoweringOptions = {}): RewrittenGraph {
+  return replaceNodes(graph, (node, index) => {
     const weight = node.opType === 'Conv' && node.domain === '' ? graph.initializers.get(node.inputs[1]) : undefined;
     const [x, w, y] = [shapes.get(node.inputs[0]), weight?.dims, shapes.get(node.outputs[0])];
     const plan = weight && weight.dtype === 'float32' && x && w && y ? planFrequencyConv(node, x, w, y) : undefined;
-    if (!weight || !plan || !worthLowering(plan, options.costRatio)) {
-      nodes.push(node);
-      return;
-    }
-    const result = lowerConv(plan, { prefix: `fconv${index}/${node.name}`, x: node.inputs[0], weight, bias: node.inputs[2] ?? '', y: node.outputs[0] });
-    nodes.push(...result.nodes);
-    for (const [k, v] of result.initializers) initializers.set(k, v);
-    lowered.push(node.name);
+    if (!weight || !plan || !worthLowering(plan, options.costRatio)) return undefined;
+    return lowerConv(plan, { prefix: `fconv${index}/${node.name}`, x: node.inputs[0], weight, bias: node.inputs[2] ?? '', y: node.outputs[0] });
   });
-  if (lowered.length === 0) return { graph, lowered };
-  // Weights only the lowered convs read are not needed any more (their spectra replace them).
-  const used = new Set(nodes.flatMap((n) => n.inputs));
-  for (const name of graph.initializers.keys()) if (!used.has(name)) initializers.delete(name);
-  return { graph: { ...graph, nodes, initializers }, lowered };
 }
 
 /** A model's opset imports plus onnxruntime's contrib domain, which the lowered convs' FusedMatMul needs. */
