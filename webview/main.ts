@@ -27,6 +27,7 @@ import {
 } from '../src/protocol/webview-messages';
 import { biasList } from './csv-columns';
 import { renderMaskFigure } from './histogram';
+import { renderBiasLabelsTable, renderPerBiasTables } from './render-bias';
 import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, renderForm, renderModelSummary, startDisabled, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
 
 const vscode = acquireVsCodeApi();
@@ -227,7 +228,7 @@ function renderReport(): void {
   <vscode-button id="export">${message.exportedTo ? 'Export again' : 'Export report into the repo'}</vscode-button>
   <vscode-button id="open-md" secondary>Open report.md</vscode-button>
 </div>
-<h2>Accuracy</h2>${renderMetricsTable(report)}<div class="figure">${renderAccuracyChart(report.metrics)}</div>
+<h2>Accuracy</h2>${renderMetricsTable(report)}${renderPerBiasTables(report)}${renderBiasLabelsTable(report)}<div class="figure">${renderAccuracyChart(report.metrics)}</div>
 <h2>Pruning</h2>${renderPruningTable(report)}
 <h2>Masks (selected epoch ${report.selection.epoch})</h2><div class="figure" id="report-masks"></div>
 <h2>Bias probe</h2>${renderProbeTable(report)}${report.probe ? `<div class="figure">${renderProbeChart(report.probe)}</div>` : ''}

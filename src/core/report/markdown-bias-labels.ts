@@ -4,9 +4,11 @@
  */
 import { formatCount, formatPercent } from './format';
 import { escapeMarkdown, markdownTable } from './markdown-text';
+import type { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
 import type { BiseReport } from './schema';
 
-function source(r: BiseReport): string {
+/** Where the training bias labels came from (plain text, nothing from the report's strings). */
+export function biasLabelSource(r: BiseReport): string {
   const identified = r.config.biasFrom === 'identify';
   const noise = typeof r.config.biasNoise === 'number' ? r.config.biasNoise : 0;
   const parts = [
@@ -16,24 +18,31 @@ function source(r: BiseReport): string {
   return parts.join(', ');
 }
 
+/** The sentence before the table (plain text, shared with the panel; the caller escapes it for its format). */
+export function biasLabelsIntro(r: BiseReport): string {
+  return (
+    `BISE's reweighting and auxiliary heads were trained with ${biasLabelSource(r)}. Compared with the dataset's own labels ` +
+    '(conflicting: bias label ≠ target class; recall: the truly conflicting training samples the substitute labels also flag):'
+  );
+}
+
+export const BIAS_LABEL_COLUMNS = ['Attribute', 'Agreement', 'Truly conflicting', 'Flagged conflicting', 'Recall', 'Precision'] as const;
+
+/** One record's numbers, formatted, in the order of BIAS_LABEL_COLUMNS after the attribute. */
+export function biasLabelNumbers(q: BiasLabelQualityRecord): string[] {
+  return [formatPercent(q.agreement), formatCount(q.trueConflicting), formatCount(q.flaggedConflicting), formatPercent(q.conflictingRecall), formatPercent(q.conflictingPrecision)];
+}
+
 export function biasLabelsSection(r: BiseReport): string[] {
   if (!r.biasLabels || r.biasLabels.length === 0) return [];
   return [
     '### Training bias labels',
     '',
-    `BISE's reweighting and auxiliary heads were trained with ${source(r)}. Compared with the dataset's own labels ` +
-      '(conflicting: bias label ≠ target class; recall: the truly conflicting training samples the substitute labels also flag):',
+    biasLabelsIntro(r),
     '',
     markdownTable(
-      ['Attribute', 'Agreement', 'Truly conflicting', 'Flagged conflicting', 'Recall', 'Precision'],
-      r.biasLabels.map((q) => [
-        escapeMarkdown(q.attribute),
-        formatPercent(q.agreement),
-        formatCount(q.trueConflicting),
-        formatCount(q.flaggedConflicting),
-        formatPercent(q.conflictingRecall),
-        formatPercent(q.conflictingPrecision),
-      ]),
+      [...BIAS_LABEL_COLUMNS],
+      r.biasLabels.map((q) => [escapeMarkdown(q.attribute), ...biasLabelNumbers(q)]),
       ['left', 'right', 'right', 'right', 'right', 'right'],
     ),
   ];

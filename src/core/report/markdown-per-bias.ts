@@ -7,11 +7,21 @@
 import { comparedModels } from './comparisons';
 import { formatCount, formatPercent } from './format';
 import { escapeMarkdown, markdownTable } from './markdown-text';
-import type { AlignmentCellRecord, BiseReport } from './schema';
+import type { AlignmentCellRecord, BiasAccuracyRecord, BiseReport } from './schema';
 
 /** "A·C": aligned with attribute 0, conflicting with attribute 1. */
 export function cellCode(cell: Pick<AlignmentCellRecord, 'aligned'>): string {
   return cell.aligned.map((a) => (a ? 'A' : 'C')).join('·');
+}
+
+/** One attribute's aligned, conflicting and worst-group accuracy, formatted (shared with the panel). */
+export function perBiasNumbers(b: BiasAccuracyRecord): string[] {
+  return [formatPercent(b.alignedAccuracy), formatPercent(b.conflictingAccuracy), formatPercent(b.worstGroupAccuracy)];
+}
+
+/** A joint cell's accuracy, formatted; — for a cell with no test sample (shared with the panel). */
+export function alignmentCellAccuracy(c: AlignmentCellRecord): string {
+  return c.samples > 0 ? formatPercent(c.accuracy) : formatPercent(null);
 }
 
 export function perBiasSection(r: BiseReport): string[] {
@@ -21,7 +31,7 @@ export function perBiasSection(r: BiseReport): string[] {
   const names = attributes.map(escapeMarkdown);
   const perBias = markdownTable(
     ['Model', ...names.flatMap((n) => [`${n}: aligned`, `${n}: conflicting`, `${n}: worst group`])],
-    models.map((m) => [escapeMarkdown(m.name), ...m.metrics.perBias!.flatMap((b) => [formatPercent(b.alignedAccuracy), formatPercent(b.conflictingAccuracy), formatPercent(b.worstGroupAccuracy)])]),
+    models.map((m) => [escapeMarkdown(m.name), ...m.metrics.perBias!.flatMap(perBiasNumbers)]),
     ['left', ...names.flatMap(() => ['right', 'right', 'right'] as const)],
   );
   const sizes = r.metrics.vanilla.perBias!.map((b, k) => `${names[k]}: ${formatCount(b.alignedSamples)} aligned, ${formatCount(b.conflictingSamples)} conflicting`).join('; ');
@@ -37,7 +47,7 @@ export function perBiasSection(r: BiseReport): string[] {
       markdownTable(
         ['Model', ...cells.map(cellCode)],
         [
-          ...models.map((m) => [escapeMarkdown(m.name), ...m.metrics.alignmentCells!.map((c) => (c.samples > 0 ? formatPercent(c.accuracy) : formatPercent(null)))]),
+          ...models.map((m) => [escapeMarkdown(m.name), ...m.metrics.alignmentCells!.map(alignmentCellAccuracy)]),
           ['*test samples*', ...cells.map((c) => formatCount(c.samples))],
         ],
         ['left', ...cells.map(() => 'right' as const)],
