@@ -56,10 +56,16 @@ export const ENGINE_OP_SHAPES: Readonly<Record<string, Rule>> = {
     const [starts, ends] = [ints(n, c, 1), ints(n, c, 2)];
     const axes = n.inputs[3] ? ints(n, c, 3) : starts.map((_, i) => i);
     const steps = n.inputs[4] ? ints(n, c, 4) : starts.map(() => 1);
-    axes.forEach((a, k) => {
+    axes.forEach((axis, k) => {
+      const a = axis < 0 ? axis + x.length : axis;
       const d = x[a];
-      const clamp = (v: number): number => Math.min(Math.max(v < 0 ? v + d : v, 0), d);
-      x[a] = Math.max(0, Math.ceil((clamp(ends[k]) - clamp(starts[k])) / steps[k]));
+      const step = steps[k];
+      // As the ONNX spec: indices count from the end when negative; a negative step clamps start to [0, d−1]
+      // and end to [−1, d−1] (an end below −d means "through the first element").
+      const [lo, hiStart, hiEnd] = step > 0 ? [0, d, d] : [-1, d - 1, d - 1];
+      const at = (v: number, hi: number): number => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+      const start = step > 0 ? at(starts[k], hiStart) : Math.max(at(starts[k], hiStart), 0);
+      x[a] = Math.max(0, Math.ceil((at(ends[k], hiEnd) - start) / step));
     });
     return [x];
   },
