@@ -9,6 +9,7 @@ import { DifferentiablePair } from '../runtime/differentiable-runner';
 import { batchShape } from './gate-gradient-graphs';
 import { withMaxPoolIndices } from './prepare';
 import { BatchStatistics, withBatchStatistics } from './batchnorm-training';
+import { denseConvsWithFedWeights } from './dense-conv/fed-weights';
 
 /** Weights and biases of Conv/ConvTranspose/Gemm/MatMul and BatchNormalization's scale and shift. */
 export function trainableParameters(graph: Graph): string[] {
@@ -39,7 +40,12 @@ export interface TrainingGraphs extends DifferentiablePair {
  */
 export type BatchNormMode = 'batch' | 'frozen';
 
-export function buildTrainingGraphs(model: Model, batchSize: number, parameters = trainableParameters(model.graph), batchNorm: BatchNormMode = 'batch'): TrainingGraphs {
+export interface TrainingGraphOptions {
+  /** Convs on small maps as dense products assembled from the fed weight (dense-conv/fed-weights.ts); default true. */
+  readonly denseConvs?: boolean;
+}
+
+export function buildTrainingGraphs(model: Model, batchSize: number, parameters = trainableParameters(model.graph), batchNorm: BatchNormMode = 'batch', options: TrainingGraphOptions = {}): TrainingGraphs {
   checkSupported(model.graph);
   const { input, dims } = batchShape(model, batchSize);
   const initializers = new Map(model.graph.initializers);
@@ -51,7 +57,8 @@ export function buildTrainingGraphs(model: Model, batchSize: number, parameters 
     initializers,
   };
   const inputShapes = new Map([[input, dims]]);
-  const { graph: forward, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes)) : { graph: asInputs, statistics: [] };
+  const { graph: normalised, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes)) : { graph: asInputs, statistics: [] };
+  const forward = options.denseConvs === false ? normalised : denseConvsWithFedWeights(normalised, inferShapes(normalised, inputShapes)).graph;
   const shapes = inferShapes(forward, inputShapes);
   const logits = model.graph.outputs[0].name;
   const backward = buildBackward({ forward, shapes, seeds: [logits], targets: parameters });
