@@ -49,3 +49,17 @@ export function windowOutputSize(geom: WindowGeometry, spatialIn: readonly numbe
     return (out - 1) * geom.strides[i] >= n + geom.pads[i] ? out - 1 : out;
   });
 }
+
+/** A 2-D conv's sizes, as the engine's conv lowerings (graphs/dense-conv, graphs/frequency-conv) plan with them. */
+export interface Conv2dSizes {
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  /** Input [H, W] and output [Ho, Wo] spatial sizes. */
+  readonly inSize: readonly [number, number];
+  readonly outSize: readonly [number, number];
+  readonly kernel: readonly [number, number];
+  readonly dilations: readonly [number, number];
+  /** Padding before rows and columns (taps sit at u·dilation − padBegin). */
+  readonly padBegin: readonly [number, number];
+}

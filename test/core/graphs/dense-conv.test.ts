@@ -12,11 +12,11 @@ import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { lowerConvsToDense } from '../../../src/core/graphs/dense-conv';
 import { planDenseConv, worthDense } from '../../../src/core/graphs/dense-conv/plan';
 import { readModelFile } from '../../../src/core/onnx/reader';
-import { GateGradientRunner } from '../../../src/core/runtime/gate-gradient-runner';
 import { GraphBuilder } from '../../support/graph-builder';
 import { evaluate } from '../../support/reference/interpret';
 import { Rng } from '../../support/random';
 import { fixturePath } from '../../support/fixtures';
+import { assertLoweredStepMatchesDirect } from '../../support/lowered-step';
 
 interface DenseCase {
   readonly label: string;
@@ -106,30 +106,10 @@ test('the pass keeps every tensor name and leaves convs with a weight fed at run
 });
 
 test('mask step on ResNet-18: gate gradients with lowered convs (dense and pruned-specialised) equal the direct ones', async () => {
-  const model = readModelFile(fixturePath('resnet18'));
-  const results: Float32Array[][] = [];
-  const rng = new Rng(5);
-  let x: Float32Array | undefined;
-  for (const lowered of [true, false]) {
-    const runner = await GateGradientRunner.create(model, { batchSize: 4 }, { threads: 1, frequencyConv: lowered });
-    try {
-      const g = runner.graphs;
-      if (lowered) assert.ok(lowerConvsToDense(g.forward, g.forwardShapes).replaced.length >= 6, 'layer3/layer4 convs qualify');
-      x ??= Float32Array.from({ length: g.inputDims.reduce((a, b) => a * b, 1) }, () => rng.normal());
-      const gates = g.gates.map((v) => Float32Array.from({ length: v.channels }, (_, i) => (i % 4 === 1 ? 0 : 1)));
-      if (lowered) await runner.specialize(gates.map((v) => new Set([...v.keys()].filter((c) => v[c] === 0))));
-      const fwd = await runner.forward(x, gates);
-      const dLogits = Float32Array.from({ length: fwd.logits.length }, (_, i) => Math.sin(i));
-      const dZ = Float32Array.from({ length: fwd.z.length }, (_, i) => Math.cos(i) * 0.1);
-      results.push([Float32Array.from(fwd.logits), ...(await runner.backward(fwd, dLogits, dZ))]);
-    } finally {
-      await runner.release();
-    }
-  }
-  const [lowered, direct] = results;
-  lowered.forEach((values, k) => {
-    const scale = Math.max(...direct[k].map(Math.abs));
-    const err = Math.max(...values.map((v, i) => Math.abs(v - direct[k][i]))) / scale;
-    assert.ok(err <= 1e-4, `${k === 0 ? 'logits' : `gate ${k - 1}`}: relative difference ${err}`);
+  await assertLoweredStepMatchesDirect({
+    model: readModelFile(fixturePath('resnet18')),
+    batchSize: 4,
+    pruned: (i) => i % 4 === 1,
+    checkLowered: (g) => assert.ok(lowerConvsToDense(g.forward, g.forwardShapes).replaced.length >= 6, 'layer3/layer4 convs qualify'),
   });
 });

@@ -13,11 +13,11 @@ import { lowerConvsToFrequencyDomain } from '../../../src/core/graphs/frequency-
 import { MICROSOFT_DOMAIN, lowerConv } from '../../../src/core/graphs/frequency-conv/lower';
 import { period, planFrequencyConv } from '../../../src/core/graphs/frequency-conv/plan';
 import { readModelFile } from '../../../src/core/onnx/reader';
-import { GateGradientRunner } from '../../../src/core/runtime/gate-gradient-runner';
 import { GraphBuilder } from '../../support/graph-builder';
 import { evaluate } from '../../support/reference/interpret';
 import { Rng } from '../../support/random';
 import { fixturePath } from '../../support/fixtures';
+import { assertLoweredStepMatchesDirect } from '../../support/lowered-step';
 
 interface ConvCase {
   readonly label: string;
@@ -136,31 +136,10 @@ test('planFrequencyConv refuses what it cannot lower', () => {
 });
 
 test('mask step on SimpleConvNet: gate gradients with frequency-domain convs (dense and pruned-specialised) equal the direct ones', async () => {
-  const model = readModelFile(fixturePath('simple-convnet'));
-  const results: Float32Array[][] = [];
-  const rng = new Rng(5);
-  let x: Float32Array | undefined;
-  for (const frequencyConv of [true, false]) {
-    const runner = await GateGradientRunner.create(model, { batchSize: 6 }, { threads: 1, frequencyConv });
-    try {
-      const g = runner.graphs;
-      assert.equal(lowerConvsToFrequencyDomain(g.forward, g.forwardShapes).replaced.length, 3, 'convs 2–4 qualify at the default threshold');
-      x ??= Float32Array.from({ length: g.inputDims.reduce((a, b) => a * b, 1) }, () => rng.normal());
-      const gates = g.gates.map((v) => Float32Array.from({ length: v.channels }, (_, i) => (i % 3 === 0 ? 0 : 1)));
-      // The frequency-domain run also skips the pruned channels (a specialised pair, itself lowered).
-      if (frequencyConv) await runner.specialize(gates.map((v) => new Set([...v.keys()].filter((c) => v[c] === 0))));
-      const fwd = await runner.forward(x, gates);
-      const dLogits = Float32Array.from({ length: fwd.logits.length }, (_, i) => Math.sin(i));
-      const dZ = Float32Array.from({ length: fwd.z.length }, (_, i) => Math.cos(i) * 0.1);
-      results.push([Float32Array.from(fwd.logits), ...(await runner.backward(fwd, dLogits, dZ))]);
-    } finally {
-      await runner.release();
-    }
-  }
-  const [frequency, direct] = results;
-  frequency.forEach((values, k) => {
-    const scale = Math.max(...direct[k].map(Math.abs));
-    const err = Math.max(...values.map((v, i) => Math.abs(v - direct[k][i]))) / scale;
-    assert.ok(err <= 1e-4, `${k === 0 ? 'logits' : `gate ${k - 1}`}: relative difference ${err}`);
+  await assertLoweredStepMatchesDirect({
+    model: readModelFile(fixturePath('simple-convnet')),
+    batchSize: 6,
+    pruned: (i) => i % 3 === 0,
+    checkLowered: (g) => assert.equal(lowerConvsToFrequencyDomain(g.forward, g.forwardShapes).replaced.length, 3, 'convs 2–4 qualify at the default threshold'),
   });
 });

@@ -10,22 +10,12 @@
  * convs, their input gradients, and dataset inference).
  */
 import { Node, attrInt, attrString } from '../../onnx/ir';
-import { windowGeometry } from '../../onnx/conv-geometry';
+import { Conv2dSizes, windowGeometry } from '../../onnx/conv-geometry';
 
-export interface DensePlan {
+export interface DensePlan extends Conv2dSizes {
   readonly kind: 'Conv' | 'ConvTranspose';
-  readonly batch: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
   readonly group: number;
-  /** Input [H, W] and output [Ho, Wo] spatial sizes. */
-  readonly inSize: readonly [number, number];
-  readonly outSize: readonly [number, number];
-  readonly kernel: readonly [number, number];
   readonly strides: readonly [number, number];
-  readonly dilations: readonly [number, number];
-  /** Padding before rows and columns. */
-  readonly padBegin: readonly [number, number];
   /** Multiply-adds of the matrix product and of the conv itself (every tap, padding included). */
   readonly denseCost: number;
   readonly directCost: number;

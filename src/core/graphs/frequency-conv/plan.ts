@@ -5,20 +5,10 @@
  * their input gradients (autodiff/rules/Conv.ts emits them as such convs).
  */
 import { Node, attrInt } from '../../onnx/ir';
-import { windowGeometry } from '../../onnx/conv-geometry';
+import { Conv2dSizes, windowGeometry } from '../../onnx/conv-geometry';
 import { halfBins } from './spectra';
 
-export interface FrequencyPlan {
-  readonly batch: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  /** Input [H, W] and output [Ho, Wo] spatial sizes. */
-  readonly inSize: readonly [number, number];
-  readonly outSize: readonly [number, number];
-  readonly kernel: readonly [number, number];
-  readonly dilations: readonly [number, number];
-  /** Padding before rows and columns (taps sit at u·dilation − padBegin). */
-  readonly padBegin: readonly [number, number];
+export interface FrequencyPlan extends Conv2dSizes {
   /** DFT length per spatial axis. */
   readonly periods: readonly [number, number];
   /** Estimated cost of the direct and the frequency-domain conv, in multiply-add equivalents. */
