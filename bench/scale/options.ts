@@ -4,15 +4,15 @@
  *   --repeats N        timed repetitions per measurement, median reported (default 5; warm-up runs are extra)
  *   --warmup N         untimed runs before the timed ones (default 2)
  *   --threads N        intra-op threads for onnxruntime and PyTorch (default: one per core)
- *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling (default: all)
+ *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train (default: all)
  *   --batches 25,50    batch sizes of the scaling section (default 25,50,100,200)
  *   --widths 0.5,1     SimpleConvNet channel-width factors of the scaling section (default 0.5,1,2)
- *   --batch N          batch of the step, pruned and memory sections (default 100)
+ *   --batch N          batch of the step, pruned, memory and train sections (default 100)
  *   --no-torch         skip the PyTorch reference
  */
 import { defaultThreads } from '../../src/core/runtime/session';
 
-export const SECTIONS = ['step', 'pruned', 'memory', 'scaling'] as const;
+export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface ScaleBenchOptions {

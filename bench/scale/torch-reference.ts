@@ -1,7 +1,8 @@
 /**
- * The PyTorch CPU reference (bench/torch-scale-step.py under /usr/bin/python3, Debian's torch): the same mask
- * step on the same architecture with random weights, one python process per measurement so that its peak RSS is
- * that model's own. Returns a reason string when PyTorch cannot run.
+ * The PyTorch CPU reference (a bench/torch-*.py script under /usr/bin/python3, Debian's torch): the same step on
+ * the same architecture with random weights, one python process per measurement so that its peak RSS is that
+ * model's own. bench/torch-scale-step.py times the mask step, bench/torch-train-step.py the weight-training step.
+ * Returns a reason string when PyTorch cannot run.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,22 +18,29 @@ export interface TorchStepResult {
   readonly startRssMiB: number;
   /** Peak RSS of the python process (resource.getrusage ru_maxrss), MiB. */
   readonly peakRssMiB: number;
+  /** Trainable parameters of the PyTorch model, where the script reports them (torch-train-step.py). */
+  readonly parameters?: number;
 }
 
 export type TorchOutcome = TorchStepResult | { readonly unavailable: string };
 
 const PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(__dirname, '..', 'torch-scale-step.py');
+const BENCH_DIR = path.join(__dirname, '..');
 
 export function torchMaskStep(model: BenchModelKey, s: MaskStepSettings): TorchOutcome {
+  return runTorchScript('torch-scale-step.py', torchArchitectureArgs(model), s);
+}
+
+/** Runs bench/<script> with the model's flags plus the step settings, and parses its one JSON line. */
+export function runTorchScript(script: string, modelArgs: readonly string[], s: Omit<MaskStepSettings, 'frequencyConv'>): TorchOutcome {
   if (!fs.existsSync(PYTHON)) return { unavailable: `no ${PYTHON}` };
-  const args = [SCRIPT, ...torchArchitectureArgs(model), '--batch', String(s.batch), '--threads', String(s.threads), '--warmup', String(s.warmup), '--repeats', String(s.repeats)];
+  const args = [path.join(BENCH_DIR, script), ...modelArgs, '--batch', String(s.batch), '--threads', String(s.threads), '--warmup', String(s.warmup), '--repeats', String(s.repeats)];
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (r.status !== 0) return { unavailable: `PyTorch failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
-    torch: string; median_ms: number; all_ms: number[]; start_rss_mib: number; peak_rss_mib: number;
+    torch: string; median_ms: number; all_ms: number[]; start_rss_mib: number; peak_rss_mib: number; parameters?: number;
   };
-  return { torch: out.torch, medianMs: out.median_ms, allMs: out.all_ms, startRssMiB: out.start_rss_mib, peakRssMiB: out.peak_rss_mib };
+  return { torch: out.torch, medianMs: out.median_ms, allMs: out.all_ms, startRssMiB: out.start_rss_mib, peakRssMiB: out.peak_rss_mib, parameters: out.parameters };
 }
 
 export function isTorchResult(o: TorchOutcome | undefined): o is TorchStepResult {

@@ -1,6 +1,6 @@
 /**
  * Keeps `npm run bench:scale` (bench/scale.ts) from rotting: its models load or build into valid ONNX whose mask
- * step runs, the child-process and pruned-inference paths work, and its flags parse. Tiny batches, one repeat,
+ * step runs, the child-process, pruned-inference and weight-training-step paths work, and its flags parse. Tiny batches, one repeat,
  * no PyTorch; the figures themselves are not checked.
  */
 import { test } from 'node:test';
@@ -13,7 +13,10 @@ import { FIXTURE_MODELS, loadBenchModel, modelLabel, torchArchitectureArgs, widt
 import { timeMaskStep } from '../../bench/scale/mask-step-timing';
 import { runStepChild } from '../../bench/scale/run-step-child';
 import { keepMasks, prunedInferenceLatency } from '../../bench/scale/pruned-inference';
+import { timeTrainStep } from '../../bench/scale/train-step-timing';
 import { parseScaleBenchArgs } from '../../bench/scale/options';
+import { SIMPLE_CONVNET, buildSmallCnn } from '../../src/core/models/small-cnn';
+import { RESNET18_32, buildResNet18 } from '../../src/core/models/resnet18';
 import { formatTable } from '../../bench/scale/table';
 
 const TINY = { batch: 2, threads: 1, warmup: 0, repeats: 1 };
@@ -56,13 +59,21 @@ test('scale bench: physically pruned models have fewer parameters and FLOPs, and
   assert.ok(rows.every((r) => r.medianMs > 0));
 });
 
+test('scale bench: the weight-training step runs, with and without BatchNorm', async () => {
+  const cnn = await timeTrainStep(buildSmallCnn(SIMPLE_CONVNET), TINY);
+  assert.equal(cnn.parameters, 530_730, 'torchvision-style count of SimpleConvNet (as bench/torch-train-step.py reports)');
+  const resnet = await timeTrainStep(buildResNet18({ ...RESNET18_32, widths: [4, 4, 8, 8] }), TINY);
+  for (const t of [cnn, resnet]) assert.ok(t.medianMs > 0 && Number.isFinite(t.medianMs) && t.allMs.length === 1, JSON.stringify(t));
+});
+
 test('scale bench: flags parse, and bad ones are refused', () => {
   const o = parseScaleBenchArgs(['--repeats', '1', '--only', 'step,scaling', '--batches', '2,4', '--no-torch']);
   assert.equal(o.repeats, 1);
   assert.deepEqual(o.sections, ['step', 'scaling']);
   assert.deepEqual(o.batches, [2, 4]);
   assert.equal(o.torch, false);
-  assert.deepEqual(parseScaleBenchArgs([]).sections, ['step', 'pruned', 'memory', 'scaling']);
+  assert.deepEqual(parseScaleBenchArgs([]).sections, ['step', 'pruned', 'memory', 'scaling', 'train']);
+  assert.deepEqual(parseScaleBenchArgs(['--only', 'train,step']).sections, ['step', 'train']);
   assert.throws(() => parseScaleBenchArgs(['--only', 'speed']), /unknown section/);
   assert.throws(() => parseScaleBenchArgs(['--repeats', '0']), /--repeats/);
   assert.throws(() => parseScaleBenchArgs(['--repeat', '3']), /unknown flag/);

@@ -1,0 +1,88 @@
+"""PyTorch reference for the `train` section of `npm run bench:scale`: one weight-training step (zero_grad, forward
+in train mode, backward to every weight, SGD lr 0.01 momentum 0.9 weight decay 1e-4) on CPU, random weights.
+
+  simple-convnet  as src/core/models/small-cnn.ts SIMPLE_CONVNET: 4 x (Conv k7 s1 p3 + bias, ReLU) 16/32/64/128,
+                  no BatchNorm, GAP, Linear -> 10; input [N,3,28,28]
+  resnet18        torchvision resnet18(num_classes=10) in .train() mode (BatchNorm on batch statistics, running
+                  statistics updated), as src/core/models/resnet18.ts; input [N,3,32,32]
+
+The loss is sum(logits * 0.01), the constant upstream gradient our side feeds. Input x[i] = sin(i), as ours.
+
+Usage: /usr/bin/python3 bench/torch-train-step.py --model NAME --batch N --threads N --warmup N --repeats N
+Prints one JSON line: torch, parameters, median_ms, all_ms, start_rss_mib, peak_rss_mib. Dev tool only; never a
+runtime dependency.
+"""
+import argparse
+import json
+import os
+import resource
+import time
+
+import torch
+import torch.nn as nn
+
+
+def current_rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def simple_convnet():
+    layers, cin = [], 3
+    for c in (16, 32, 64, 128):
+        layers += [nn.Conv2d(cin, c, kernel_size=7, stride=1, padding=3), nn.ReLU()]
+        cin = c
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(1), nn.Linear(cin, 10)]
+    return nn.Sequential(*layers), (3, 28, 28)
+
+
+def resnet18():
+    import torchvision
+
+    return torchvision.models.resnet18(num_classes=10), (3, 32, 32)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True, choices=["simple-convnet", "resnet18"])
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=5)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    start_rss = current_rss_mib()
+
+    model, in_shape = simple_convnet() if a.model == "simple-convnet" else resnet18()
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    numel = a.batch * in_shape[0] * in_shape[1] * in_shape[2]
+    x = torch.sin(torch.arange(numel, dtype=torch.float64)).float().view(a.batch, *in_shape)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(x)
+        (logits * 0.01).sum().backward()
+        optimizer.step()
+
+    for _ in range(a.warmup):
+        step()
+    times = []
+    for _ in range(a.repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    times_sorted = sorted(times)
+    mid = len(times_sorted) // 2
+    median = times_sorted[mid] if len(times_sorted) % 2 else (times_sorted[mid - 1] + times_sorted[mid]) / 2
+    print(json.dumps({"torch": torch.__version__, "parameters": sum(q.numel() for q in model.parameters()),
+                      "median_ms": median, "all_ms": times, "start_rss_mib": start_rss, "peak_rss_mib": peak_rss_mib()}))
+
+
+if __name__ == "__main__":
+    main()
