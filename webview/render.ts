@@ -7,6 +7,7 @@ import type { EpochEvent } from '../src/core/bise/events';
 import type { BiseReport, EpochRecord, EvalMetrics } from '../src/core/report/schema';
 import { comparedModels, probeLayers } from '../src/core/report/comparisons';
 import { formatCount, formatDecimal, formatDuration, formatFlops, formatPercent, formatRemoved } from '../src/core/report/format';
+import { PROBE_PER_BIAS_COLUMNS, probePerBiasIntro, probePerBiasRows } from '../src/core/report/markdown-probe-per-bias';
 import { contrastingInk, divergingColour, symmetricRange } from '../src/core/report/svg/colour';
 import type { DatasetOption, ErrorTarget, FieldError, FormField, FormValues, SetupView } from '../src/protocol/webview-messages';
 import { renderCsvColumns } from './csv-columns';
@@ -123,7 +124,16 @@ export function renderProbeTable(report: BiseReport): string {
     ['chance', formatPercent(probe.vanilla.chance), formatPercent(probe.subnetwork.chance)],
     ...probeLayers(probe.vanilla, probe.subnetwork).map((l) => [`layer ${escapeHtml(l.label)}`, formatPercent(l.vanilla), formatPercent(l.subnetwork)]),
   ];
-  return `${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return `${head}${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>${renderProbePerBiasTable(report)}`;
+}
+
+/** With several bias attributes: the probe on z for each, vanilla → subnetwork (as report.md); '' otherwise. */
+export function renderProbePerBiasTable(report: BiseReport): string {
+  const rows = probePerBiasRows(report);
+  if (rows.length === 0) return '';
+  const head = `<thead><tr>${PROBE_PER_BIAS_COLUMNS.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
+  const body = rows.map((r) => `<tr>${[escapeHtml(r.name), ...r.numbers].map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
+  return `<h3>Bias probe per attribute</h3><p class="muted">${escapeHtml(probePerBiasIntro(report))}</p><table class="metrics">${head}<tbody>${body}</tbody></table>`;
 }
 
 export function reportHeadline(report: BiseReport): string {

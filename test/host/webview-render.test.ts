@@ -1,7 +1,9 @@
 /** The panel's markup (webview/render.ts, DOM-free): heatmap rows and hover data, tables, the form's errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellInfo, epochRecord, renderForm, renderHeatmap } from '../../webview/render';
+import { cellInfo, epochRecord, renderForm, renderHeatmap, renderProbeTable } from '../../webview/render';
+import { multiBiasReport } from '../core/report/multi-bias-report';
+import { sampleReport } from '../core/report/sample-report';
 import { BUILTIN_DATASETS } from '../../src/host/datasets';
 import { defaultForm } from '../../src/host/form';
 import type { SetupView } from '../../src/protocol';
@@ -66,4 +68,20 @@ test('the form shows each error under its field, the data fields of the chosen d
   const broken = renderForm({ ...setup, model: null, modelError: "cannot read the model '/ws/net.onnx' (ENOENT)" }, setup.form, [], false);
   assert.match(broken, /The model cannot be used: cannot read the model &#39;\/ws\/net\.onnx&#39; \(ENOENT\)/);
   assert.match(broken, /<vscode-button id="start-run" disabled>/);
+});
+
+test('the probe table: one attribute as before; with several, a second table of the probe on z per attribute', () => {
+  const single = renderProbeTable(sampleReport());
+  assert.equal((single.match(/<table/g) ?? []).length, 1);
+  assert.ok(!single.includes('per attribute'));
+  const multi = renderProbeTable(multiBiasReport());
+  assert.ok(multi.startsWith(single.slice(0, single.indexOf('</table>'))), 'the first table is unchanged');
+  assert.ok(multi.includes('<h3>Bias probe per attribute</h3>'));
+  assert.ok(multi.includes('<tr><td>left background colour</td><td>98.1% → 35.2%</td><td>99.3% → 41.8%</td><td>10.0%</td></tr>'));
+  assert.ok(multi.includes('<tr><td>right background colour</td><td>96.2% → 51.4%</td><td>97.7% → 60.3%</td><td>10.4%</td></tr>'));
+  const hostile = multiBiasReport();
+  hostile.data.biasAttributes = ['left', '<img src=x onerror=alert(1)>'];
+  const html = renderProbeTable(hostile);
+  assert.ok(!html.includes('<img') && html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  assert.ok(!/\sstyle=/.test(html));
 });

@@ -39,8 +39,14 @@ export function main(argv: readonly string[]): Promise<number> {
       ctx,
     );
     const t = result.test;
+    const names = result.biasAttributes;
     ctx.reporter.print(
-      [`wrote ${result.out} (${result.seconds.toFixed(0)} s, ${result.msPerStep.toFixed(1)} ms/step)`, `unbiased test accuracy ${percent(t.unbiasedAccuracy)} (aligned ${percent(t.alignedAccuracy)}, conflicting ${percent(t.conflictingAccuracy)})`].join('\n'),
+      [
+        `wrote ${result.out} (${result.seconds.toFixed(0)} s, ${result.msPerStep.toFixed(1)} ms/step)`,
+        `unbiased test accuracy ${percent(t.unbiasedAccuracy)} (aligned ${percent(t.alignedAccuracy)}, conflicting ${percent(t.conflictingAccuracy)})`,
+        // The line above is attribute 0's split; with several attributes, each one's.
+        ...(names.length > 1 && t.perBias ? t.perBias.map((b, k) => `${names[k]}: aligned ${percent(b.alignedAccuracy)} (${b.alignedSamples})  conflicting ${percent(b.conflictingAccuracy)} (${b.conflictingSamples})`) : []),
+      ].join('\n'),
     );
     return result;
   });

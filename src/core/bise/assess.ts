@@ -15,8 +15,18 @@ import { GatedInference, DatasetPass } from './gated-inference';
 import { keptCounts, magnitudeMasks, randomMasks } from './baselines';
 import { EventSink } from './events';
 
+/** The probe on z for one bias attribute other than the first (`attribute`: its index in the dataset's biases). */
+export interface AttributeProbeScores extends ProbeScores {
+  readonly attribute: number;
+}
+
 export interface ProbeSummary extends ProbeScores {
   readonly perLayer: { site: string; label: string; accuracy: number }[];
+  /**
+   * With several bias attributes: the probe on z for attributes 1, 2, … (attribute 0's is the fields above).
+   * Absent with one attribute, so single-attribute results read as before.
+   */
+  readonly perBias?: AttributeProbeScores[];
 }
 
 export interface Assessment {
@@ -50,7 +60,8 @@ function metrics(pass: DatasetPass, data: InMemoryDataset): AccuracyBreakdown {
 
 /**
  * The bias probe on z (linear + MLP) and on every gate site's pooled activations (linear), trained on one pass's
- * features (`trainPass` over `trainData`) and scored on another's.
+ * features (`trainPass` over `trainData`) and scored on another's. Every further bias attribute gets the probe on
+ * z only (a site probe per attribute would multiply the cost for little insight).
  */
 export function probeSummary(discovery: Discovery, trainPass: DatasetPass, testPass: DatasetPass, trainData: InMemoryDataset, testData: InMemoryDataset, o: { seed: number; epochs: number }): ProbeSummary {
   const classes = trainData.biasClasses[0];
@@ -63,7 +74,12 @@ export function probeSummary(discovery: Discovery, trainPass: DatasetPass, testP
     const accuracy = linearProbe({ trainX, trainB, testX, testB, dim: site.channels, classes }, { ...options, mlp: false }).accuracy;
     return { site: site.tensor, label: discovery.groups[site.group].label, accuracy };
   });
-  return { ...scores, perLayer };
+  const perBias = trainData.biases.slice(1).map((trainBk, i): AttributeProbeScores => {
+    const k = i + 1;
+    const data = { trainX: trainPass.z, trainB: trainBk, testX: testPass.z, testB: testData.biases[k], dim: trainPass.zDim, classes: trainData.biasClasses[k] };
+    return { attribute: k, ...runBiasProbe(data, options) };
+  });
+  return perBias.length > 0 ? { ...scores, perLayer, perBias } : { ...scores, perLayer };
 }
 
 export async function assessSubnetwork(inputs: AssessInputs): Promise<Assessment> {

@@ -45,7 +45,11 @@ export function readMasksFile(file: string, groups: readonly { id: number; chann
   });
 }
 
-export async function runProbeJob(o: ProbeJobOptions): Promise<{ vanilla: ProbeSummary; subnetwork: ProbeSummary | null }> {
+/**
+ * `perBias` of each summary (two or more bias attributes) holds the probe on z for attributes 1, 2, …;
+ * `biasAttributes` names them all, in the dataset's order.
+ */
+export async function runProbeJob(o: ProbeJobOptions): Promise<{ biasAttributes: string[]; vanilla: ProbeSummary; subnetwork: ProbeSummary | null }> {
   const model = readModelFile(o.modelPath);
   const io = modelIo(model, o.modelPath);
   const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);
@@ -58,7 +62,7 @@ export async function runProbeJob(o: ProbeJobOptions): Promise<{ vanilla: ProbeS
       probeSummary(discovery, await inference.run(data.val, values), await inference.run(data.test, values), data.val, data.test, o);
     const vanilla = await summary(gates.map((g) => new Float32Array(g.channels).fill(1)));
     const subnetwork = keep ? await summary(keep.map((k) => Float32Array.from(k, (v) => (v ? 1 : 0)))) : null;
-    return { vanilla, subnetwork };
+    return { biasAttributes: [...data.biasAttributes], vanilla, subnetwork };
   } finally {
     await inference.release();
   }

@@ -13,7 +13,8 @@ import { MLP_3X100, buildMlp } from '../models/mlp';
 import { RESNET18_32, buildResNet18 } from '../models/resnet18';
 import { TrainConfig, trainWeights } from '../bise/train';
 import { predictDataset } from '../bise/predict';
-import { accuracyBreakdown, AccuracyBreakdown } from '../metrics/group-accuracy';
+import { AccuracyBreakdown } from '../metrics/group-accuracy';
+import { multiBiasBreakdown } from '../metrics/breakdown';
 import { ExecutionProvider } from '../runtime/session';
 import { BuiltinDatasetSpec, loadBuiltinDataset } from './builtin-datasets';
 import { JobContext } from './job-context';
@@ -43,7 +44,9 @@ export interface TrainJobOptions {
 
 export interface TrainJobResult {
   readonly out: string;
+  /** Attribute 0's aligned/conflicting in the top-level fields; every attribute's in `perBias` (names in `biasAttributes`). */
   readonly test: AccuracyBreakdown;
+  readonly biasAttributes: string[];
   readonly msPerStep: number;
   readonly seconds: number;
 }
@@ -58,16 +61,18 @@ export async function runTrainJob(o: TrainJobOptions, ctx: JobContext): Promise<
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
   const result = await trainWeights({ model: source, train: data.train, val: data.val, config: o.config, session, onEvent: ctx.onEvent, signal: ctx.signal });
   const { predictions } = await predictDataset(result.model, data.test, session);
-  const test = accuracyBreakdown(predictions, data.test.y, data.test.biases[0], data.test.numClasses, data.test.biasClasses[0]);
+  const test = multiBiasBreakdown(predictions, data.test.y, data.test.biases, data.test.numClasses, data.test.biasClasses);
+  // Several attributes: each one's numbers and the joint cells too; one attribute: the record as before.
+  const several = data.biasAttributes.length > 1 && { biasAttributes: [...data.biasAttributes], perBias: test.perBias, alignmentCells: test.alignmentCells };
   const record = {
     command: o.commandLine ?? '',
     data: data.description,
     config: o.config,
-    test: { unbiasedAccuracy: test.unbiasedAccuracy, alignedAccuracy: test.alignedAccuracy, conflictingAccuracy: test.conflictingAccuracy },
+    test: { unbiasedAccuracy: test.unbiasedAccuracy, alignedAccuracy: test.alignedAccuracy, conflictingAccuracy: test.conflictingAccuracy, ...several },
   };
   const model: Model = { ...result.model, metadata: { ...result.model.metadata, 'bise.training': JSON.stringify(record) } };
   const protect = o.modelPath ? [o.modelPath] : [];
   writeFileAtomic(target, serializeModel(model), protect);
   writeFileAtomic(`${target}.train.json`, JSON.stringify({ ...record, history: result.history, msPerStep: result.msPerStep }, null, 1) + '\n', protect);
-  return { out: target, test, msPerStep: result.msPerStep, seconds: (performance.now() - started) / 1000 };
+  return { out: target, test, biasAttributes: [...data.biasAttributes], msPerStep: result.msPerStep, seconds: (performance.now() - started) / 1000 };
 }

@@ -18,6 +18,7 @@ import {
 import { codeSpan, escapeMarkdown, markdownImage, markdownLink, markdownTable } from './markdown-text';
 import { perBiasSection } from './markdown-per-bias';
 import { biasLabelsSection } from './markdown-bias-labels';
+import { probePerBiasSection } from './markdown-probe-per-bias';
 import type { BiseReport, EvalMetrics, ProbeResult } from './schema';
 
 const SELECTION_TEXT: Record<BiseReport['selection']['criterion'], string> = {
@@ -171,6 +172,8 @@ function probeSection(r: BiseReport): string[] {
     'A fresh classifier is trained to predict the bias attribute from the features; lower accuracy and mutual information mean less bias information is left.',
     '',
     markdownTable(['Probe', 'Vanilla', 'Subnetwork', 'Δ'], rows, ['left', 'right', 'right', 'right']),
+    '',
+    ...probePerBiasSection(r),
     '',
     ...figures(r, 'probe'),
   ];

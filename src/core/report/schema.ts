@@ -79,7 +79,20 @@ export interface EvalMetrics {
   alignmentCells?: AlignmentCellRecord[];
 }
 
-/** A fresh classifier trained to predict the bias from the bottleneck (lower = less bias information left). */
+/** The probe on the bottleneck for one further bias attribute (`attribute`: its index in data.biasAttributes, ≥ 1). */
+export interface ProbeBiasRecord {
+  attribute: number;
+  linearAccuracy: number;
+  mlpAccuracy: number;
+  mutualInformation: number;
+  chance: number;
+}
+
+/**
+ * A fresh classifier trained to predict the bias from the bottleneck (lower = less bias information left). The
+ * top-level fields and perLayer are the first bias attribute's; `perBias` (two or more attributes) has the probe
+ * on the bottleneck for each further attribute, in data.biasAttributes order from the second.
+ */
 export interface ProbeResult {
   linearAccuracy: number;
   mlpAccuracy: number;
@@ -88,6 +101,7 @@ export interface ProbeResult {
   /** Accuracy of always predicting the most frequent bias value. */
   chance: number;
   perLayer: { site: string; label: string; accuracy: number }[];
+  perBias?: ProbeBiasRecord[];
 }
 
 export interface EpochRecord {
@@ -224,13 +238,43 @@ function checkPerBias(r: BiseReport, path: JsonPath | null): void {
   }
 }
 
+const probeBias: Decoder<ProbeBiasRecord> = object<ProbeBiasRecord>({
+  attribute: positiveInteger,
+  linearAccuracy: unitInterval,
+  mlpAccuracy: unitInterval,
+  mutualInformation: finiteNumber,
+  chance: unitInterval,
+});
+
 const probeResult: Decoder<ProbeResult> = object<ProbeResult>({
   linearAccuracy: unitInterval,
   mlpAccuracy: unitInterval,
   mutualInformation: finiteNumber,
   chance: unitInterval,
   perLayer: array(object<ProbeResult['perLayer'][number]>({ site: string, label: string, accuracy: unitInterval })),
+  perBias: optional(array(probeBias)),
 });
+
+/** The probe's per-attribute entries: both models or neither, one per attribute after the first, in order. */
+function checkProbePerBias(r: BiseReport, path: JsonPath | null): void {
+  if (!r.probe) return;
+  const further = r.data.biasAttributes.length - 1;
+  const at = (model: 'vanilla' | 'subnetwork'): JsonPath => child(child(child(path, 'probe'), model), 'perBias');
+  const { vanilla, subnetwork } = r.probe;
+  if ((vanilla.perBias === undefined) !== (subnetwork.perBias === undefined)) {
+    const missing = vanilla.perBias === undefined ? 'vanilla' : 'subnetwork';
+    throw new DecodeError(child(child(path, 'probe'), missing), `has no perBias, but the other model's probe has; expected both or neither`);
+  }
+  for (const model of ['vanilla', 'subnetwork'] as const) {
+    const list = r.probe[model].perBias;
+    if (list === undefined) continue;
+    if (r.version < 2) throw new DecodeError(at(model), `is a version 2 field, but the report says version ${r.version}`);
+    if (list.length !== further) throw new DecodeError(at(model), `has ${list.length} entries, expected one per bias attribute after the first (${further})`);
+    list.forEach((b, i) => {
+      if (b.attribute !== i + 1) throw new DecodeError(child(child(at(model), i), 'attribute'), `is ${b.attribute}, expected ${i + 1} (entries follow data.biasAttributes from the second)`);
+    });
+  }
+}
 
 /** The fields of one history row; the worker protocol's epoch event reuses them. */
 export const EPOCH_RECORD_FIELDS: Fields<EpochRecord> = {
@@ -341,6 +385,7 @@ const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
   },
   (r, path) => {
     checkPerBias(r, path);
+    checkProbePerBias(r, path);
     if (r.history.length > 0 && !r.history.some((h) => h.epoch === r.selection.epoch)) {
       throw new DecodeError(child(child(path, 'selection'), 'epoch'), `epoch ${r.selection.epoch} is not in history (epochs ${r.history[0].epoch}–${r.history[r.history.length - 1].epoch})`);
     }

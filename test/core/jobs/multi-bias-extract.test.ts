@@ -1,7 +1,8 @@
 /**
  * The extract job on Multi-Color MNIST (two bias attributes) with the built-in MLP: one auxiliary head per
  * attribute, and a version-2 report with each attribute's accuracy and the four aligned/conflicting cells, which
- * agree with the test set's own counts and with the per-attribute numbers.
+ * agree with the test set's own counts and with the per-attribute numbers; the bias probe on z covers both
+ * attributes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ test('Multi-Color MNIST: per-bias metrics and the 2×2 cells in report.json and 
   fs.writeFileSync(modelPath, serializeModel(buildMlp({ ...MLP_3X100, hidden: [16, 16, 16] })));
   const data = { kind: 'multi-color-mnist', rhoLeft: 0.99, rhoRight: 0.95, seed: 3, trainSize: 300, valSize: 100, testSize: 200 } as const;
   const result = await runExtractJob(
-    { modelPath, data, config: { ...DEFAULT_EXTRACT_CONFIG, batchSize: 50, tauPeriod: 1, maxEpochs: 2, auxEpochs: 1 }, overwrite: false, randomSeeds: 2, probe: false, probeEpochs: 1, threads: 1 },
+    { modelPath, data, config: { ...DEFAULT_EXTRACT_CONFIG, batchSize: 50, tauPeriod: 1, maxEpochs: 2, auxEpochs: 1 }, overwrite: false, randomSeeds: 2, probe: true, probeEpochs: 1, threads: 1 },
     { onEvent: () => undefined },
   );
   const report = parseReport(fs.readFileSync(path.join(result.folder, 'report.json'), 'utf8'), 'report.json');
@@ -46,6 +47,11 @@ test('Multi-Color MNIST: per-bias metrics and the 2×2 cells in report.json and 
     const n = rc.reduce((s, c) => s + c.samples, 0);
     assert.ok(Math.abs(m.perBias![1].conflictingAccuracy - rc.reduce((s, c) => s + c.accuracy * c.samples, 0) / n) < 1e-9);
   }
+  // The probe on z covers the right colour too (attribute 0's stays in the top-level fields).
+  for (const p of [report.probe!.vanilla, report.probe!.subnetwork]) {
+    assert.deepEqual(p.perBias?.map((b) => b.attribute), [1]);
+  }
   const md = fs.readFileSync(path.join(result.folder, 'report.md'), 'utf8');
   assert.ok(md.includes('### Per bias attribute') && md.includes('| Model | A·A | A·C | C·A | C·C |'));
+  assert.ok(md.includes('### Bias probe per attribute') && /\n\| right background colour \| [\d.]+% → [\d.]+% \|/.test(md));
 });

@@ -171,6 +171,27 @@ test('two bias attributes: per-attribute table and the aligned/conflicting cells
   assert.ok(!single.includes('### Per bias attribute') && !single.includes('A·A'));
 });
 
+test('two bias attributes: the probe on z per attribute, vanilla → subnetwork; nothing extra for one attribute or without it', () => {
+  const md = renderMarkdown(multiBiasReport());
+  const table = tableAfter(md, '| Attribute | Linear probe, vanilla → subnetwork | MLP probe, vanilla → subnetwork | Chance |');
+  assert.deepEqual(table.slice(1), [
+    '|---|---:|---:|---:|',
+    '| left background colour | 98.1% → 35.2% | 99.3% → 41.8% | 10.0% |',
+    '| right background colour | 96.2% → 51.4% | 97.7% → 60.3% | 10.4% |',
+  ]);
+  const section = md.slice(md.indexOf('## Bias probe'), md.indexOf('## Training'));
+  assert.ok(section.indexOf('### Bias probe per attribute') > section.indexOf('| Probe | Vanilla | Subnetwork | Δ |'), 'after the main probe table');
+  assert.ok(!renderMarkdown(sampleReport()).includes('per attribute'));
+  const older = multiBiasReport();
+  delete older.probe!.vanilla.perBias;
+  delete older.probe!.subnetwork.perBias;
+  assert.ok(!renderMarkdown(older).includes('Bias probe per attribute'), 'a report written before the field');
+  const hostile = multiBiasReport();
+  hostile.data.biasAttributes = [`a|${HOSTILE}`, `b\n${HOSTILE}`];
+  const rows = tableAfter(renderMarkdown(hostile), '| Attribute | Linear probe, vanilla → subnetwork | MLP probe, vanilla → subnetwork | Chance |');
+  assert.ok(rows.every((row) => pipes(row) === 5 && !row.includes('<script>')), rows.join('\n'));
+});
+
 test('substitute training bias labels: where they came from and how well they matched; nothing for given labels', () => {
   const r = sampleReport();
   r.config.biasFrom = 'identify';

@@ -1,4 +1,7 @@
-/** A version-2 report over two bias attributes (Multi-Color MNIST-like): per-bias metrics and the 4 joint cells. */
+/**
+ * A version-2 report over two bias attributes (Multi-Color MNIST-like): per-bias metrics, the 4 joint cells, and the
+ * probe on z for the second attribute.
+ */
 import type { BiseReport, EvalMetrics } from '../../../src/core/report/schema';
 import { sampleReport } from './sample-report';
 
@@ -41,5 +44,7 @@ export function multiBiasReport(): BiseReport {
     subnetwork: twoBiasMetrics(r.metrics.subnetwork, [0.95, 0.85, 0.5, 0.3]),
     baselines: r.metrics.baselines.map((b) => ({ ...b, metrics: twoBiasMetrics(b.metrics, [0.9, 0.7, 0.2, 0.1]) })),
   };
+  r.probe!.vanilla.perBias = [{ attribute: 1, linearAccuracy: 0.962, mlpAccuracy: 0.977, mutualInformation: 0.801, chance: 0.104 }];
+  r.probe!.subnetwork.perBias = [{ attribute: 1, linearAccuracy: 0.514, mlpAccuracy: 0.603, mutualInformation: 0.233, chance: 0.104 }];
   return r;
 }

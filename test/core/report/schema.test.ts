@@ -137,6 +137,56 @@ test('per-bias fields must fit the version, the bias attributes and the sample c
   assertParseError(damaged((r) => (r.metrics.vanilla.perBias[0].conflictingAccuracy = 2)), 'report.json: metrics.vanilla.perBias[0].conflictingAccuracy: expected a number in [0, 1], found 2');
 });
 
+/** Removes the version-2 metric fields, so that checks after them are reached. */
+function dropMetricsPerBias(r: Record<string, any>): void {
+  for (const m of [r.metrics.vanilla, r.metrics.subnetwork, ...r.metrics.baselines.map((b: { metrics: unknown }) => b.metrics)]) {
+    delete m.perBias;
+    delete m.alignmentCells;
+  }
+}
+
+test('the probe per further bias attribute round-trips and must fit the version, the attributes and both models', () => {
+  const report = multiBiasReport();
+  assert.deepEqual(parseReport(stableStringify(report), 'report.json').probe!.subnetwork.perBias, report.probe!.subnetwork.perBias);
+  const damaged = (edit: (r: Record<string, any>) => void): string => {
+    const json = JSON.parse(JSON.stringify(multiBiasReport())) as Record<string, any>;
+    edit(json);
+    return JSON.stringify(json);
+  };
+  // Without the field (one attribute, or a report written before it) it still reads.
+  const without = parseReport(
+    damaged((r) => {
+      delete r.probe.vanilla.perBias;
+      delete r.probe.subnetwork.perBias;
+    }),
+    'report.json',
+  );
+  assert.equal(without.probe!.vanilla.perBias, undefined);
+  assertParseError(
+    damaged((r) => {
+      r.version = 1;
+      dropMetricsPerBias(r);
+    }),
+    'report.json: probe.vanilla.perBias: is a version 2 field, but the report says version 1',
+  );
+  assertParseError(damaged((r) => delete r.probe.subnetwork.perBias), "report.json: probe.subnetwork: has no perBias, but the other model's probe has; expected both or neither");
+  assertParseError(
+    damaged((r) => {
+      r.data.biasAttributes.push('third');
+      dropMetricsPerBias(r);
+    }),
+    'report.json: probe.vanilla.perBias: has 1 entries, expected one per bias attribute after the first (2)',
+  );
+  assertParseError(
+    damaged((r) => r.probe.vanilla.perBias.push({ ...r.probe.vanilla.perBias[0], attribute: 2 })),
+    'report.json: probe.vanilla.perBias: has 2 entries, expected one per bias attribute after the first (1)',
+  );
+  assertParseError(damaged((r) => (r.probe.subnetwork.perBias[0].attribute = 0)), 'report.json: probe.subnetwork.perBias[0].attribute: expected a positive integer, found 0');
+  assertParseError(damaged((r) => (r.probe.subnetwork.perBias[0].attribute = 2)), 'report.json: probe.subnetwork.perBias[0].attribute: is 2, expected 1 (entries follow data.biasAttributes from the second)');
+  assertParseError(damaged((r) => (r.probe.vanilla.perBias[0].linearAccuracy = 1.2)), 'report.json: probe.vanilla.perBias[0].linearAccuracy: expected a number in [0, 1], found 1.2');
+  assertParseError(damaged((r) => (r.probe.vanilla.perBias[0].extra = 1)), /^report\.json: probe\.vanilla\.perBias\[0\]\.extra: unexpected field/);
+});
+
 test('substitute bias-label quality round-trips and its fractions are checked', () => {
   const report = sampleReport();
   report.config.biasFrom = 'identify';
