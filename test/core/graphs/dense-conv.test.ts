@@ -101,6 +101,9 @@ test('the pass keeps every tensor name and leaves convs with a weight fed at run
   const shapes = inferShapes(graph, new Map([['x', [2, 4, 2, 2]], ['w2', [4, 4, 3, 3]]]));
   const result = lowerConvsToDense(graph, shapes);
   assert.deepEqual(result.replaced, [graph.nodes[0].name]);
+  // A graph-wide budget smaller than the matrix [16, 16] keeps the conv direct.
+  assert.deepEqual(lowerConvsToDense(graph, shapes, { maxTotalBytes: 16 * 16 * 4 - 1 }).replaced, []);
+  assert.deepEqual(lowerConvsToDense(graph, shapes, { maxTotalBytes: 16 * 16 * 4 }).replaced, [graph.nodes[0].name]);
   const produced = new Set(result.graph.nodes.flatMap((n) => n.outputs));
   for (const name of graph.nodes.flatMap((n) => n.outputs)) assert.ok(produced.has(name), `tensor '${name}' is still produced`);
 });

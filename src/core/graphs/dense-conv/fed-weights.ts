@@ -14,7 +14,7 @@ import { Graph, Node, intsAttr, makeTensor } from '../../onnx/ir';
 import { ShapeMap } from '../../onnx/shape-inference';
 import { NodeEmitter } from '../node-emitter';
 import { NodeReplacement, RewrittenGraph, replaceNodes } from '../rewrite-nodes';
-import { DensePlan, planDenseConv, worthDense } from './plan';
+import { DensePlan, MAX_DENSE_GRAPH_BYTES, denseMatrixBytes, planDenseConv, worthDense } from './plan';
 import { denseConvMatrix } from './matrix';
 
 /** Per tap t = (ky, kx): the 0/1 matrix [H·W, Ho·Wo] of the single-channel conv whose only weight is that tap. */
@@ -33,11 +33,14 @@ export function tapMatrices(plan: DensePlan): Float32Array {
 
 export function denseConvsWithFedWeights(graph: Graph, shapes: ShapeMap): RewrittenGraph {
   const fed = new Set(graph.inputs.map((v) => v.name));
+  // The matrices are intermediates here, rebuilt every step; the same graph-wide budget bounds them.
+  let budget = MAX_DENSE_GRAPH_BYTES;
   return replaceNodes(graph, (node, index) => {
     if (node.opType !== 'Conv' || !fed.has(node.inputs[1])) return undefined;
     const [x, w, y] = [shapes.get(node.inputs[0]), shapes.get(node.inputs[1]), shapes.get(node.outputs[0])];
     const plan = x && w && y ? planDenseConv(node, x, w, y) : undefined;
-    if (!plan || plan.group !== 1 || !worthDense(plan)) return undefined;
+    if (!plan || plan.group !== 1 || !worthDense(plan) || denseMatrixBytes(plan) > budget) return undefined;
+    budget -= denseMatrixBytes(plan);
     return lowerFedConv(plan, node, `dfconv${index}/${node.name}`);
   });
 }

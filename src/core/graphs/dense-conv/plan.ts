@@ -31,6 +31,9 @@ export const DENSE_COST_RATIO = 1;
 /** The matrix of one conv; beyond this the conv is left as it is. */
 export const MAX_DENSE_MATRIX_BYTES = 64 * 2 ** 20;
 
+/** All matrices of one graph (a wide network on tiny maps could otherwise add gigabytes). ResNet-18: ~17 MiB. */
+export const MAX_DENSE_GRAPH_BYTES = 512 * 2 ** 20;
+
 export function planDenseConv(node: Node, x: readonly number[], w: readonly number[], y: readonly number[]): DensePlan | undefined {
   if ((node.opType !== 'Conv' && node.opType !== 'ConvTranspose') || node.domain !== '') return undefined;
   if (x.length !== 4 || w.length !== 4 || y.length !== 4) return undefined;
