@@ -1,5 +1,5 @@
-/** Unary, binary (broadcasting) and variadic elementwise ops, plus Clip, LeakyRelu, Where, Dropout. */
-import { attrFloat } from '../../../src/core/onnx/ir';
+/** Unary, binary (broadcasting) and variadic elementwise ops, plus Cast, Clip, LeakyRelu, Where, Dropout. */
+import { attrFloat, attrInt } from '../../../src/core/onnx/ir';
 import { OpImpl, RefTensor, broadcastDims, broadcastIndex, refTensor, required } from './tensor';
 
 function map(x: RefTensor, f: (v: number) => number): RefTensor {
@@ -25,6 +25,12 @@ export const UNARY_OPS: Readonly<Record<string, OpImpl>> = {
   LeakyRelu: (node, inputs) => {
     const alpha = attrFloat(node, 'alpha', 0.01);
     return [map(required(node, inputs, 0), (v) => (v > 0 ? v : alpha * v))];
+  },
+  // Booleans are 0/1 here; float targets keep the value, integer ones truncate, bool tests for non-zero.
+  Cast: (node, inputs) => {
+    const to = attrInt(node, 'to', 1);
+    const convert = to === 1 || to === 10 || to === 11 ? (v: number) => v : to === 9 ? (v: number) => (v !== 0 ? 1 : 0) : Math.trunc;
+    return [map(required(node, inputs, 0), convert)];
   },
 };
 

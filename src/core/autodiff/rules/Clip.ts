@@ -1,5 +1,5 @@
-import { floatTensor } from '../../onnx/ir';
 import { GradientError, GradientRule } from '../rule';
+import { gradWhere } from '../helpers';
 
 /**
  * dX = dY where min < X < max (each bound optional, as in ONNX), else 0. The bounds themselves get no gradient;
@@ -18,6 +18,6 @@ export const Clip: GradientRule = {
     const aboveMin = ctx.input(1) ? ctx.op('Greater', [x, ctx.input(1)]) : undefined;
     const belowMax = ctx.input(2) ? ctx.op('Less', [x, ctx.input(2)]) : undefined;
     const inside = aboveMin && belowMax ? ctx.op('And', [aboveMin, belowMax]) : (aboveMin ?? belowMax);
-    ctx.setInputGrad(0, inside ? ctx.op('Where', [inside, dy, ctx.addConstant('zero', floatTensor([], [0]))]) : dy);
+    ctx.setInputGrad(0, inside ? gradWhere(ctx, inside, dy) : dy);
   },
 };
