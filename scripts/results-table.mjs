@@ -130,20 +130,33 @@ async function multiBias(runs) {
 }
 
 async function biasLabels(runs) {
+  const { stat } = await import('../src/core/report/sweep-summary.ts');
   const reports = await loadReports(runs);
-  console.log('| ρ | bias labels | agreement | conflicting recall | conflicting precision | vanilla | BISE unbiased | BISE aligned | BISE conflicting | random | magnitude | units removed |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const rows = reports.map((r) => {
-    const q = r.biasLabels?.[0];
+  // One row per (ρ, where the labels came from), mean ± sd over the runs (seeds) in it.
+  const groups = new Map();
+  for (const r of reports) {
     const noise = typeof r.config.biasNoise === 'number' && r.config.biasNoise > 0 ? `, ${pct(r.config.biasNoise)}% flipped` : '';
     const source = (r.config.biasFrom === 'identify' ? 'identified (none given)' : 'given') + noise;
-    const base = (name) => r.metrics.baselines.find((b) => b.name === name)?.metrics.unbiasedAccuracy;
-    const fmt = (x) => (x === undefined ? '–' : pct(x));
-    const s = r.metrics.subnetwork;
-    const removed = (r.pruning.unitsBefore - r.pruning.unitsAfter) / r.pruning.unitsBefore;
-    return { rho: Number(r.config['data.rho'] ?? NaN), line: `| ${r.config['data.rho'] ?? '–'} | ${source} | ${q ? pct(q.agreement) : '100.0'} | ${q ? pct(q.conflictingRecall) : '100.0'} | ${q ? pct(q.conflictingPrecision) : '100.0'} | ${pct(r.metrics.vanilla.unbiasedAccuracy)} | ${pct(s.unbiasedAccuracy)} | ${pct(s.alignedAccuracy)} | ${pct(s.conflictingAccuracy)} | ${fmt(base('random'))} | ${fmt(base('magnitude'))} | ${pct(removed)} |` };
+    const key = `${r.config['data.rho'] ?? '–'}|${source}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  console.log('| ρ | bias labels | runs | agreement | conflicting recall | conflicting precision | vanilla | BISE unbiased | BISE aligned | BISE conflicting | random | magnitude | units removed |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rows = [...groups].map(([key, rs]) => {
+    const [rho, source] = key.split('|');
+    const over = (f) => withSd(stat(rs.map(f)));
+    const quality = (f) => over((r) => (r.biasLabels?.[0] ? f(r.biasLabels[0]) : 1));
+    const base = (name) => (r) => r.metrics.baselines.find((b) => b.name === name)?.metrics.unbiasedAccuracy ?? NaN;
+    const s = (f) => over((r) => f(r.metrics.subnetwork));
+    const cells = [
+      rho, source, rs.length,
+      quality((q) => q.agreement), quality((q) => q.conflictingRecall), quality((q) => q.conflictingPrecision),
+      over((r) => r.metrics.vanilla.unbiasedAccuracy), s((m) => m.unbiasedAccuracy), s((m) => m.alignedAccuracy), s((m) => m.conflictingAccuracy),
+      over(base('random')), over(base('magnitude')), over((r) => (r.pruning.unitsBefore - r.pruning.unitsAfter) / r.pruning.unitsBefore),
+    ];
+    return { rho: Number(rho), source, line: `| ${cells.join(' | ')} |` };
   });
-  rows.sort((a, b) => a.rho - b.rho).forEach((row) => console.log(row.line));
+  rows.sort((a, b) => a.rho - b.rho || a.source.localeCompare(b.source)).forEach((row) => console.log(row.line));
 }
 
 function finetuned(files) {

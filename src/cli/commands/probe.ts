@@ -21,10 +21,15 @@ export const probeCommand = defineCommand({
   }),
 });
 
-function describe(name: string, p: ProbeSummary): string[] {
+const scores = (p: Omit<ProbeSummary, 'perLayer'>): string => `linear ${percent(p.linearAccuracy)}, MLP ${percent(p.mlpAccuracy)}, MI ${p.mutualInformation.toFixed(3)} (chance ${percent(p.chance)})`;
+
+/** Attribute 0 on z and per gated layer; with several bias attributes, each further one on z. */
+function describe(name: string, p: ProbeSummary, attributes: readonly string[]): string[] {
+  const several = attributes.length > 1;
   return [
-    `${name}: linear ${percent(p.linearAccuracy)}, MLP ${percent(p.mlpAccuracy)}, MI ${p.mutualInformation.toFixed(3)} (chance ${percent(p.chance)})`,
+    `${name}${several ? ` (${attributes[0]})` : ''}: ${scores(p)}`,
     ...p.perLayer.map((l) => `  ${l.label}: ${percent(l.accuracy)}`),
+    ...(p.perBias ?? []).map((b) => `${name} (${attributes[b.attribute] ?? `bias ${b.attribute}`}): ${scores(b)}`),
   ];
 }
 
@@ -32,7 +37,7 @@ export function main(argv: readonly string[]): Promise<number> {
   return runCommand(probeCommand, argv, async (ctx) => {
     const f = ctx.flags;
     const r = await runProbeJob({ modelPath: ctx.args.model, masksPath: f.masks, data: dataSpec(f), seed: f.seed, epochs: f.epochs, bottleneck: f.bottleneck, ...runtimeOptions(f) });
-    ctx.reporter.print([...describe('vanilla', r.vanilla), ...(r.subnetwork ? describe('subnetwork', r.subnetwork) : [])].join('\n'));
+    ctx.reporter.print([...describe('vanilla', r.vanilla, r.biasAttributes), ...(r.subnetwork ? describe('subnetwork', r.subnetwork, r.biasAttributes) : [])].join('\n'));
     return r;
   });
 }
