@@ -1,10 +1,11 @@
 import * as path from 'node:path';
+import { testAccuracyLines } from './train-summary';
 import { defineCommand } from '../infra/command';
 import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runTrainJob } from '../../core/jobs/train-job';
 import { trainingFlags, trainConfig } from './training-flags';
-import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, percent, runtimeOptions } from './shared-flags';
+import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
 
 export const finetuneCommand = defineCommand({
   name: 'finetune',
@@ -39,8 +40,7 @@ export function main(argv: readonly string[]): Promise<number> {
       },
       ctx,
     );
-    const t = result.test;
-    ctx.reporter.print(`wrote ${result.out}\nunbiased test accuracy ${percent(t.unbiasedAccuracy)} (aligned ${percent(t.alignedAccuracy)}, conflicting ${percent(t.conflictingAccuracy)})`);
+    ctx.reporter.print([`wrote ${result.out}`, ...testAccuracyLines(result)].join('\n'));
     return result;
   });
 }

@@ -1,10 +1,11 @@
+import { testAccuracyLines } from './train-summary';
 import { defineCommand } from '../infra/command';
 import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runTrainJob } from '../../core/jobs/train-job';
 import { DEFAULT_TRAIN_CONFIG as D } from '../../core/bise/train';
 import { trainingFlags, trainConfig } from './training-flags';
-import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, percent, runtimeOptions } from './shared-flags';
+import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
 
 export const trainCommand = defineCommand({
   name: 'train',
@@ -38,16 +39,7 @@ export function main(argv: readonly string[]): Promise<number> {
       },
       ctx,
     );
-    const t = result.test;
-    const names = result.biasAttributes;
-    ctx.reporter.print(
-      [
-        `wrote ${result.out} (${result.seconds.toFixed(0)} s, ${result.msPerStep.toFixed(1)} ms/step)`,
-        `unbiased test accuracy ${percent(t.unbiasedAccuracy)} (aligned ${percent(t.alignedAccuracy)}, conflicting ${percent(t.conflictingAccuracy)})`,
-        // The line above is attribute 0's split; with several attributes, each one's.
-        ...(names.length > 1 && t.perBias ? t.perBias.map((b, k) => `${names[k]}: aligned ${percent(b.alignedAccuracy)} (${b.alignedSamples})  conflicting ${percent(b.conflictingAccuracy)} (${b.conflictingSamples})`) : []),
-      ].join('\n'),
-    );
+    ctx.reporter.print([`wrote ${result.out} (${result.seconds.toFixed(0)} s, ${result.msPerStep.toFixed(1)} ms/step)`, ...testAccuracyLines(result)].join('\n'));
     return result;
   });
 }
