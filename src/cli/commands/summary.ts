@@ -9,7 +9,9 @@ export function summarizeExtraction(r: ExtractJobResult): { text: string; json: 
   const rows: [string, typeof v][] = [['vanilla', v], ['subnetwork', s], ...metrics.baselines.map((b) => [b.name, b.metrics] as [string, typeof v])];
   const table = rows.map(([name, m]) => `  ${name.padEnd(12)} ${percent(m.unbiasedAccuracy).padStart(7)} ${percent(m.alignedAccuracy).padStart(8)} ${percent(m.conflictingAccuracy).padStart(12)} ${percent(m.worstGroupAccuracy).padStart(12)}`);
   const removed = (before: number, after: number): string => `${percent(before > 0 ? (before - after) / before : 0)} (${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')})`;
+  const baseline = r.report.config.baseline;
   const lines = [
+    ...(typeof baseline === 'string' ? [`baseline, not BISE: ${baseline} pruning at the per-layer sparsity of ${String(r.report.config.baselineLike)} (no mask learned); "subnetwork" below is this baseline`] : []),
     `unbiased test accuracy: ${percent(v.unbiasedAccuracy)} → ${percent(s.unbiasedAccuracy)} (${((s.unbiasedAccuracy - v.unbiasedAccuracy) * 100).toFixed(1)} points)`,
     `  ${'model'.padEnd(12)} ${'unbiased'.padStart(7)} ${'aligned'.padStart(8)} ${'conflicting'.padStart(12)} ${'worst group'.padStart(12)}`,
     ...table,

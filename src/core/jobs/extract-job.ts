@@ -28,6 +28,7 @@ import { InMemoryDataset } from '../data/dataset';
 import { Model } from '../onnx/ir';
 import { SessionConfig } from '../runtime/session';
 import { TOOL_NAME, TOOL_VERSION } from './tool-version';
+import { BaselineSpec, baselineExtraction } from './baseline-subnetwork';
 
 export interface ExtractJobOptions {
   readonly modelPath: string;
@@ -46,6 +47,8 @@ export interface ExtractJobOptions {
   readonly biasFrom?: 'given' | 'identify';
   /** Fraction of training bias labels flipped to another value (robustness to noisy labels). */
   readonly biasNoise?: number;
+  /** Instead of learning masks: a random or magnitude subnetwork at the per-group sparsity of another run. */
+  readonly baseline?: BaselineSpec;
 }
 
 export interface ExtractJobResult {
@@ -57,14 +60,15 @@ export interface ExtractJobResult {
 /** Largest |logit difference| accepted between the pruned model and the gated source. */
 export const PRUNE_TOLERANCE = 1e-4;
 
-export function defaultReportFolder(modelPath: string): string {
+/** `<name>.bise` next to the model, or `<name>.random` / `<name>.magnitude` for a baseline. */
+export function defaultReportFolder(modelPath: string, baseline?: BaselineSpec): string {
   const parsed = path.parse(path.resolve(modelPath));
-  return path.join(parsed.dir, `${parsed.name}.bise`);
+  return path.join(parsed.dir, `${parsed.name}.${baseline?.kind ?? 'bise'}`);
 }
 
 export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Promise<ExtractJobResult> {
   const started = performance.now();
-  const folder = path.resolve(o.outDir ?? defaultReportFolder(o.modelPath));
+  const folder = path.resolve(o.outDir ?? defaultReportFolder(o.modelPath, o.baseline));
   if (fs.existsSync(folder) && !o.overwrite) throw new Error(`the report folder '${folder}' already exists; pass --overwrite to replace it, or --out to choose another`);
   let bytes: Uint8Array;
   try {
@@ -75,26 +79,29 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
   // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
   const io = modelIo(model, o.modelPath);
-  discoverModelUnits(model, o.modelPath, io, o.bottleneck);
+  const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);
   const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
 
-  const train = await trainingBiasLabels(o, model, data.train, session, ctx);
+  // A baseline learns nothing, so it reads no training labels.
+  const train = o.baseline ? data.train : await trainingBiasLabels(o, model, data.train, session, ctx);
   const biasLabels = substituteLabelQuality(data.train, train, data.biasAttributes);
   for (const q of biasLabels) {
     const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
     ctx.onEvent({ type: 'log', level: 'info', message: `training bias labels (${q.attribute}) agree with the dataset's on ${pct(q.agreement)} of ${q.samples} samples; they flag ${q.flaggedConflicting} as bias-conflicting, ${pct(q.conflictingRecall)} of the ${q.trueConflicting} truly conflicting (precision ${pct(q.conflictingPrecision)})` });
   }
-  const extracted = await extractSubnetwork({
-    model,
-    train,
-    val: data.val,
-    config: o.config,
-    discover: o.bottleneck ? { bottleneck: o.bottleneck } : undefined,
-    session,
-    onEvent: ctx.onEvent,
-    signal: ctx.signal,
-  });
+  const extracted = o.baseline
+    ? baselineExtraction(o.baseline, model, discovery, o.config.seed)
+    : await extractSubnetwork({
+        model,
+        train,
+        val: data.val,
+        config: o.config,
+        discover: o.bottleneck ? { bottleneck: o.bottleneck } : undefined,
+        session,
+        onEvent: ctx.onEvent,
+        signal: ctx.signal,
+      });
   const keep = keepDecisions(extracted, ctx);
   const assessment = await assessSubnetwork({
     model,
@@ -120,7 +127,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   ctx.onEvent({ type: 'log', level: 'info', message: `pruned model verified: max |Δlogit| = ${check.maxAbsDiff.toExponential(2)} on ${sample.y.length} test samples` });
 
   const modelName = path.parse(o.modelPath).name;
-  const prunedName = `${modelName}.bise.onnx`;
+  const prunedName = `${modelName}.${o.baseline?.kind ?? 'bise'}.onnx`;
   const report = buildReport(o, {
     modelSha: fileSha256(bytes),
     data,
@@ -202,7 +209,7 @@ function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
       testSize: p.data.test.y.length,
       biasAttributes: [...p.data.biasAttributes],
     },
-    config: { ...o.config, dataset: o.data.kind, ...flatSpec(o.data), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0 },
+    config: { ...o.config, dataset: o.data.kind, ...flatSpec(o.data), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0, ...(o.baseline && { baseline: o.baseline.kind, baselineLike: o.baseline.like }) },
     seed: o.config.seed,
     history: extracted.history.map(({ type: _type, msPerStep: _ms, ...rest }) => rest),
     selection: { criterion: o.config.selection, epoch: extracted.selectedEpoch },

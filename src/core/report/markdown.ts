@@ -41,20 +41,34 @@ function figures(report: BiseReport, section: FigureSection): string[] {
   return report.outputs.figures.filter((f) => figureInfo(f)?.section === section).map((f) => markdownImage(figureInfo(f)!.caption, f));
 }
 
+/** For `bise extract --baseline`: the subnetwork was chosen without learning, and how. */
+function baselineNote(r: BiseReport): string[] {
+  const kind = r.config.baseline;
+  if (kind !== 'random' && kind !== 'magnitude') return [];
+  const how = kind === 'random' ? `random units (seed ${r.seed})` : "the units with the largest L1 norm of their weights";
+  const like = typeof r.config.baselineLike === 'string' ? ` as ${codeSpan(r.config.baselineLike)}` : '';
+  return [`> **Baseline, not BISE:** the subnetwork keeps ${how}, as many per layer${like}; no mask was learned.`, '>'];
+}
+
 function headline(r: BiseReport): string {
   const v = r.metrics.vanilla.unbiasedAccuracy;
   const s = r.metrics.subnetwork.unbiasedAccuracy;
   const p = r.pruning;
   const selected = r.history.find((h) => h.epoch === r.selection.epoch);
   const epochs = r.history.length > 0 ? ` of ${r.history.length}` : '';
+  const note = baselineNote(r);
+  const selection =
+    note.length > 0
+      ? ''
+      : `Mask selected at epoch ${r.selection.epoch}${epochs} (${SELECTION_TEXT[r.selection.criterion]}` +
+        `${selected && selected.valUnbiasedAccuracy !== null ? `: ${formatPercent(selected.valUnbiasedAccuracy)} on validation` : ''}). `;
   return [
+    ...note,
     `> **Unbiased accuracy: ${formatPercent(v)} → ${formatPercent(s)} (${formatPoints(s - v)})**`,
     `> with ${formatRemoved(p.unitsBefore, p.unitsAfter)} of units (${formatCount(p.unitsBefore - p.unitsAfter)} of ${formatCount(p.unitsBefore)}), ` +
       `${formatRemoved(p.paramsBefore, p.paramsAfter)} of parameters and ${formatRemoved(p.flopsBefore, p.flopsAfter)} of FLOPs removed.`,
     '',
-    `Mask selected at epoch ${r.selection.epoch}${epochs} (${SELECTION_TEXT[r.selection.criterion]}` +
-      `${selected && selected.valUnbiasedAccuracy !== null ? `: ${formatPercent(selected.valUnbiasedAccuracy)} on validation` : ''}). ` +
-      `Test set: ${formatCount(r.metrics.subnetwork.samples)} samples of ${escapeMarkdown(r.data.name)}.`,
+    `${selection}Test set: ${formatCount(r.metrics.subnetwork.samples)} samples of ${escapeMarkdown(r.data.name)}.`,
   ].join('\n');
 }
 
