@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: ms per BISE mask-learning step (gated forward + backward to the gates, batch 100) on the
- * BiasedMNIST SimpleConvNet, onnxruntime-node vs PyTorch CPU on the same machine in the same run, dense and with
- * a fraction of units pruned. Run it on an idle machine: a second busy process halves every figure.
+ * `npm run bench:step` (the first part of `npm run bench`): ms per BISE mask-learning step (gated forward +
+ * backward to the gates, batch 100) on the BiasedMNIST SimpleConvNet, onnxruntime-node vs PyTorch CPU on the same
+ * machine in the same run, dense and with a fraction of units pruned. Run it on an idle machine: a second busy process halves every figure.
  *
- *   npm run bench -- [--repeats 10] [--threads N] [--batch 100] [--model test/fixtures/simple-convnet.onnx]
+ *   npm run bench:step -- [--repeats 10] [--threads N] [--batch 100] [--model test/fixtures/simple-convnet.onnx]
  *                    [--pruned 0,0.25,0.5,0.75] [--no-direct] [--no-inference]
  *
  * The step runs as the engine runs it (large convs in the frequency domain, graphs/frequency-conv); the
