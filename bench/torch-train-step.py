@@ -13,22 +13,12 @@ Prints one JSON line: torch, parameters, median_ms, all_ms, start_rss_mib, peak_
 runtime dependency.
 """
 import argparse
-import json
 import os
-import resource
-import time
 
 import torch
 import torch.nn as nn
 
-
-def current_rss_mib():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+from torch_timing import current_rss_mib, time_and_report
 
 
 def simple_convnet():
@@ -70,19 +60,7 @@ def main():
         (logits * 0.01).sum().backward()
         optimizer.step()
 
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000)
-    times_sorted = sorted(times)
-    mid = len(times_sorted) // 2
-    median = times_sorted[mid] if len(times_sorted) % 2 else (times_sorted[mid - 1] + times_sorted[mid]) / 2
-    print(json.dumps({"torch": torch.__version__, "parameters": sum(q.numel() for q in model.parameters()),
-                      "median_ms": median, "all_ms": times, "start_rss_mib": start_rss, "peak_rss_mib": peak_rss_mib()}))
-
+    time_and_report(step, a.warmup, a.repeats, start_rss, parameters=sum(q.numel() for q in model.parameters()))
 
 if __name__ == "__main__":
     main()

@@ -4,12 +4,14 @@ import { Graph, Model } from '../../src/core/onnx/ir';
 import { serializeModel } from '../../src/core/onnx/writer';
 import { RefTensor } from './reference/tensor';
 
-export function modelOf(graph: Graph): Model {
-  return { irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 'bise-test', producerVersion: '0', graph, metadata: {} };
+/** `extraDomains`: further opset domains the graph uses (e.g. com.microsoft for FusedMatMul), version 1. */
+export function modelOf(graph: Graph, extraDomains: readonly string[] = []): Model {
+  const opsetImports = [{ domain: '', version: 17 }, ...extraDomains.map((domain) => ({ domain, version: 1 }))];
+  return { irVersion: 8, opsetImports, producerName: 'bise-test', producerVersion: '0', graph, metadata: {} };
 }
 
-export async function runOnnx(graph: Graph, feeds: Readonly<Record<string, ort.Tensor>>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(serializeModel(modelOf(graph)));
+export async function runOnnx(graph: Graph, feeds: Readonly<Record<string, ort.Tensor>>, options: { threads?: number; extraDomains?: readonly string[] } = {}): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(serializeModel(modelOf(graph, options.extraDomains)), options.threads ? { intraOpNumThreads: options.threads } : {});
   try {
     return await session.run(feeds);
   } finally {

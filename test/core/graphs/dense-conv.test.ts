@@ -6,8 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { Graph, Model, Node, intAttr, intsAttr } from '../../../src/core/onnx/ir';
-import { serializeModel } from '../../../src/core/onnx/writer';
+import { Graph, Node, intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { lowerConvsToDense } from '../../../src/core/graphs/dense-conv';
 import { planDenseConv, worthDense } from '../../../src/core/graphs/dense-conv/plan';
@@ -16,6 +15,7 @@ import { GraphBuilder } from '../../support/graph-builder';
 import { evaluate } from '../../support/reference/interpret';
 import { Rng } from '../../support/random';
 import { fixturePath } from '../../support/fixtures';
+import { runOnnx } from '../../support/ort';
 import { assertLoweredStepMatchesDirect } from '../../support/lowered-step';
 
 interface DenseCase {
@@ -44,15 +44,8 @@ const CASES: readonly DenseCase[] = [
   { label: 'ConvTranspose stride 1, grouped, bias', op: 'ConvTranspose', x: [2, 4, 2, 3], w: [4, 3, 3, 3], attrs: { pads: intsAttr([1, 1, 1, 1]), group: intAttr(2) }, bias: true },
 ];
 
-const modelOf = (graph: Graph): Model => ({ irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 'bise-test', producerVersion: '0', graph, metadata: {} });
-
 async function runGraph(graph: Graph, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(serializeModel(modelOf(graph)), { intraOpNumThreads: 1 });
-  try {
-    return (await session.run(feeds))[graph.outputs[0].name].data as Float32Array;
-  } finally {
-    await session.release();
-  }
+  return (await runOnnx(graph, feeds, { threads: 1 }))[graph.outputs[0].name].data as Float32Array;
 }
 
 for (const c of CASES) {

@@ -6,8 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { Graph, Model, Node, Tensor, intAttr, intsAttr } from '../../../src/core/onnx/ir';
-import { serializeModel } from '../../../src/core/onnx/writer';
+import { Graph, Node, Tensor, intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { lowerConvsToFrequencyDomain } from '../../../src/core/graphs/frequency-conv';
 import { MICROSOFT_DOMAIN, lowerConv } from '../../../src/core/graphs/frequency-conv/lower';
@@ -17,6 +16,7 @@ import { GraphBuilder } from '../../support/graph-builder';
 import { evaluate } from '../../support/reference/interpret';
 import { Rng } from '../../support/random';
 import { fixturePath } from '../../support/fixtures';
+import { runOnnx } from '../../support/ort';
 import { assertLoweredStepMatchesDirect } from '../../support/lowered-step';
 
 interface ConvCase {
@@ -48,22 +48,8 @@ function convGraph(rng: Rng, c: ConvCase): { graph: Graph; feeds: Map<string, { 
   return { graph: built.graph, feeds: built.feeds as Map<string, { dims: number[]; data: Float64Array }>, node: built.graph.nodes[0] };
 }
 
-const modelOf = (graph: Graph): Model => ({
-  irVersion: 8,
-  opsetImports: [{ domain: '', version: 17 }, { domain: MICROSOFT_DOMAIN, version: 1 }],
-  producerName: 'bise-test',
-  producerVersion: '0',
-  graph,
-  metadata: {},
-});
-
 async function runGraph(graph: Graph, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(serializeModel(modelOf(graph)), { intraOpNumThreads: 1 });
-  try {
-    return (await session.run(feeds))[graph.outputs[0].name].data as Float32Array;
-  } finally {
-    await session.release();
-  }
+  return (await runOnnx(graph, feeds, { threads: 1, extraDomains: [MICROSOFT_DOMAIN] }))[graph.outputs[0].name].data as Float32Array;
 }
 
 for (const c of CASES) {

@@ -1,0 +1,33 @@
+"""Shared by the PyTorch bench scripts (bench/torch-scale-step.py, bench/torch-train-step.py): process memory and
+the warm-up / timed-repeats loop, printed as the one JSON line bench/scale/torch-reference.ts parses."""
+import json
+import os
+import resource
+import time
+
+import torch
+
+
+def current_rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def time_and_report(step, warmup, repeats, start_rss, **extra):
+    """Runs step() warmup times untimed and repeats times timed, then prints the JSON line (ms, RSS in MiB)."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    s = sorted(times)
+    mid = len(s) // 2
+    median = s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+    print(json.dumps({"torch": torch.__version__, **extra, "median_ms": median, "all_ms": times,
+                      "start_rss_mib": start_rss, "peak_rss_mib": peak_rss_mib()}))
