@@ -3,6 +3,9 @@
 # the ReBias table in docs/BISE.md: for each ρ, train the demo CNN on 50,000 coloured digits with `bise train`,
 # then `bise extract` (masks at +0.1, τ halving every epoch: 10 epochs of 500 steps, auxiliary heads 5 epochs).
 # Validation 2,000 and test 8,000 digits at ρ = 0.1, from the same pool (disjoint).
+# Measured (docs/RESULTS.md): at ρ = 0.99 this recipe's vanilla CNN still learns only the colour (11.2% unbiased,
+# train accuracy = ρ from epoch 2 on), so 50,000 digits alone do not give the ReBias vanilla models' digit features;
+# a different recipe (their SimpleConvNet, Adam, 80 epochs) is the next thing to try with it.
 #
 # Usage: scripts/results-biased-mnist-full.sh [rho ...]   (default: 0.99 0.995 0.997)
 #   OUT=dir    (default: results/biased-mnist-full, not committed)   THREADS=n (default: 2)   SEEDS="0" (extraction)
