@@ -28,13 +28,18 @@ test('Conv: dX, dW, dB on random geometries', async () => {
   await gradCheckDraws('Conv', 14, (rng) => convCase('Conv', rng, randomConv(rng), rng.bool()));
 });
 
-test('Conv: stride-1 constant weight takes the flipped-kernel Conv path, otherwise ConvTranspose', async () => {
+test('Conv: stride 1 takes the flipped-kernel Conv path (constant or fed weight), other strides ConvTranspose', async () => {
   const [flipped] = await gradCheckDraws('Conv flipped', 2, (rng) => convCase('Conv', rng, randomConv(rng, { stride: 1, spatialRank: 2 }), true));
   assert.ok(!backwardOps(flipped).includes('ConvTranspose'), `ops: ${backwardOps(flipped).join(', ')}`);
   const [strided] = await gradCheckDraws('Conv strided', 2, (rng) => convCase('Conv', rng, randomConv(rng, { stride: 2, spatialRank: 2 }), true));
   assert.ok(backwardOps(strided).includes('ConvTranspose'), `ops: ${backwardOps(strided).join(', ')}`);
+  // A fed weight (training) is flipped in the graph (taps reversed by a product with the anti-identity).
   const [variable] = await gradCheckDraws('Conv variable weight', 2, (rng) => convCase('Conv', rng, randomConv(rng, { stride: 1, spatialRank: 2 }), false));
-  assert.ok(backwardOps(variable).includes('ConvTranspose'), `ops: ${backwardOps(variable).join(', ')}`);
+  assert.ok(!backwardOps(variable).includes('ConvTranspose'), `ops: ${backwardOps(variable).join(', ')}`);
+  const [groupedVariable] = await gradCheckDraws('Conv grouped variable weight', 2, (rng) => convCase('Conv', rng, randomConv(rng, { stride: 1, group: 2, spatialRank: 2 }), false));
+  assert.ok(!backwardOps(groupedVariable).includes('ConvTranspose'), `ops: ${backwardOps(groupedVariable).join(', ')}`);
+  const [volumetric] = await gradCheckDraws('Conv 3-D variable weight', 2, (rng) => convCase('Conv', rng, randomConv(rng, { stride: 1, spatialRank: 3 }), false));
+  assert.ok(!backwardOps(volumetric).includes('ConvTranspose'), `ops: ${backwardOps(volumetric).join(', ')}`);
 });
 
 test('Conv: grouped (incl. depthwise) convolutions give dX and dB', async () => {
