@@ -35,15 +35,26 @@ export function withNoisyBias(train: InMemoryDataset, fraction: number, seed: nu
   return { ...train, biases, meta: { ...train.meta, biasNoise: fraction } };
 }
 
-/** He-uniform re-initialisation of every trainable weight (biases to 0), seeded: a fresh copy of the architecture. */
+/**
+ * A fresh copy of the architecture, seeded: He-uniform weights, biases 0, and every BatchNormalization reset to
+ * the identity (scale 1, shift 0, running mean 0, running variance 1) — a zero scale would silence the network.
+ */
 export function freshWeights(model: Model, seed: number): Model {
   const rng = createRng(deriveSeed(seed, 'identification-init'));
   const initializers = new Map(model.graph.initializers);
+  const constant = (t: Tensor, value: number): Tensor => ({ dtype: 'float32', dims: t.dims, data: new Float32Array(t.data.length).fill(value) });
   for (const name of trainableParameters(model.graph)) {
     const t = initializers.get(name) as Tensor;
     const fanIn = t.dims.length > 1 ? t.dims.slice(1).reduce((a, b) => a * b, 1) : 0;
     const bound = fanIn > 0 ? Math.sqrt(6 / fanIn) : 0;
     initializers.set(name, { dtype: 'float32', dims: t.dims, data: new Float32Array(t.data.length).map(() => (rng.nextFloat() * 2 - 1) * bound) });
+  }
+  for (const node of model.graph.nodes.filter((n) => n.opType === 'BatchNormalization')) {
+    const [, scale, shift, mean, variance] = node.inputs;
+    [[scale, 1], [shift, 0], [mean, 0], [variance, 1]].forEach(([name, value]) => {
+      const t = initializers.get(name as string);
+      if (t && t.dtype === 'float32') initializers.set(name as string, constant(t, value as number));
+    });
   }
   return { ...model, graph: { ...model.graph, initializers } };
 }

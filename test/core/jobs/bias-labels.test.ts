@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { withNoisyBias, identifiedBias, freshWeights, substituteLabelQuality } from '../../../src/core/jobs/bias-labels';
 import { biasedMnistSplits } from '../../../src/core/data/biased-mnist';
 import { buildSmallCnn, DEMO_CNN } from '../../../src/core/models/small-cnn';
+import { RESNET18_32, buildResNet18 } from '../../../src/core/models/resnet18';
 
 const data = biasedMnistSplits({ rho: 0.97, seed: 4, trainSize: 600, valSize: 100, testSize: 100 });
 
@@ -47,4 +48,23 @@ test('substitute label quality: per comparable attribute against the dataset\'s 
   assert.ok(q.flaggedConflicting > q.trueConflicting && q.conflictingPrecision < 0.5, JSON.stringify(q));
   assert.deepEqual(substituteLabelQuality(data.train, data.train, ['colour']), []);
   assert.deepEqual(substituteLabelQuality(data.train, withNoisyBias(data.train, 0, 1), ['colour']).map((x) => x.agreement), [1]);
+});
+
+test('fresh weights reset every BatchNorm to the identity (a zero scale would silence the network)', () => {
+  const model = buildResNet18({ ...RESNET18_32, widths: [4, 4, 8, 8] });
+  const fresh = freshWeights(model, 1);
+  const bns = model.graph.nodes.filter((n) => n.opType === 'BatchNormalization');
+  assert.ok(bns.length > 0);
+  for (const n of bns) {
+    const [scale, shift, mean, variance] = n.inputs.slice(1).map((name) => Array.from(fresh.graph.initializers.get(name)!.data as Float32Array));
+    assert.ok(scale.every((v) => v === 1) && shift.every((v) => v === 0) && mean.every((v) => v === 0) && variance.every((v) => v === 1), n.name);
+  }
+});
+
+test('identify mode with a BatchNorm network: the identification model\'s predictions vary (a zero BN scale made them one class)', async () => {
+  // At full size (Corrupted Fashion-MNIST ρ = 0.98, 10,000 images, one epoch) this agrees with the true corruption
+  // on 87.6% of the training images (10.0% before the BatchNorm reset); 6 steps here only show it is alive.
+  const model = buildResNet18({ ...RESNET18_32, height: 28, width: 28, widths: [8, 8, 16, 16] });
+  const labelled = await identifiedBias(model, data.train, { seed: 0, epochs: 1, lr: 0.02, session: { threads: 2 } });
+  assert.ok(new Set(labelled.biases[0]).size > 1, 'the identification model predicts more than one class');
 });
