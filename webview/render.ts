@@ -149,7 +149,7 @@ export function reportHeadline(report: BiseReport): string {
 // ---- the set-up form ----
 
 interface FieldSpec {
-  readonly field: Exclude<FormField, 'dataset' | 'probe' | 'selection' | 'provider'>;
+  readonly field: Exclude<FormField, 'dataset' | 'probe' | 'selection' | 'provider' | 'biasFrom'>;
   readonly label: string;
   readonly help: string;
   /** Shown only for these dataset kinds (default: all). */
@@ -171,6 +171,19 @@ export const DATA_FIELDS: readonly FieldSpec[] = [
   { field: 'valSize', label: 'Validation samples', help: 'unbiased; used for model selection and the probe', kinds: BUILTIN },
   { field: 'testSize', label: 'Test samples', help: 'unbiased test set', kinds: BUILTIN },
   { field: 'dataSeed', label: 'Data seed', help: 'split and bias (colour or corruption)', kinds: BUILTIN },
+];
+
+/** Where the training bias labels come from (`bise extract --bias-from`); any dataset, since 'identify' needs no labels. */
+export const BIAS_SOURCE_OPTIONS: readonly { value: string; label: string }[] = [
+  { value: 'given', label: 'from the dataset' },
+  { value: 'identify', label: 'identified, no bias labels (unsupervised)' },
+];
+
+export const BIAS_SOURCE_HELP = 'identified: the predicted class of a fresh copy of the model trained for 1 epoch; validation and test keep the dataset’s labels';
+
+/** Flipping training bias labels (`--bias-noise`), for every dataset (and for identified labels too). */
+export const BIAS_FIELDS: readonly FieldSpec[] = [
+  { field: 'biasNoise', label: 'Flip bias labels (fraction)', help: 'robustness check: this share of the training bias labels is changed to another value; 0 = none' },
 ];
 
 export const METHOD_FIELDS: readonly FieldSpec[] = [
@@ -203,11 +216,22 @@ function textField(spec: FieldSpec, form: FormValues, errors: readonly FieldErro
   );
 }
 
-function select(id: FormField, label: string, options: readonly { value: string; label: string; disabled?: boolean }[], value: string, errors: readonly FieldError[], disabled: boolean): string {
+function select(
+  id: FormField,
+  label: string,
+  options: readonly { value: string; label: string; disabled?: boolean }[],
+  value: string,
+  errors: readonly FieldError[],
+  disabled: boolean,
+  help = '',
+): string {
   const opts = options.map((o) => `<vscode-option value="${escapeHtml(o.value)}"${o.value === value ? ' selected' : ''}${o.disabled ? ' disabled' : ''}>${escapeHtml(o.label)}</vscode-option>`);
+  const invalid = errors.some((e) => e.field === id) ? ' invalid' : '';
   return (
     `<div class="field"><vscode-label for="f-${id}">${escapeHtml(label)}</vscode-label>` +
-    `<vscode-single-select id="f-${id}" data-field="${id}"${disabled ? ' disabled' : ''}>${opts.join('')}</vscode-single-select>${errorFor(errors, id)}</div>`
+    `<vscode-single-select id="f-${id}" data-field="${id}"${invalid}${disabled ? ' disabled' : ''}>${opts.join('')}</vscode-single-select>` +
+    (help ? `<vscode-form-helper>${escapeHtml(help)}</vscode-form-helper>` : '') +
+    `${errorFor(errors, id)}</div>`
   );
 }
 
@@ -251,6 +275,10 @@ export function renderForm(setup: SetupView, form: FormValues, errors: readonly 
   if (dataset) parts.push(`<p class="muted">${escapeHtml(dataset.detail)}${dataset.reason ? ` <span class="error">${escapeHtml(dataset.reason)}</span>` : ''}</p>`);
   if (dataset) parts.push(renderCsvColumns(dataset, form, errors, disabled));
   parts.push(`<div class="grid">${DATA_FIELDS.filter((f) => !f.kinds || (kind !== undefined && f.kinds.includes(kind))).map((f) => textField(f, form, errors, disabled)).join('')}</div>`);
+  parts.push(
+    `<div class="grid">${select('biasFrom', 'Training bias labels', BIAS_SOURCE_OPTIONS, form.biasFrom, errors, disabled, BIAS_SOURCE_HELP)}` +
+      `${BIAS_FIELDS.map((f) => textField(f, form, errors, disabled)).join('')}</div>`,
+  );
   parts.push('<h2>Method</h2>');
   parts.push(`<div class="grid">${METHOD_FIELDS.map((f) => textField(f, form, errors, disabled)).join('')}`);
   parts.push(

@@ -4,7 +4,7 @@
  * '0,99' — use a dot as the decimal separator").
  */
 import { DEFAULT_EXTRACT_CONFIG, ExtractConfig, Selection, checkExtractConfig } from '../core/bise/config';
-import { DatasetChoice, ExecutionProvider, ExtractJobSpec, PROVIDERS } from '../protocol/jobs';
+import { BIAS_SOURCES, BiasSource, DatasetChoice, ExecutionProvider, ExtractJobSpec, PROVIDERS } from '../protocol/jobs';
 import type { ErrorTarget, FieldError, FormField, FormValues } from '../protocol/webview-messages';
 import { csvChoiceProblems } from './csv-columns';
 import { DetectedDataset, userDatasetChoice } from './datasets';
@@ -14,6 +14,12 @@ export const BUNDLED_DIGITS = 10_000;
 
 /** Fashion-MNIST's training images, from which Corrupted Fashion-MNIST is made. */
 export const FASHION_MNIST_IMAGES = 60_000;
+
+/**
+ * The bias-label fields' defaults (the dataset's labels, none flipped): also what a saved choice written before
+ * these fields existed takes (src/host/saved-choice.ts).
+ */
+export const BIAS_LABEL_DEFAULTS = { biasFrom: 'given', biasNoise: '0' } as const satisfies Pick<FormValues, 'biasFrom' | 'biasNoise'>;
 
 export function defaultForm(provider: ExecutionProvider = 'cpu'): FormValues {
   const c = DEFAULT_EXTRACT_CONFIG;
@@ -26,6 +32,7 @@ export function defaultForm(provider: ExecutionProvider = 'cpu'): FormValues {
     trainSize: '7000',
     valSize: '1000',
     testSize: '2000',
+    ...BIAS_LABEL_DEFAULTS,
     seed: String(c.seed),
     batchSize: String(c.batchSize),
     maskLr: String(c.maskLr),
@@ -62,6 +69,8 @@ const LABELS: Record<FormField, string> = {
   trainSize: 'Training samples',
   valSize: 'Validation samples',
   testSize: 'Test samples',
+  biasFrom: 'Training bias labels',
+  biasNoise: 'Flip bias labels (fraction)',
   seed: 'Seed',
   batchSize: 'Batch size',
   maskLr: 'Mask learning rate',
@@ -89,11 +98,16 @@ interface NumberRule {
   readonly max?: number;
   /** min is exclusive. */
   readonly above?: boolean;
+  /** max is exclusive. */
+  readonly below?: boolean;
   readonly example: string;
+  /** What to add to the message when the value is over max (e.g. a percentage typed for a fraction). */
+  readonly overHint?: (value: number) => string;
 }
 
 function describeRule(r: NumberRule): string {
   const kind = r.integer ? 'a whole number' : 'a number';
+  if (r.min !== undefined && r.max !== undefined && (r.above || r.below)) return `${kind} ${r.above ? '>' : '≥'} ${r.min} and ${r.below ? '<' : '≤'} ${r.max}`;
   if (r.min !== undefined && r.max !== undefined) return `${kind} between ${r.min} and ${r.max}`;
   if (r.min !== undefined) return `${kind} ${r.above ? '>' : '≥'} ${r.min}`;
   return kind;
@@ -125,7 +139,7 @@ class Reader {
     }
     if (rule.integer && !Number.isInteger(value)) this.fail(field, `${label}: expected ${expected}, got ${raw} (not a whole number)`);
     else if (rule.min !== undefined && (rule.above ? value <= rule.min : value < rule.min)) this.fail(field, `${label}: expected ${expected}, got ${raw}`);
-    else if (rule.max !== undefined && value > rule.max) this.fail(field, `${label}: expected ${expected}, got ${raw}`);
+    else if (rule.max !== undefined && (rule.below ? value >= rule.max : value > rule.max)) this.fail(field, `${label}: expected ${expected}, got ${raw}${rule.overHint?.(value) ?? ''}`);
     return value;
   }
 
@@ -135,6 +149,15 @@ class Reader {
 }
 
 const SELECTIONS: readonly Selection[] = ['best-val-unbiased', 'last'];
+
+/** Flipped training bias labels: a fraction, so 1 (every label) is out, and 10 is most likely meant as 10%. */
+const BIAS_NOISE_RULE: NumberRule = {
+  min: 0,
+  max: 1,
+  below: true,
+  example: '0.1',
+  overHint: (v) => (v === 1 ? ' — 1 would flip every label; use 0 to keep them as they are' : v < 100 ? ` — a fraction, not a percentage: ${v}% is ${v / 100}` : ''),
+};
 
 export type BuildResult = { ok: true; job: ExtractJobSpec } | { ok: false; errors: FieldError[] };
 
@@ -156,6 +179,10 @@ export function buildExtractJob(form: FormValues, ctx: FormContext): BuildResult
   const probeEpochs = r.number('probeEpochs', { integer: true, min: 1, example: '30' });
   const randomSeeds = r.number('randomSeeds', { integer: true, min: 0, example: '5' });
   const threads = r.optionalInteger('threads', 1);
+  const biasNoise = r.number('biasNoise', BIAS_NOISE_RULE);
+  if (!BIAS_SOURCES.includes(form.biasFrom as BiasSource)) {
+    r.fail('biasFrom', `${LABELS.biasFrom}: expected one of ${BIAS_SOURCES.join(', ')} (the dataset's labels, or identified without bias labels), got '${form.biasFrom}'`);
+  }
   if (!SELECTIONS.includes(form.selection as Selection)) r.fail('selection', `${LABELS.selection}: expected one of ${SELECTIONS.join(', ')}, got '${form.selection}'`);
   const provider = form.provider as ExecutionProvider;
   if (!PROVIDERS.includes(provider)) r.fail('provider', `${LABELS.provider}: expected one of ${PROVIDERS.join(', ')}, got '${form.provider}'`);
@@ -233,6 +260,8 @@ export function buildExtractJob(form: FormValues, ctx: FormContext): BuildResult
       randomSeeds,
       probe: form.probe,
       probeEpochs,
+      biasFrom: form.biasFrom as BiasSource,
+      biasNoise,
     },
   };
 }

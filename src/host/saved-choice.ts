@@ -1,11 +1,13 @@
 /**
  * The form choice saved next to the model as `<model>.bise.json` (model.onnx → model.bise.json), so a run can
  * be repeated and reviewed in the repository. A file that does not parse is reported and ignored, never fatal.
+ * Fields added to the form later are optional in the file (a choice saved before them takes their defaults).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Decoder, decodeProblem, literal, object } from '../protocol/decoders';
 import { FormValues, formValuesDecoder } from '../protocol/webview-messages';
+import { BIAS_LABEL_DEFAULTS } from './form';
 
 export const SAVED_CHOICE_SCHEMA = 'bise-form';
 export const SAVED_CHOICE_VERSION = 1;
@@ -16,7 +18,19 @@ export interface SavedChoice {
   readonly form: FormValues;
 }
 
-const savedChoiceDecoder: Decoder<SavedChoice> = object<SavedChoice>({ schema: literal(SAVED_CHOICE_SCHEMA), version: literal(SAVED_CHOICE_VERSION), form: formValuesDecoder });
+/** Form fields that version 1 files written before them lack, with the values such a file takes. */
+const ADDED_FIELDS: Partial<FormValues> = { ...BIAS_LABEL_DEFAULTS };
+
+/** The form as saved: the fields added since are filled in when absent; everything else is checked as sent by the panel. */
+const savedFormDecoder: Decoder<FormValues> = {
+  expects: formValuesDecoder.expects,
+  decode(value, at) {
+    const filled = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...ADDED_FIELDS, ...value } : value;
+    return formValuesDecoder.decode(filled, at);
+  },
+};
+
+const savedChoiceDecoder: Decoder<SavedChoice> = object<SavedChoice>({ schema: literal(SAVED_CHOICE_SCHEMA), version: literal(SAVED_CHOICE_VERSION), form: savedFormDecoder });
 
 export function savedChoicePath(modelPath: string): string {
   const p = path.parse(path.resolve(modelPath));

@@ -18,6 +18,7 @@ import {
   optional,
   positiveInteger,
   positiveNumber,
+  primitive,
   string,
   tagged,
   unitInterval,
@@ -53,6 +54,13 @@ export type DatasetChoice =
    */
   | { readonly kind: 'image-csv'; readonly csv: string; readonly columns?: CsvColumnChoice };
 
+/**
+ * Where the training bias labels come from: the dataset's ('given'), or — no bias labels needed — the predicted
+ * class of an identification model (a fresh copy of the architecture trained for one epoch), as `bise extract --bias-from`.
+ */
+export type BiasSource = 'given' | 'identify';
+export const BIAS_SOURCES: readonly BiasSource[] = ['given', 'identify'];
+
 /** Which CSV columns hold the image path, the target class and the bias attribute(s) (header names). */
 export interface CsvColumnChoice {
   readonly path: string;
@@ -75,6 +83,10 @@ export interface ExtractJobSpec {
   readonly randomSeeds: number;
   readonly probe: boolean;
   readonly probeEpochs: number;
+  /** Where the training bias labels come from (absent: 'given', as in specs written before the field existed). */
+  readonly biasFrom?: BiasSource;
+  /** Fraction in [0, 1) of training bias labels flipped to another value, a robustness check (absent: 0). */
+  readonly biasNoise?: number;
 }
 
 /** The bundled demo model and BiasedMNIST with the short demo schedule (src/core/jobs/demo-setting.ts). */
@@ -111,6 +123,9 @@ export interface RunResult {
 }
 
 const provider = oneOf<ExecutionProvider>(...PROVIDERS);
+
+/** A fraction of the training bias labels to flip: 1 would flip every one of them, so it stops short of 1. */
+export const biasNoiseFraction: Decoder<number> = primitive('a number in [0, 1)', (v): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1);
 
 const sizes = { seed: finiteNumber, trainSize: positiveInteger, valSize: positiveInteger, testSize: positiveInteger };
 
@@ -172,6 +187,8 @@ export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', '
     randomSeeds: count,
     probe: boolean,
     probeEpochs: positiveInteger,
+    biasFrom: optional(oneOf<BiasSource>(...BIAS_SOURCES)),
+    biasNoise: optional(biasNoiseFraction),
   }),
   demo: object<DemoJobSpec>({ kind: literal('demo'), outDir: string, seed: finiteNumber, provider, threads: optional(positiveInteger) }),
 });

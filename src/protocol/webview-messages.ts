@@ -26,6 +26,10 @@ export interface FormValues {
   readonly trainSize: string;
   readonly valSize: string;
   readonly testSize: string;
+  /** Where the training bias labels come from: 'given' (the dataset's) or 'identify' (see BiasSource). */
+  readonly biasFrom: string;
+  /** Fraction of training bias labels to flip, in [0, 1). */
+  readonly biasNoise: string;
   readonly seed: string;
   readonly batchSize: string;
   readonly maskLr: string;
@@ -56,6 +60,8 @@ export const FORM_FIELDS = [
   'trainSize',
   'valSize',
   'testSize',
+  'biasFrom',
+  'biasNoise',
   'seed',
   'batchSize',
   'maskLr',
@@ -227,6 +233,8 @@ export const formValuesDecoder: Decoder<FormValues> = object<FormValues>({
   trainSize: string,
   valSize: string,
   testSize: string,
+  biasFrom: string,
+  biasNoise: string,
   seed: string,
   batchSize: string,
   maskLr: string,

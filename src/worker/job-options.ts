@@ -4,12 +4,16 @@ import type { ExtractJobOptions, ExtractJobResult } from '../core/jobs/extract-j
 import { DEMO } from '../core/jobs/demo-setting';
 import type { BuiltinDatasetSpec } from '../core/jobs/builtin-datasets';
 import type { ExecutionProvider as CoreProvider } from '../core/runtime/session';
-import { DatasetChoice, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
+import { BiasSource, DatasetChoice, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
 
 /** The protocol's provider list is the core's (compile-time check; see src/protocol/jobs.ts). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const providersAgree: Same<ExecutionProvider, CoreProvider> = true;
 void providersAgree;
+
+/** The protocol's bias-label sources are the core's (`--bias-from`). */
+const biasSourcesAgree: Same<BiasSource, NonNullable<ExtractJobOptions['biasFrom']>> = true;
+void biasSourcesAgree;
 
 /** The protocol's dataset choice as the core's dataset spec (built-in generators or the user's files). */
 function builtinData(d: DatasetChoice): BuiltinDatasetSpec {
@@ -52,6 +56,9 @@ export function extractJobOptions(job: JobSpec): ExtractJobOptions {
     randomSeeds: job.randomSeeds,
     probe: job.probe,
     probeEpochs: job.probeEpochs,
+    // A spec from before these fields existed: the dataset's bias labels, none flipped.
+    biasFrom: job.biasFrom ?? 'given',
+    biasNoise: job.biasNoise ?? 0,
   };
 }
 

@@ -1,9 +1,13 @@
 /** Building a job from the form: defaults are valid, every bad field gets an actionable message, all at once. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DEFAULT_EXTRACT_CONFIG } from '../../src/core/bise/config';
 import { BUILTIN_DATASETS, DetectedDataset, fashionMnistOption } from '../../src/host/datasets';
 import { buildExtractJob, defaultForm, FormContext, summarizeErrors } from '../../src/host/form';
+import { loadSavedChoice, saveChoice, savedChoicePath } from '../../src/host/saved-choice';
 import type { FieldError, FormValues } from '../../src/protocol';
 
 const npy: DetectedDataset = {
@@ -33,6 +37,8 @@ test('the default form builds the authors’ configuration on BiasedMNIST ρ=0.9
     randomSeeds: 5,
     probe: true,
     probeEpochs: 30,
+    biasFrom: 'given',
+    biasNoise: 0,
   });
 });
 
@@ -131,4 +137,69 @@ test('an image CSV: a column that is not in its header, or one used twice, is re
   );
   assert.equal(errors[0].message, 'Image path column: faces/list.csv has no column "file" (its columns: fname, smiling, gender, age); choose one of those');
   assert.match(errors[1].message, /Column "smiling" of faces\/list\.csv is chosen as both the target and the bias column/);
+});
+
+test('bias labels: by default the dataset’s, none flipped; identified labels and a flipped fraction reach the job', () => {
+  assert.equal(defaultForm().biasFrom, 'given');
+  assert.equal(defaultForm().biasNoise, '0');
+  const r = buildExtractJob({ ...defaultForm(), biasFrom: 'identify', biasNoise: ' 0.2 ' }, ctx);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(r.job.biasFrom, 'identify');
+  assert.equal(r.job.biasNoise, 0.2);
+  // Any dataset: identification needs no bias labels, noise applies to whichever labels are used.
+  const csv = buildExtractJob({ ...defaultForm(), dataset: images.option.id, biasNoise: '0.05' }, csvCtx);
+  assert.ok(csv.ok);
+  assert.deepEqual(csv.ok && [csv.job.biasFrom, csv.job.biasNoise], ['given', 0.05]);
+});
+
+test('bias labels: a source that is not offered and a fraction outside [0, 1) are named with what to enter', () => {
+  assert.deepEqual(errorsOf({ biasFrom: 'labels' }), [
+    { field: 'biasFrom', message: "Training bias labels: expected one of given, identify (the dataset's labels, or identified without bias labels), got 'labels'" },
+  ]);
+  assert.deepEqual(errorsOf({ biasNoise: '1' }), [
+    { field: 'biasNoise', message: 'Flip bias labels (fraction): expected a number ≥ 0 and < 1 (e.g. 0.1), got 1 — 1 would flip every label; use 0 to keep them as they are' },
+  ]);
+  assert.deepEqual(errorsOf({ biasNoise: '10' }), [
+    { field: 'biasNoise', message: 'Flip bias labels (fraction): expected a number ≥ 0 and < 1 (e.g. 0.1), got 10 — a fraction, not a percentage: 10% is 0.1' },
+  ]);
+  assert.deepEqual(errorsOf({ biasNoise: '-0.1' }), [{ field: 'biasNoise', message: 'Flip bias labels (fraction): expected a number ≥ 0 and < 1 (e.g. 0.1), got -0.1' }]);
+  assert.deepEqual(errorsOf({ biasNoise: '0,1' }), [
+    { field: 'biasNoise', message: "Flip bias labels (fraction): expected a number ≥ 0 and < 1 (e.g. 0.1), got '0,1' — use a dot as the decimal separator" },
+  ]);
+  assert.deepEqual(errorsOf({ biasNoise: '' }), [{ field: 'biasNoise', message: 'Flip bias labels (fraction): expected a number ≥ 0 and < 1 (e.g. 0.1); the field is empty' }]);
+  assert.deepEqual(
+    errorsOf({ biasFrom: '', biasNoise: 'some', rho: 'x' }).map((e) => e.field).sort(),
+    ['biasFrom', 'biasNoise', 'rho'],
+    'reported with the other problems, all at once',
+  );
+  // 0 (none flipped) and anything short of 1 are accepted.
+  for (const ok of ['0', '0.999']) assert.ok(buildExtractJob({ ...defaultForm(), biasNoise: ok }, ctx).ok, ok);
+});
+
+test('bias labels in the saved choice: they round-trip; a choice saved before them loads with the defaults', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bise-form-bias-'));
+  const model = path.join(dir, 'net.onnx');
+  const form = { ...defaultForm(), biasFrom: 'identify', biasNoise: '0.3' };
+  saveChoice(model, form);
+  const saved = JSON.parse(fs.readFileSync(savedChoicePath(model), 'utf8')) as { form: Record<string, unknown> };
+  assert.equal(saved.form.biasFrom, 'identify');
+  assert.equal(saved.form.biasNoise, '0.3');
+  assert.deepEqual(loadSavedChoice(model), { kind: 'loaded', file: savedChoicePath(model), form });
+
+  const { biasFrom, biasNoise, ...older } = { ...defaultForm(), rho: '0.97' };
+  void biasFrom;
+  void biasNoise;
+  fs.writeFileSync(savedChoicePath(model), JSON.stringify({ schema: 'bise-form', version: 1, form: older }, null, 2));
+  const loaded = loadSavedChoice(model);
+  assert.deepEqual(loaded, { kind: 'loaded', file: savedChoicePath(model), form: { ...defaultForm(), rho: '0.97' } });
+  assert.ok(loaded.kind === 'loaded' && buildExtractJob(loaded.form, ctx).ok, 'and it still runs');
+
+  fs.writeFileSync(savedChoicePath(model), JSON.stringify({ schema: 'bise-form', version: 1, form: { ...older, biasNoise: 0.1 } }));
+  const bad = loadSavedChoice(model);
+  assert.equal(bad.kind, 'invalid');
+  assert.match(bad.kind === 'invalid' ? bad.problem : '', /form\.biasNoise: expected a string, found 0\.1/);
+  fs.writeFileSync(savedChoicePath(model), JSON.stringify({ schema: 'bise-form', version: 1, form: [] }));
+  assert.match((loadSavedChoice(model) as { problem?: string }).problem ?? '', /form: expected an object/);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -85,3 +85,37 @@ test('the probe table: one attribute as before; with several, a second table of 
   assert.ok(!html.includes('<img') && html.includes('&lt;img src=x onerror=alert(1)&gt;'));
   assert.ok(!/\sstyle=/.test(html));
 });
+
+test('the training bias labels: a select (dataset’s or identified) and a flipped fraction, with help, for every dataset', () => {
+  const html = renderForm(setup, setup.form, [], false);
+  assert.match(html, /<vscode-label for="f-biasFrom">Training bias labels<\/vscode-label><vscode-single-select id="f-biasFrom" data-field="biasFrom">/);
+  assert.match(html, /<vscode-option value="given" selected>from the dataset<\/vscode-option><vscode-option value="identify">identified, no bias labels \(unsupervised\)<\/vscode-option>/);
+  assert.match(html, /data-field="biasFrom">.*<\/vscode-single-select><vscode-form-helper>identified: the predicted class of a fresh copy of the model trained for 1 epoch/);
+  assert.match(html, /<vscode-label for="f-biasNoise">Flip bias labels \(fraction\)<\/vscode-label><vscode-textfield id="f-biasNoise" data-field="biasNoise" value="0"><\/vscode-textfield><vscode-form-helper>robustness check: /);
+  const identified = renderForm(setup, { ...setup.form, biasFrom: 'identify', biasNoise: '0.25' }, [], false);
+  assert.match(identified, /<vscode-option value="given">from the dataset<\/vscode-option><vscode-option value="identify" selected>/);
+  assert.match(identified, /data-field="biasNoise" value="0\.25">/);
+  for (const dataset of ['builtin:multi-color-mnist', 'npy:d']) {
+    const other = renderForm(setup, { ...setup.form, dataset }, [], false);
+    assert.ok(other.includes('data-field="biasFrom"') && other.includes('data-field="biasNoise"'), dataset);
+  }
+  const running = renderForm(setup, setup.form, [], true);
+  assert.match(running, /id="f-biasFrom" data-field="biasFrom" disabled>/);
+  assert.match(running, /id="f-biasNoise" data-field="biasNoise" value="0" disabled>/);
+});
+
+test('the bias-label fields escape what they show and mark their errors', () => {
+  const hostile = { ...setup.form, biasFrom: '"><script>x</script>', biasNoise: '"><img src=x onerror=alert(1)>' };
+  const errors = [
+    { field: 'biasFrom' as const, message: "Training bias labels: expected one of given, identify, got '<b>'" },
+    { field: 'biasNoise' as const, message: 'Flip bias labels (fraction): expected a number ≥ 0 and < 1 (e.g. 0.1), got <i>' },
+  ];
+  const html = renderForm(setup, hostile, errors, false);
+  assert.ok(!html.includes('<script>') && !html.includes('<img') && !html.includes('<b>') && !html.includes('<i>'));
+  assert.match(html, /data-field="biasNoise" value="&quot;&gt;&lt;img src=x onerror=alert\(1\)&gt;" invalid>/);
+  assert.match(html, /id="f-biasFrom" data-field="biasFrom" invalid>/);
+  assert.ok(!/<vscode-option value="[^"]*" selected>/.test(html.slice(html.indexOf('f-biasFrom'), html.indexOf('</vscode-single-select>', html.indexOf('f-biasFrom')))), 'an unknown source selects no option');
+  assert.match(html, /<div class="field-error" role="alert">Training bias labels: expected one of given, identify, got &#39;&lt;b&gt;&#39;<\/div>/);
+  assert.match(html, /<div class="field-error" role="alert">Flip bias labels \(fraction\): expected a number ≥ 0 and &lt; 1 \(e\.g\. 0\.1\), got &lt;i&gt;<\/div>/);
+  assert.ok(!/\sstyle=/.test(html));
+});

@@ -29,6 +29,8 @@ const form: FormValues = {
   trainSize: '7000',
   valSize: '1000',
   testSize: '2000',
+  biasFrom: 'given',
+  biasNoise: '0',
   seed: '0',
   batchSize: '100',
   maskLr: '0.01',
@@ -203,4 +205,45 @@ test('panel state (restored after a reload) is validated', () => {
   assert.equal(receive(panelStateDecoder, { view: 'report' }, 'saved panel state', log), undefined);
   assert.equal(receive(panelStateDecoder, undefined, 'saved panel state', log), undefined);
   assert.equal(lines.length, 2);
+});
+
+test('an extract job carries where its bias labels come from and how many are flipped; a job without them (older host) still decodes', () => {
+  const withBias: JobSpec = { ...job, biasFrom: 'identify', biasNoise: 0.2 };
+  const good: HostToWorker[] = [{ type: 'start', job }, { type: 'start', job: withBias }, { type: 'start', job: { ...job, biasFrom: 'given', biasNoise: 0 } }];
+  for (const m of good) assert.deepEqual(receive(hostToWorkerDecoder, wire(m), 'host', () => assert.fail()), m);
+  const decoded = receive(hostToWorkerDecoder, wire({ type: 'start', job }), 'host', () => assert.fail());
+  assert.ok(decoded?.type === 'start' && decoded.job.kind === 'extract');
+  assert.ok(decoded?.type === 'start' && !('biasFrom' in decoded.job) && !('biasNoise' in decoded.job), 'absent fields stay absent (the worker applies the defaults)');
+  const bad: [unknown, RegExp][] = [
+    [{ ...job, biasFrom: 'labels' }, /job\.biasFrom: expected one of "given", "identify"/],
+    [{ ...job, biasFrom: null }, /job\.biasFrom: expected one of/],
+    [{ ...job, biasNoise: 1 }, /job\.biasNoise: expected a number in \[0, 1\), found 1/],
+    [{ ...job, biasNoise: -0.1 }, /job\.biasNoise: expected a number in \[0, 1\), found -0\.1/],
+    [{ ...job, biasNoise: '0.1' }, /job\.biasNoise: expected a number in \[0, 1\), found "0\.1"/],
+  ];
+  for (const [spec, expected] of bad) {
+    const { log, lines } = collect();
+    assert.equal(receive(hostToWorkerDecoder, { type: 'start', job: spec }, 'host', log), undefined, JSON.stringify(spec));
+    assert.match(lines[0], expected);
+  }
+});
+
+test('the form carries the bias-label fields as typed; the panel always sends them', () => {
+  const typed = { ...form, biasFrom: 'identify', biasNoise: ' 0,2 ' };
+  assert.deepEqual(receive(webviewToHostDecoder, wire({ type: 'run', form: typed }), 'webview', () => assert.fail()), { type: 'run', form: typed });
+  const { biasFrom, ...withoutSource } = form;
+  void biasFrom;
+  const bad: [unknown, RegExp][] = [
+    [{ type: 'run', form: withoutSource }, /form\.biasFrom: missing/],
+    [{ type: 'run', form: { ...form, biasNoise: 0.1 } }, /form\.biasNoise: expected a string, found 0\.1/],
+    [{ type: 'run', form: { ...form, biasFrom: ['given'] } }, /form\.biasFrom: expected a string/],
+  ];
+  for (const [value, expected] of bad) {
+    const { log, lines } = collect();
+    assert.equal(receive(webviewToHostDecoder, value, 'webview', log), undefined);
+    assert.match(lines[0], expected);
+  }
+  const { log, lines } = collect();
+  assert.equal(receive(hostToWebviewDecoder, { type: 'form-errors', errors: [{ field: 'biasNoise', message: 'x' }, { field: 'biasFrom', message: 'y' }] }, 'host', log)?.type, 'form-errors');
+  assert.deepEqual(lines, []);
 });

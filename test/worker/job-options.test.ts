@@ -1,4 +1,4 @@
-/** The worker's mapping of a protocol job onto the core's options: an image CSV's column mapping is carried over. */
+/** The worker's mapping of a protocol job onto the core's options: an image CSV's column mapping and the bias-label choice are carried over. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_EXTRACT_CONFIG } from '../../src/core/bise/config';
@@ -21,4 +21,14 @@ const job: ExtractJobSpec = {
 test('an image CSV job reads the CSV with the chosen columns; without a choice, by name', () => {
   assert.deepEqual(extractJobOptions(job).data, { kind: 'image-csv', file: '/ws/faces/list.csv', seed: 0, columns: { path: 'fname', target: 'smiling', bias: ['gender'] } });
   assert.deepEqual(extractJobOptions({ ...job, data: { kind: 'image-csv', csv: '/ws/l.csv' } }).data, { kind: 'image-csv', file: '/ws/l.csv', seed: 0 });
+});
+
+test('where the training bias labels come from and the flipped fraction reach the core; a spec without them uses the dataset’s, none flipped', () => {
+  const o = extractJobOptions({ ...job, biasFrom: 'identify', biasNoise: 0.2 });
+  assert.equal(o.biasFrom, 'identify');
+  assert.equal(o.biasNoise, 0.2);
+  const older = extractJobOptions(job);
+  assert.equal(older.biasFrom, 'given');
+  assert.equal(older.biasNoise, 0);
+  assert.deepEqual([older.randomSeeds, older.probe, older.probeEpochs], [2, true, 5], 'the other run options are unchanged');
 });
