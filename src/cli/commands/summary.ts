@@ -2,6 +2,14 @@
 import { ExtractJobResult } from '../../core/jobs/extract-job';
 import { percent } from './shared-flags';
 
+/** With several bias attributes (the table above splits by the first): each one's split, vanilla → subnetwork. */
+function perAttributeLines(r: ExtractJobResult): string[] {
+  const names = r.report.data.biasAttributes;
+  const [v, s] = [r.report.metrics.vanilla.perBias, r.report.metrics.subnetwork.perBias];
+  if (names.length < 2 || !v || !s) return [];
+  return names.map((name, k) => `  ${name}: aligned ${percent(v[k].alignedAccuracy)} → ${percent(s[k].alignedAccuracy)}, conflicting ${percent(v[k].conflictingAccuracy)} → ${percent(s[k].conflictingAccuracy)}`);
+}
+
 export function summarizeExtraction(r: ExtractJobResult): { text: string; json: object } {
   const { metrics, pruning, probe } = r.report;
   const v = metrics.vanilla;
@@ -15,6 +23,7 @@ export function summarizeExtraction(r: ExtractJobResult): { text: string; json: 
     `unbiased test accuracy: ${percent(v.unbiasedAccuracy)} → ${percent(s.unbiasedAccuracy)} (${((s.unbiasedAccuracy - v.unbiasedAccuracy) * 100).toFixed(1)} points)`,
     `  ${'model'.padEnd(12)} ${'unbiased'.padStart(7)} ${'aligned'.padStart(8)} ${'conflicting'.padStart(12)} ${'worst group'.padStart(12)}`,
     ...table,
+    ...perAttributeLines(r),
     `units removed: ${removed(pruning.unitsBefore, pruning.unitsAfter)}`,
     `parameters removed: ${removed(pruning.paramsBefore, pruning.paramsAfter)}`,
     `FLOPs removed: ${removed(pruning.flopsBefore, pruning.flopsAfter)}`,
