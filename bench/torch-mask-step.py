@@ -2,22 +2,22 @@
 on the same SimpleConvNet weights as test/fixtures/simple-convnet.onnx, CPU, batch 100.
 
 Usage: /usr/bin/python3 bench/torch-mask-step.py MODEL.onnx BATCH THREADS REPEATS PRUNED_FRACTION
-Prints one JSON line: {"torch": version, "median_ms": ..., "all_ms": [...]}. Dev tool only; never a runtime dependency.
+Prints one JSON line: {"torch": version, "median_ms": ..., "all_ms": [...], RSS in MiB} (bench/torch_timing.py). Dev tool only; never a runtime dependency.
 """
-import json
 import sys
-import time
 
-import numpy as np
 import onnx
 import torch
 from onnx import numpy_helper
+
+from torch_timing import current_rss_mib, time_and_report
 
 
 def main():
     path, batch, threads, repeats, pruned = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
+    start_rss = current_rss_mib()
     g = onnx.load(path).graph
     weights = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in g.initializer}
     convs = [n for n in g.node if n.op_type == "Conv"]
@@ -48,14 +48,7 @@ def main():
         loss = (logits * r1).sum() + (z * r2).sum()
         loss.backward()
 
-    step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"torch": torch.__version__, "median_ms": float(np.median(times)), "all_ms": times}))
-
+    time_and_report(step, 1, repeats, start_rss)
 
 if __name__ == "__main__":
     main()

@@ -13,14 +13,12 @@ Usage: /usr/bin/python3 bench/torch-scale-step.py --model NAME [--channels 16,32
                                                  --warmup N --repeats N
 Prints one JSON line: torch, median_ms, all_ms, start_rss_mib, peak_rss_mib. Dev tool only; never a runtime dependency.
 """
-import argparse
-import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_timing import current_rss_mib, time_and_report
+from torch_timing import step_arguments, time_and_report
 
 
 def gate(h, g):
@@ -84,17 +82,7 @@ def resnet18():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--model", required=True, choices=["simple-convnet", "mlp", "resnet18"])
-    p.add_argument("--channels", default="16,32,64,128")
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--repeats", type=int, default=5)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    start_rss = current_rss_mib()
+    a, start_rss = step_arguments(["simple-convnet", "mlp", "resnet18"], channels="16,32,64,128")
 
     if a.model == "simple-convnet":
         modules, widths, in_shape, forward = simple_convnet([int(c) for c in a.channels.split(",")])

@@ -12,13 +12,11 @@ Usage: /usr/bin/python3 bench/torch-train-step.py --model NAME --batch N --threa
 Prints one JSON line: torch, parameters, median_ms, all_ms, start_rss_mib, peak_rss_mib. Dev tool only; never a
 runtime dependency.
 """
-import argparse
-import os
 
 import torch
 import torch.nn as nn
 
-from torch_timing import current_rss_mib, time_and_report
+from torch_timing import step_arguments, time_and_report
 
 
 def simple_convnet():
@@ -37,16 +35,7 @@ def resnet18():
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--model", required=True, choices=["simple-convnet", "resnet18"])
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--repeats", type=int, default=5)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    start_rss = current_rss_mib()
+    a, start_rss = step_arguments(["simple-convnet", "resnet18"])
 
     model, in_shape = simple_convnet() if a.model == "simple-convnet" else resnet18()
     model.train()

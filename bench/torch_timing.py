@@ -1,11 +1,29 @@
 """Shared by the PyTorch bench scripts (bench/torch-scale-step.py, bench/torch-train-step.py): process memory and
 the warm-up / timed-repeats loop, printed as the one JSON line bench/scale/torch-reference.ts parses."""
+import argparse
 import json
 import os
 import resource
 import time
 
 import torch
+
+
+def step_arguments(models, **more):
+    """The scripts' shared flags (--model from `models`, --batch, --threads, --warmup, --repeats, plus `more` as
+    name=default string flags), parsed; also sets torch's threads and seed and returns the starting RSS."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True, choices=models)
+    for name, default in more.items():
+        p.add_argument(f"--{name}", default=default)
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=5)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    return a, current_rss_mib()
 
 
 def current_rss_mib():
