@@ -11,15 +11,7 @@ import { BIAS_LABEL_COLUMNS, biasLabelNumbers, biasLabelsIntro } from '../src/co
 import { alignmentCellAccuracy, cellCode, perBiasNumbers } from '../src/core/report/markdown-per-bias';
 import type { BiseReport } from '../src/core/report/schema';
 import { escapeHtml } from './escape-html';
-
-/** `cells` (already escaped or markup) as one table row. */
-function row(cells: readonly string[]): string {
-  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-}
-
-function table(head: readonly string[], rows: readonly string[]): string {
-  return `<table class="metrics"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
+import { htmlRow as row, htmlTable as table } from './html-table';
 
 /**
  * With two or more bias attributes and per-attribute metrics for every compared model: a table of each

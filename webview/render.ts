@@ -12,6 +12,7 @@ import { contrastingInk, divergingColour, symmetricRange } from '../src/core/rep
 import type { DatasetOption, ErrorTarget, FieldError, FormField, FormValues, SetupView } from '../src/protocol/webview-messages';
 import { renderCsvColumns } from './csv-columns';
 import { escapeHtml } from './escape-html';
+import { htmlRow, htmlTable } from './html-table';
 
 export { escapeHtml };
 
@@ -131,9 +132,8 @@ export function renderProbeTable(report: BiseReport): string {
 export function renderProbePerBiasTable(report: BiseReport): string {
   const rows = probePerBiasRows(report);
   if (rows.length === 0) return '';
-  const head = `<thead><tr>${PROBE_PER_BIAS_COLUMNS.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
-  const body = rows.map((r) => `<tr>${[escapeHtml(r.name), ...r.numbers].map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
-  return `<h3>Bias probe per attribute</h3><p class="muted">${escapeHtml(probePerBiasIntro(report))}</p><table class="metrics">${head}<tbody>${body}</tbody></table>`;
+  const table = htmlTable(PROBE_PER_BIAS_COLUMNS.map(escapeHtml), rows.map((r) => htmlRow([escapeHtml(r.name), ...r.numbers])));
+  return `<h3>Bias probe per attribute</h3><p class="muted">${escapeHtml(probePerBiasIntro(report))}</p>${table}`;
 }
 
 export function reportHeadline(report: BiseReport): string {

@@ -17,6 +17,7 @@ import { gatherBatch } from '../data/dataset';
 import { ExecutionProvider } from '../runtime/session';
 import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
 import { writeReportFolder } from '../report/write-report';
+import { formatPercent } from '../report/format';
 import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
 import { JobContext } from './job-context';
 import { throwIfCancelled } from '../bise/events';
@@ -87,8 +88,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const train = o.baseline ? data.train : await trainingBiasLabels(o, model, data.train, session, ctx);
   const biasLabels = substituteLabelQuality(data.train, train, data.biasAttributes);
   for (const q of biasLabels) {
-    const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-    ctx.onEvent({ type: 'log', level: 'info', message: `training bias labels (${q.attribute}) agree with the dataset's on ${pct(q.agreement)} of ${q.samples} samples; they flag ${q.flaggedConflicting} as bias-conflicting, ${pct(q.conflictingRecall)} of the ${q.trueConflicting} truly conflicting (precision ${pct(q.conflictingPrecision)})` });
+    ctx.onEvent({ type: 'log', level: 'info', message: `training bias labels (${q.attribute}) agree with the dataset's on ${formatPercent(q.agreement)} of ${q.samples} samples; they flag ${q.flaggedConflicting} as bias-conflicting, ${formatPercent(q.conflictingRecall)} of the ${q.trueConflicting} truly conflicting (precision ${formatPercent(q.conflictingPrecision)})` });
   }
   const extracted = o.baseline
     ? baselineExtraction(o.baseline, model, discovery, o.config.seed)
