@@ -13,8 +13,8 @@ import * as ort from 'onnxruntime-node';
 import { Graph, ValueInfo } from '../../src/core/onnx/ir';
 import { inferShapes } from '../../src/core/onnx/shape-inference';
 import { BackwardGraph, buildBackward } from '../../src/core/autodiff/backward';
-import { evaluate } from './reference/interpret';
-import { RefTensor, fromIrTensor, sizeOf } from './reference/tensor';
+import { evaluate } from '../../src/core/ops/reference/interpret';
+import { RefTensor, fromIrTensor, sizeOf } from '../../src/core/ops/reference/tensor';
 import { fromOrt, runOnnx, toOrtFloat32 } from './ort';
 import { Rng, float32Values, normal, seedFor } from './random';
 

@@ -1,7 +1,7 @@
 /** Builds small IR graphs for tests: graph inputs with fed values, float32 initializers, nodes with fresh names. */
 import { Attribute, Graph, Node, Tensor, ValueInfo, int64Tensor, makeTensor } from '../../src/core/onnx/ir';
-import { evaluate } from './reference/interpret';
-import { RefTensor, sizeOf } from './reference/tensor';
+import { evaluate } from '../../src/core/ops/reference/interpret';
+import { RefTensor, sizeOf } from '../../src/core/ops/reference/tensor';
 import { Rng, ValueGen, float32Values, normal } from './random';
 
 export interface BuiltGraph {

@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { Graph, Model } from '../../src/core/onnx/ir';
 import { serializeModel } from '../../src/core/onnx/writer';
-import { RefTensor } from './reference/tensor';
+import { RefTensor } from '../../src/core/ops/reference/tensor';
 
 /** `extraDomains`: further opset domains the graph uses (e.g. com.microsoft for FusedMatMul), version 1. */
 export function modelOf(graph: Graph, extraDomains: readonly string[] = []): Model {

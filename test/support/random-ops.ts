@@ -4,7 +4,7 @@
  */
 import { Attribute, intAttr, intsAttr, stringAttr } from '../../src/core/onnx/ir';
 import { windowGeometry, windowOutputSize } from '../../src/core/onnx/conv-geometry';
-import { pooledSize } from './reference/pool';
+import { pooledSize } from '../../src/core/ops/reference/pool';
 import { Rng } from './random';
 
 export interface ConvConfig {

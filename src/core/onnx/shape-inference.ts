@@ -2,51 +2,21 @@
  * Static shape inference for the supported ops, for a concrete input shape (the engine builds graphs per batch
  * size, so every tensor has known dims). Unsupported op -> error naming op and node.
  */
-import { Attribute, Graph, Node, Tensor, attrInt, attrInts } from './ir';
+import { Attribute, Graph, Node, attrInt, attrInts } from './ir';
 import { windowGeometry, windowOutputSize } from './conv-geometry';
 import { ENGINE_OP_SHAPES } from './engine-op-shapes';
 import { OnnxModelError } from './errors';
+import { ShapeRule } from '../ops/op';
+import { ALL_OPS } from '../ops/index';
+import { opDefinition } from '../ops/registry';
+import { broadcastShapes, elementwise, int64Values, need, normAxis, same } from '../ops/shape-rules';
+
+export { broadcastShapes, int64Values };
 
 export type ShapeMap = Map<string, readonly number[]>;
 
-type ShapeRule = (node: Node, inShapes: ReadonlyArray<readonly number[] | undefined>, constants: ReadonlyMap<string, Tensor>) => number[][];
-
-export function broadcastShapes(a: readonly number[], b: readonly number[], where: string): number[] {
-  const r = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < r; i++) {
-    const x = a[a.length - r + i] ?? 1;
-    const y = b[b.length - r + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new Error(`${where}: shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
-
-function need(s: readonly number[] | undefined, node: Node, i: number): readonly number[] {
-  if (!s) throw new Error(`node '${node.name}' (${node.opType}): shape of input ${i} ('${node.inputs[i]}') is unknown`);
-  return s;
-}
-
-const same: ShapeRule = (n, s) => [[...need(s[0], n, 0)]];
-
-const elementwise: ShapeRule = (n, s) => [broadcastShapes(need(s[0], n, 0), need(s[1], n, 1), `node '${n.name}' (${n.opType})`)];
-
-/** An axis attribute in [-rank, rank) as an index; a hostile value (2^31) must not become an array index. */
-function normAxis(axis: number, rank: number, node: Node, max = rank - 1): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis > max) {
-    throw new Error(`node '${node.name}' (${node.opType}): axis ${axis} is out of range for a ${rank}-dimensional input`);
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
-export function int64Values(t: Tensor): number[] {
-  return Array.from(t.data as BigInt64Array, (v) => Number(v));
-}
-
 const RULES: Readonly<Record<string, ShapeRule>> = {
   Identity: same,
-  Relu: same,
   LeakyRelu: same,
   Sigmoid: same,
   Tanh: same,
@@ -166,7 +136,14 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
   },
 };
 
-export const SUPPORTED_OPS: readonly string[] = Object.keys(RULES);
+/** Ops a user's model may contain (the op registry's model-scope ops, plus the legacy table until it is gone). */
+export const SUPPORTED_OPS: readonly string[] = [...new Set([...Object.keys(RULES), ...ALL_OPS.filter((op) => op.scope === 'model').map((op) => op.opType)])].sort();
+
+function modelOpSupported(n: Node): boolean {
+  const def = opDefinition(n.opType, n.domain);
+  if (def) return def.scope === 'model';
+  return n.domain === '' && n.opType in RULES;
+}
 
 /**
  * Throws an error naming the first unsupported op and its node (and the file, when `file` is given, as an
@@ -174,28 +151,31 @@ export const SUPPORTED_OPS: readonly string[] = Object.keys(RULES);
  */
 export function checkSupported(graph: Graph, file?: string): void {
   for (const n of graph.nodes) {
-    if (n.domain !== '' || !(n.opType in RULES)) {
+    if (!modelOpSupported(n)) {
       const detail = `uses op '${n.domain ? n.domain + '.' : ''}${n.opType}', which is not supported (supported: ${SUPPORTED_OPS.join(', ')})`;
       if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
       throw new Error(`node '${n.name}' ${detail}`);
     }
+    const signature = opDefinition(n.opType, n.domain)?.signature;
+    const attributeTypes = signature ? (signature.attributes ?? {}) : ATTRIBUTE_TYPES;
+    const flags = signature ? new Set(signature.flags ?? []) : FLAGS;
     for (const [name, a] of Object.entries(n.attributes)) {
-      const expected = ATTRIBUTE_TYPES[name];
+      const expected = attributeTypes[name];
       if (expected !== undefined && a.type !== expected && !(name === 'value' && n.opType !== 'Constant')) {
         const detail = `attribute '${name}' should be ${expected}, found ${a.type}`;
         if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
         throw new Error(`node '${n.name}': ${detail}`);
       }
-      if (FLAGS.has(name) && a.type === 'int' && a.value !== 0 && a.value !== 1) {
+      if (flags.has(name) && a.type === 'int' && a.value !== 0 && a.value !== 1) {
         const detail = `attribute '${name}' should be 0 or 1, found ${a.value}`;
         if (file !== undefined) throw new OnnxModelError(file, detail, n.name);
         throw new Error(`node '${n.name}': ${detail}`);
       }
     }
-    const [min, max] = INPUT_COUNTS[n.opType] ?? [0, Infinity];
+    const [min, max] = signature?.inputs ?? INPUT_COUNTS[n.opType] ?? [0, Infinity];
     const given = n.inputs.length;
     const outputs = n.outputs.filter((o) => o !== '').length;
-    const maxOutputs = OUTPUT_COUNTS[n.opType] ?? 1;
+    const maxOutputs = signature ? (signature.outputs ?? 1) : (OUTPUT_COUNTS[n.opType] ?? 1);
     if (given < min || given > max || outputs === 0 || outputs > maxOutputs || n.outputs[0] === '') {
       const range = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
       const outRange = maxOutputs === 1 ? 'one output' : `1 to ${maxOutputs} outputs`;
@@ -243,7 +223,6 @@ const OUTPUT_COUNTS: Readonly<Record<string, number>> = { Dropout: 2, MaxPool: 2
 /** How many inputs each supported op takes (the ONNX operator specs, opsets 11–21). */
 const INPUT_COUNTS: Readonly<Record<string, readonly [number, number]>> = {
   Identity: [1, 1],
-  Relu: [1, 1],
   LeakyRelu: [1, 1],
   Sigmoid: [1, 1],
   Tanh: [1, 1],
@@ -284,8 +263,8 @@ export function inferShapes(graph: Graph, inputShapes: ReadonlyMap<string, reado
   }
   const constants = new Map(graph.initializers);
   for (const n of graph.nodes) {
-    const rule = RULES[n.opType] ?? ENGINE_OP_SHAPES[n.opType];
-    if (!rule || n.domain !== '') throw new Error(`node '${n.name}' uses op '${n.opType}', which is not supported`);
+    const rule = opDefinition(n.opType, n.domain)?.shape ?? (n.domain === '' ? (RULES[n.opType] ?? ENGINE_OP_SHAPES[n.opType]) : undefined);
+    if (!rule) throw new Error(`node '${n.name}' uses op '${n.opType}', which is not supported`);
     const outs = rule(n, n.inputs.map((i) => (i === '' ? undefined : shapes.get(i))), constants);
     n.outputs.forEach((o, i) => o && outs[i] && shapes.set(o, outs[i]));
     if (n.opType === 'Constant') {

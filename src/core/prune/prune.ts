@@ -20,6 +20,9 @@ import { GraphCost, graphCost } from './cost';
 import { PruneError } from './errors';
 import { OutputMaps, PruneContext, PruneRule } from './rule';
 import { ALL_PRUNE_RULES } from './rules';
+import { ALL_OPS } from '../ops/index';
+import { PruneFacet, isUnsupported } from '../ops/op';
+import { opDefinition } from '../ops/registry';
 
 /** Per unit of a group: truthy (true or a non-zero number) keeps it. */
 export type KeepMask = ArrayLike<boolean | number>;
@@ -78,10 +81,21 @@ export interface PruneResult {
   readonly report: PruneReport;
 }
 
-const RULES: ReadonlyMap<string, PruneRule> = new Map(ALL_PRUNE_RULES.map((r) => [r.opType, r]));
+const LEGACY_RULES: ReadonlyMap<string, PruneRule> = new Map(ALL_PRUNE_RULES.map((r) => [r.opType, r]));
+
+/** The channel rule of a node's op: from the op registry, else (until every op has moved) the legacy rules. */
+function pruneRuleFor(node: Node, fail: (detail: string) => never): PruneRule | undefined {
+  const def = opDefinition(node.opType, node.domain);
+  if (def) {
+    if (isUnsupported(def.prune)) fail(def.prune.unsupported);
+    return { opType: def.opType, ...(def.prune as PruneFacet) };
+  }
+  return node.domain === '' ? LEGACY_RULES.get(node.opType) : undefined;
+}
 
 export function prunableOps(): string[] {
-  return [...RULES.keys()].sort();
+  const fromOps = ALL_OPS.filter((op) => op.scope === 'model' && !isUnsupported(op.prune)).map((op) => op.opType);
+  return [...new Set([...LEGACY_RULES.keys(), ...fromOps])].sort();
 }
 
 /** Input shapes with a symbolic batch set to `batch` (other symbolic dims need `given`). */
@@ -208,7 +222,7 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     const fail = (detail: string): never => {
       throw new PruneError(`cannot prune node '${n.name}' (${n.opType}): ${detail}`, n.name, n.opType);
     };
-    const rule = n.domain === '' ? RULES.get(n.opType) : undefined;
+    const rule = pruneRuleFor(n, fail);
     if (!rule) {
       const input = n.inputs[Math.max(prunedInput, 0)];
       const map = mapOf(input) as ChannelMap;

@@ -11,8 +11,8 @@ import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { updateRunningStatistics, withBatchStatistics } from '../../../src/core/graphs/batchnorm-training';
 import { GraphBuilder } from '../../support/graph-builder';
 import { gradCheckDraws } from '../../support/gradcheck';
-import { evaluate } from '../../support/reference/interpret';
-import { RefTensor } from '../../support/reference/tensor';
+import { evaluate } from '../../../src/core/ops/reference/interpret';
+import { RefTensor } from '../../../src/core/ops/reference/tensor';
 import { Rng, normal, uniform } from '../../support/random';
 
 function batchNormGraph(rng: Rng, dims: readonly number[], epsilon?: number): { graph: Graph; feeds: ReadonlyMap<string, RefTensor>; x: string; scale: string; bias: string; y: string } {

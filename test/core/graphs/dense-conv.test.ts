@@ -12,7 +12,7 @@ import { lowerConvsToDense } from '../../../src/core/graphs/dense-conv';
 import { planDenseConv, worthDense } from '../../../src/core/graphs/dense-conv/plan';
 import { readModelFile } from '../../../src/core/onnx/reader';
 import { GraphBuilder } from '../../support/graph-builder';
-import { evaluate } from '../../support/reference/interpret';
+import { evaluate } from '../../../src/core/ops/reference/interpret';
 import { Rng } from '../../support/random';
 import { fixturePath } from '../../support/fixtures';
 import { runOnnx } from '../../support/ort';

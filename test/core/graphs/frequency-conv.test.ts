@@ -13,7 +13,7 @@ import { MICROSOFT_DOMAIN, lowerConv } from '../../../src/core/graphs/frequency-
 import { period, planFrequencyConv } from '../../../src/core/graphs/frequency-conv/plan';
 import { readModelFile } from '../../../src/core/onnx/reader';
 import { GraphBuilder } from '../../support/graph-builder';
-import { evaluate } from '../../support/reference/interpret';
+import { evaluate } from '../../../src/core/ops/reference/interpret';
 import { Rng } from '../../support/random';
 import { fixturePath } from '../../support/fixtures';
 import { runOnnx } from '../../support/ort';

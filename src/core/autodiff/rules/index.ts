@@ -17,7 +17,6 @@ import { LeakyRelu } from './LeakyRelu';
 import { MatMul } from './MatMul';
 import { MaxPool } from './MaxPool';
 import { Mul } from './Mul';
-import { Relu } from './Relu';
 import { Reshape } from './Reshape';
 import { Sigmoid } from './Sigmoid';
 import { Softmax } from './Softmax';
@@ -44,7 +43,6 @@ export const ALL_RULES: readonly GradientRule[] = [
   MatMul,
   MaxPool,
   Mul,
-  Relu,
   Reshape,
   Sigmoid,
   Softmax,

@@ -17,7 +17,6 @@ import { LeakyRelu } from './LeakyRelu';
 import { MatMul } from './MatMul';
 import { MaxPool } from './MaxPool';
 import { Mul } from './Mul';
-import { Relu } from './Relu';
 import { Reshape } from './Reshape';
 import { Sigmoid } from './Sigmoid';
 import { Softmax } from './Softmax';
@@ -43,7 +42,6 @@ export const ALL_PRUNE_RULES: readonly PruneRule[] = [
   MatMul,
   MaxPool,
   Mul,
-  Relu,
   Reshape,
   Sigmoid,
   Softmax,

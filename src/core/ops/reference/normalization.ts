@@ -1,5 +1,5 @@
 /** Softmax (opset ≥ 13: along one axis) and inference-form BatchNormalization. */
-import { attrFloat, attrInt } from '../../../src/core/onnx/ir';
+import { attrFloat, attrInt } from '../../onnx/ir';
 import { OpImpl, normalizeAxis, refTensor, required, sizeOf } from './tensor';
 
 export const softmax: OpImpl = (node, inputs) => {

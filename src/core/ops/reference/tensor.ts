@@ -2,7 +2,7 @@
  * The reference interpreter's value type: every tensor (float, int64 or bool) is a Float64Array plus dims.
  * Integer and boolean values are small in these tests, so float64 holds them exactly.
  */
-import { Node, Tensor } from '../../../src/core/onnx/ir';
+import { Node, Tensor } from '../../onnx/ir';
 
 export interface RefTensor {
   readonly dims: readonly number[];

@@ -1,5 +1,5 @@
 /** Gemm and MatMul (rank ≥ 2, numpy batch broadcasting). */
-import { attrFloat, attrInt } from '../../../src/core/onnx/ir';
+import { attrFloat, attrInt } from '../../onnx/ir';
 import { OpImpl, broadcastDims, broadcastIndex, refTensor, required, sizeOf } from './tensor';
 
 export const gemm: OpImpl = (node, inputs) => {

@@ -1,6 +1,6 @@
 /** MaxPool (with the Indices output), AveragePool (onnxruntime's divisor convention) and GlobalAveragePool. */
-import { attrInt, attrInts } from '../../../src/core/onnx/ir';
-import { WindowGeometry, windowGeometry, windowOutputSize } from '../../../src/core/onnx/conv-geometry';
+import { attrInt, attrInts } from '../../onnx/ir';
+import { WindowGeometry, windowGeometry, windowOutputSize } from '../../onnx/conv-geometry';
 import { OpImpl, refTensor, required, sizeOf } from './tensor';
 import { windowTable } from './window';
 

@@ -1,5 +1,5 @@
 /** ReduceSum / ReduceMean / ReduceMax with axes as an input (opset ≥ 13 for ReduceSum) or an attribute. */
-import { Node, attrInt, attrInts } from '../../../src/core/onnx/ir';
+import { Node, attrInt, attrInts } from '../../onnx/ir';
 import { OpImpl, RefTensor, intValues, normalizeAxis, refTensor, required, stridesOf } from './tensor';
 
 function reductionAxes(node: Node, inputs: ReadonlyArray<RefTensor | undefined>, rank: number): number[] {

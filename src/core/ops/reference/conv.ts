@@ -1,6 +1,6 @@
 /** Conv and ConvTranspose (any spatial rank, group, stride, dilation, pads, output_padding), bias optional. */
-import { Node, attrInt, attrInts, attrString } from '../../../src/core/onnx/ir';
-import { windowGeometry, windowOutputSize } from '../../../src/core/onnx/conv-geometry';
+import { Node, attrInt, attrInts, attrString } from '../../onnx/ir';
+import { windowGeometry, windowOutputSize } from '../../onnx/conv-geometry';
 import { OpImpl, RefTensor, refTensor, required, sizeOf } from './tensor';
 import { windowTable } from './window';
 

@@ -1,5 +1,5 @@
 /** Ops that move data without arithmetic: reshapes, permutations, slicing, concatenation, scatter, constants. */
-import { Node, attrInt, attrInts, attrString } from '../../../src/core/onnx/ir';
+import { Node, attrInt, attrInts, attrString } from '../../onnx/ir';
 import { OpImpl, RefTensor, broadcastDims, broadcastIndex, fromIrTensor, intValues, normalizeAxis, refTensor, required, sizeOf, stridesOf } from './tensor';
 
 function withDims(x: RefTensor, dims: readonly number[]): RefTensor {

@@ -1,9 +1,9 @@
 /**
- * A float64 reference interpreter for IR graphs (test support only): evaluates every node in topological order
+ * A float64 reference interpreter for IR graphs: evaluates every node in topological order
  * on plain Float64Arrays, so gradient checks can use finite differences without float32 noise.
  */
-import { Graph } from '../../../src/core/onnx/ir';
-import { sortTopologically } from '../../../src/core/onnx/topology';
+import { Graph } from '../../onnx/ir';
+import { sortTopologically } from '../../onnx/topology';
 import { conv, convTranspose } from './conv';
 import { BINARY_OPS, OTHER_ELEMENTWISE_OPS, UNARY_OPS } from './elementwise';
 import { gemm, matMul } from './linalg';
@@ -12,6 +12,8 @@ import { averagePool, globalAveragePool, maxPool } from './pool';
 import { REDUCE_OPS } from './reduce';
 import { SHAPE_OPS } from './shape-ops';
 import { OpImpl, RefTensor, fromIrTensor } from './tensor';
+import { isUnsupported } from '../op';
+import { opDefinition } from '../registry';
 
 export const REFERENCE_OPS: Readonly<Record<string, OpImpl>> = {
   ...UNARY_OPS,
@@ -30,6 +32,15 @@ export const REFERENCE_OPS: Readonly<Record<string, OpImpl>> = {
   GlobalAveragePool: globalAveragePool,
 };
 
+/** The op registry's kernel, else (until every op has moved there) the legacy table. */
+function referenceKernel(opType: string, domain: string, nodeName: string): OpImpl {
+  const def = opDefinition(opType, domain);
+  if (def && isUnsupported(def.reference)) throw new Error(`reference interpreter: node '${nodeName}' (${opType}): ${def.reference.unsupported}`);
+  const impl = def ? (def.reference as OpImpl) : domain === '' ? REFERENCE_OPS[opType] : undefined;
+  if (!impl) throw new Error(`reference interpreter: no implementation for op '${opType}' (node '${nodeName}')`);
+  return impl;
+}
+
 /**
  * Evaluate `graph`. `feeds` gives every graph input and may also override initializers (finite differences
  * perturb weights that way). Returns every tensor the evaluation saw, initializers and feeds included.
@@ -42,8 +53,7 @@ export function evaluate(graph: Graph, feeds: ReadonlyMap<string, RefTensor>): M
     if (!values.has(input.name)) throw new Error(`reference interpreter: graph input '${input.name}' was not fed`);
   }
   for (const node of sortTopologically(graph.nodes)) {
-    const impl = node.domain === '' ? REFERENCE_OPS[node.opType] : undefined;
-    if (!impl) throw new Error(`reference interpreter: no implementation for op '${node.opType}' (node '${node.name}')`);
+    const impl = referenceKernel(node.opType, node.domain, node.name);
     const inputs = node.inputs.map((name) => {
       if (name === '') return undefined;
       const v = values.get(name);

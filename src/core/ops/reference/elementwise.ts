@@ -1,12 +1,12 @@
 /** Unary, binary (broadcasting) and variadic elementwise ops, plus Cast, Clip, LeakyRelu, Where, Dropout. */
-import { attrFloat, attrInt } from '../../../src/core/onnx/ir';
+import { attrFloat, attrInt } from '../../onnx/ir';
 import { OpImpl, RefTensor, broadcastDims, broadcastIndex, refTensor, required } from './tensor';
 
 function map(x: RefTensor, f: (v: number) => number): RefTensor {
   return { dims: [...x.dims], data: x.data.map(f) };
 }
 
-const unary = (f: (v: number) => number): OpImpl => (node, inputs) => [map(required(node, inputs, 0), f)];
+export const unary = (f: (v: number) => number): OpImpl => (node, inputs) => [map(required(node, inputs, 0), f)];
 
 const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 
@@ -14,7 +14,6 @@ export const UNARY_OPS: Readonly<Record<string, OpImpl>> = {
   Identity: unary((v) => v),
   Neg: unary((v) => -v),
   Abs: unary(Math.abs),
-  Relu: unary((v) => (v > 0 ? v : 0)),
   Sigmoid: unary(sigmoid),
   Tanh: unary(Math.tanh),
   Exp: unary(Math.exp),

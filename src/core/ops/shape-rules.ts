@@ -1,0 +1,37 @@
+/** Building blocks shared by the ops' shape rules. */
+import { Node, Tensor } from '../onnx/ir';
+import { ShapeRule } from './op';
+
+export function broadcastShapes(a: readonly number[], b: readonly number[], where: string): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new Error(`${where}: shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+export function need(s: readonly number[] | undefined, node: Node, i: number): readonly number[] {
+  if (!s) throw new Error(`node '${node.name}' (${node.opType}): shape of input ${i} ('${node.inputs[i]}') is unknown`);
+  return s;
+}
+
+export const same: ShapeRule = (n, s) => [[...need(s[0], n, 0)]];
+
+export const elementwise: ShapeRule = (n, s) => [broadcastShapes(need(s[0], n, 0), need(s[1], n, 1), `node '${n.name}' (${n.opType})`)];
+
+/** An axis attribute in [-rank, rank) as an index; a hostile value (2^31) must not become an array index. */
+export function normAxis(axis: number, rank: number, node: Node, max = rank - 1): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis > max) {
+    throw new Error(`node '${node.name}' (${node.opType}): axis ${axis} is out of range for a ${rank}-dimensional input`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+export function int64Values(t: Tensor): number[] {
+  return Array.from(t.data as BigInt64Array, (v) => Number(v));
+}
+
