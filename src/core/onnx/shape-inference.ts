@@ -28,18 +28,6 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
   Sub: elementwise,
   Mul: elementwise,
   Div: elementwise,
-  Conv: (n, s) => {
-    const x = need(s[0], n, 0);
-    const w = need(s[1], n, 1);
-    const group = attrInt(n, 'group', 1);
-    if (x.length < 3 || w.length !== x.length || group < 1 || x[1] !== w[1] * group || w[0] % group !== 0) {
-      throw new Error(`node '${n.name}' (Conv): weight [${w.join(', ')}] (group ${group}) does not fit input [${x.join(', ')}]`);
-    }
-    const bias = n.inputs[2] ? s[2] : undefined;
-    if (bias && (bias.length !== 1 || bias[0] !== w[0])) throw new Error(`node '${n.name}' (Conv): bias [${bias.join(', ')}] should be [${w[0]}], one per output channel`);
-    const geom = windowGeometry(n, x.slice(2), w.slice(2));
-    return [[x[0], w[0], ...windowOutputSize(geom, x.slice(2))]];
-  },
   ConvTranspose: (n, s) => {
     const x = need(s[0], n, 0);
     const w = need(s[1], n, 1);
@@ -234,7 +222,6 @@ const INPUT_COUNTS: Readonly<Record<string, readonly [number, number]>> = {
   Sub: [2, 2],
   Mul: [2, 2],
   Div: [2, 2],
-  Conv: [2, 3],
   ConvTranspose: [2, 3],
   MaxPool: [1, 1],
   AveragePool: [1, 1],

@@ -5,7 +5,6 @@ import { AveragePool } from './AveragePool';
 import { BatchNormalization } from './BatchNormalization';
 import { Clip } from './Clip';
 import { Concat } from './Concat';
-import { Conv } from './Conv';
 import { ConvTranspose } from './ConvTranspose';
 import { Div } from './Div';
 import { Dropout } from './Dropout';
@@ -31,7 +30,6 @@ export const ALL_RULES: readonly GradientRule[] = [
   BatchNormalization,
   Clip,
   Concat,
-  Conv,
   ConvTranspose,
   Div,
   Dropout,

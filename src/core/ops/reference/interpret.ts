@@ -4,7 +4,7 @@
  */
 import { Graph } from '../../onnx/ir';
 import { sortTopologically } from '../../onnx/topology';
-import { conv, convTranspose } from './conv';
+import { convTranspose } from './conv';
 import { BINARY_OPS, OTHER_ELEMENTWISE_OPS, UNARY_OPS } from './elementwise';
 import { gemm, matMul } from './linalg';
 import { batchNormalization, softmax } from './normalization';
@@ -21,7 +21,6 @@ export const REFERENCE_OPS: Readonly<Record<string, OpImpl>> = {
   ...OTHER_ELEMENTWISE_OPS,
   ...REDUCE_OPS,
   ...SHAPE_OPS,
-  Conv: conv,
   ConvTranspose: convTranspose,
   Gemm: gemm,
   MatMul: matMul,

@@ -1,23 +1,74 @@
 import { attrInt, int64Tensor, intAttr, intsAttr, makeTensor, Tensor } from '../../onnx/ir';
-import { windowGeometry } from '../../onnx/conv-geometry';
-import { GradientContext, GradientError, GradientRule } from '../rule';
-import { sumAllBut } from '../helpers';
+import { windowGeometry, windowOutputSize } from '../../onnx/conv-geometry';
+import { GradientContext, GradientError } from '../../autodiff/rule';
+import { sumAllBut } from '../../autodiff/helpers';
+import { isPruned } from '../../prune/channel-map';
+import { PruneContext } from '../../prune/rule';
+import { takeAlongAxis } from '../../prune/tensor-ops';
+import { identityFor } from '../../prune/rules/helpers';
+import { defineOp } from '../op';
+import { conv } from '../reference/conv';
+import { need } from '../shape-rules';
 
-/**
- * Conv. dX for stride 1 is a plain Conv over the spatially flipped, in/out-swapped weight (measured faster in ORT
- * than ConvTranspose: 831 vs 970 ms/step on SimpleConvNet), flipped once when the weight is a constant and in the
- * graph when it is fed (training); otherwise a ConvTranspose. dW is a Conv over batch-transposed tensors (group 1). dB sums dY over all but channels.
- */
-export const Conv: GradientRule = {
+export const Conv = defineOp({
   opType: 'Conv',
-  build(ctx) {
-    const dy = ctx.outputGrad(0);
-    if (!dy) return;
-    if (ctx.needsGrad(0)) ctx.setInputGrad(0, inputGrad(ctx, dy));
-    if (ctx.needsGrad(1)) ctx.setInputGrad(1, weightGrad(ctx, dy));
-    if (ctx.input(2) && ctx.needsGrad(2)) ctx.setInputGrad(2, sumAllBut(ctx, dy, ctx.shape(ctx.output(0)), 1));
+  scope: 'model',
+  signature: {
+    inputs: [2, 3],
+    attributes: { group: 'int', kernel_shape: 'ints', strides: 'ints', pads: 'ints', dilations: 'ints', auto_pad: 'string' },
   },
-};
+  shape: (n, s) => {
+    const x = need(s[0], n, 0);
+    const w = need(s[1], n, 1);
+    const group = attrInt(n, 'group', 1);
+    if (x.length < 3 || w.length !== x.length || group < 1 || x[1] !== w[1] * group || w[0] % group !== 0) {
+      throw new Error(`node '${n.name}' (Conv): weight [${w.join(', ')}] (group ${group}) does not fit input [${x.join(', ')}]`);
+    }
+    const bias = n.inputs[2] ? s[2] : undefined;
+    if (bias && (bias.length !== 1 || bias[0] !== w[0])) throw new Error(`node '${n.name}' (Conv): bias [${bias.join(', ')}] should be [${w[0]}], one per output channel`);
+    const geom = windowGeometry(n, x.slice(2), w.slice(2));
+    return [[x[0], w[0], ...windowOutputSize(geom, x.slice(2))]];
+  },
+  /**
+   * dX for stride 1 is a plain Conv over the spatially flipped, in/out-swapped weight (measured faster in ORT
+   * than ConvTranspose: 831 vs 970 ms/step on SimpleConvNet), flipped once when the weight is a constant and in the
+   * graph when it is fed (training); otherwise a ConvTranspose. dW is a Conv over batch-transposed tensors (group 1).
+   * dB sums dY over all but channels.
+   */
+  gradient: {
+    build(ctx) {
+      const dy = ctx.outputGrad(0);
+      if (!dy) return;
+      if (ctx.needsGrad(0)) ctx.setInputGrad(0, inputGrad(ctx, dy));
+      if (ctx.needsGrad(1)) ctx.setInputGrad(1, weightGrad(ctx, dy));
+      if (ctx.input(2) && ctx.needsGrad(2)) ctx.setInputGrad(2, sumAllBut(ctx, dy, ctx.shape(ctx.output(0)), 1));
+    },
+  },
+  /** W is [M, C/group, k…], B is [M]: output channels are W[o] and B[o]; input channels W[:, i] (group 1 only). */
+  prune: {
+    pruneIn(ctx: PruneContext) {
+      const map = ctx.inputMap(0);
+      if (isPruned(map)) {
+        const group = attrInt(ctx.node, 'group', 1);
+        if (group !== 1) {
+          ctx.fail(
+            `it is a grouped or depthwise convolution (group=${group}) and its input '${ctx.node.inputs[0]}' lost channels; ` +
+              'removing input channels of grouped convolutions is not supported, so keep every unit of the group that feeds it',
+          );
+        }
+        ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its weight'), 1, map.kept));
+      }
+      return [identityFor(ctx.outputShape(0))];
+    },
+    pruneOut(ctx: PruneContext, keep: readonly number[]) {
+      const group = attrInt(ctx.node, 'group', 1);
+      if (group !== 1) ctx.fail(`removing output channels of grouped convolutions (group=${group}) is not supported`);
+      ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its weight'), 0, keep));
+      if (ctx.node.inputs[2]) ctx.setConstant(2, takeAlongAxis(ctx.requireConstant(2, 'its bias'), 0, keep));
+    },
+  },
+  reference: conv,
+});
 
 function geometry(ctx: GradientContext) {
   const x = ctx.shape(ctx.input(0));
