@@ -95,6 +95,37 @@ function float32Bytes(values: readonly number[]): Uint8Array {
 
 const EXTERNAL = onnx.TensorProto.DataLocation.EXTERNAL;
 
+/** An int64 initializer (shapes, axes, indices); dims [] for a scalar. */
+function int64Initializer(name: string, values: readonly number[], dims: readonly number[] = [values.length]): onnx.ITensorProto {
+  return { name, dataType: onnx.TensorProto.DataType.INT64, dims: [...dims], rawData: new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer) };
+}
+
+/** Node `name` replaced by `nodes` (the last one should produce its output), with the int64 constants they read. */
+function replacedBy(name: string, nodes: onnx.INodeProto[], constants: onnx.ITensorProto[]): Uint8Array {
+  return mutated((m) => {
+    const g = graphOf(m);
+    const at = (g.node ?? []).findIndex((n) => n.name === name);
+    if (at < 0) throw new Error(`no node ${name}`);
+    g.node = [...(g.node ?? []).slice(0, at), ...nodes, ...(g.node ?? []).slice(at + 1)];
+    g.initializer = [...(g.initializer ?? []), ...constants];
+  });
+}
+
+/** flatten as PyTorch exports view(x.size(0), rest): Shape → Gather(index) → Unsqueeze → Concat(·, rest) → Reshape. */
+function exportedView(index: number, rest: number): Uint8Array {
+  return replacedBy(
+    'flatten',
+    [
+      { name: 'flatten.shape', opType: 'Shape', input: ['pooled'], output: ['flatten.shape.out'] },
+      { name: 'flatten.size0', opType: 'Gather', input: ['flatten.shape.out', 'flatten.index'], output: ['flatten.size0.out'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      { name: 'flatten.batch', opType: 'Unsqueeze', input: ['flatten.size0.out', 'flatten.axes'], output: ['flatten.batch.out'] },
+      { name: 'flatten.target', opType: 'Concat', input: ['flatten.batch.out', 'flatten.rest'], output: ['flatten.target.out'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      { name: 'flatten', opType: 'Reshape', input: ['pooled', 'flatten.target.out'], output: ['features'] },
+    ],
+    [int64Initializer('flatten.index', [index], []), int64Initializer('flatten.axes', [0]), int64Initializer('flatten.rest', [rest])],
+  );
+}
+
 /** conv1.bias (4 floats) moved to external data with these key/value entries. */
 function externalBias(entries: Record<string, string>): Uint8Array {
   return mutated((m) => {
@@ -235,7 +266,7 @@ const CASES: BadCase[] = [
   modelCase('model-opset-too-old', 'default opset 7', mutated((m) => (m.opsetImport = [{ domain: '', version: 7 }])), ['uses opset 7', 'opsets 11 to 21 are supported']),
   modelCase('model-opset-too-new', 'default opset 99', mutated((m) => (m.opsetImport = [{ domain: '', version: 99 }])), ['uses opset 99']),
   modelCase('model-no-default-opset', 'only a custom domain is imported', mutated((m) => (m.opsetImport = [{ domain: 'com.example', version: 1 }])), ['imports no default ONNX opset']),
-  modelCase('model-unsupported-op', 'relu1 is a Gelu', mutated((m) => (nodeNamed(m, 'relu1').opType = 'Gelu')), ["node 'relu1'", "uses op 'Gelu', which is not supported"]),
+  modelCase('model-unsupported-op', 'relu1 is a Det', mutated((m) => (nodeNamed(m, 'relu1').opType = 'Det')), ["node 'relu1'", "uses op 'Det', which is not supported"]),
   modelCase('model-custom-domain-op', 'relu1 is an op from a custom domain', mutated((m) => (nodeNamed(m, 'relu1').domain = 'com.example')), ["node 'relu1'", "uses op 'com.example.Relu'"]),
   modelCase('model-cycle', 'conv2 reads the output of relu2, which reads conv2', mutated((m) => (nodeNamed(m, 'conv2').input = ['relu2.out', 'conv2.weight', 'conv2.bias'])), ['the graph has a cycle through node']),
   modelCase('model-dangling-input', 'relu2 reads a tensor nothing produces', mutated((m) => (nodeNamed(m, 'relu2').input = ['ghost'])), ["node 'relu2'", "input 'ghost' is produced by no node"]),
@@ -311,6 +342,26 @@ const CASES: BadCase[] = [
     g.node = (g.node ?? []).filter((n) => n.name !== 'fc');
     g.output = [{ name: 'features', type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 4 }] } } } }];
   }), ['no classifier head found']),
+  // ---- shape arithmetic asking for absurd sizes (refused by shape inference before anything is allocated)
+  modelCase('model-hostile-range', 'flatten becomes a Reshape to Range(0, 2^40, 1): a computed shape of 2^40 entries', replacedBy('flatten', [
+    { name: 'flatten.range', opType: 'Range', input: ['flatten.start', 'flatten.limit', 'flatten.delta'], output: ['flatten.range.out'] },
+    { name: 'flatten', opType: 'Reshape', input: ['pooled', 'flatten.range.out'], output: ['features'] },
+  ], [int64Initializer('flatten.start', [0], []), int64Initializer('flatten.limit', [2 ** 40], []), int64Initializer('flatten.delta', [1], [])]), [
+    "node 'flatten.range' (Range): output 0 would have shape [1099511627776]",
+    'more than the 268435456 this model may ask for',
+  ]),
+  modelCase('model-hostile-constant-of-shape', 'relu1 adds ConstantOfShape([2^20, 2^20]) to conv1: 2^40 zeros', replacedBy('relu1', [
+    { name: 'relu1.zeros', opType: 'ConstantOfShape', input: ['relu1.shape'], output: ['relu1.zeros.out'] },
+    { name: 'relu1', opType: 'Add', input: ['conv1.out', 'relu1.zeros.out'], output: ['relu1.out'] },
+  ], [int64Initializer('relu1.shape', [2 ** 20, 2 ** 20])]), ["node 'relu1.zeros' (ConstantOfShape): output 0 would have shape [1048576, 1048576], 1099511627776 elements"]),
+  modelCase('model-hostile-expand', 'relu1 becomes an Expand of conv1 to [2^24, 1, 1, 1, 1] (2^33 elements)', replacedBy('relu1', [
+    { name: 'relu1', opType: 'Expand', input: ['conv1.out', 'relu1.shape'], output: ['relu1.out'] },
+  ], [int64Initializer('relu1.shape', [2 ** 24, 1, 1, 1, 1])]), ["node 'relu1' (Expand): output 0 would have shape [16777216, 2, 4, 8, 8]", 'more than the 268435456']),
+  modelCase('model-hostile-tile', 'relu1 becomes a Tile of conv1 by [1, 1, 2^20, 2^20]', replacedBy('relu1', [
+    { name: 'relu1', opType: 'Tile', input: ['conv1.out', 'relu1.repeats'], output: ['relu1.out'] },
+  ], [int64Initializer('relu1.repeats', [1, 1, 2 ** 20, 2 ** 20])]), ["node 'relu1' (Tile): output 0 would have shape [2, 4, 8388608, 8388608]", 'more than the 268435456']),
+  modelCase('model-hostile-reshape-target', 'flatten is view(x.size(0), 2^40) as PyTorch exports it', exportedView(0, 2 ** 40), ["node 'flatten' (Reshape): cannot reshape [2, 4, 1, 1] to [2, 1099511627776]"]),
+  modelCase('model-hostile-shape-index', 'flatten is view(x.size(2^31), -1): the Gather of the shape reads index 2^31', exportedView(2 ** 31, -1), ["node 'flatten.size0' (Gather): index 2147483648 is out of range for axis 0 of size 4"]),
   modelCase('model-no-prunable-units', 'a linear classifier on the raw pixels: nothing to gate', mutated((m) => {
     const g = graphOf(m);
     g.node = [

@@ -3,13 +3,17 @@
  * step runs, the child-process, pruned-inference and weight-training-step paths work, and its flags parse. Tiny batches, one repeat,
  * no PyTorch; the figures themselves are not checked.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseModel } from '../../src/core/onnx/reader';
 import { serializeModel } from '../../src/core/onnx/writer';
 import { checkSupported, inferShapes } from '../../src/core/onnx/shape-inference';
 import { discoverUnits } from '../../src/core/units/discover';
-import { FIXTURE_MODELS, loadBenchModel, modelLabel, torchArchitectureArgs, widthChannels, widthModelKey } from '../../bench/scale/models';
+import { GateLayout } from '../../bench/scale/gate-layout';
+import { FIXTURE_MODELS, fileModelKey, loadBenchModel, modelLabel, torchArchitectureArgs, widthChannels, widthModelKey } from '../../bench/scale/models';
 import { timeMaskStep } from '../../bench/scale/mask-step-timing';
 import { runStepChild } from '../../bench/scale/run-step-child';
 import { keepMasks, prunedInferenceLatency } from '../../bench/scale/pruned-inference';
@@ -50,6 +54,22 @@ test('scale bench: the step child process reports its timing and memory as JSON'
   assert.throws(() => runStepChild('no-such-model', TINY), /failed in its child process: .*unknown bench model/);
 });
 
+test('scale bench: the step child runs an ONNX file and describes its gates for the PyTorch twin', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bise-gates-'));
+  try {
+    const file = path.join(dir, 'gates.json');
+    const r = runStepChild(fileModelKey('test/fixtures/zoo/mobilenet-v2-op13.onnx'), TINY, file);
+    const layout = JSON.parse(fs.readFileSync(file, 'utf8')) as GateLayout;
+    assert.equal(layout.gates.length, r.gateVectors);
+    assert.deepEqual(layout.gateGrads.map((g) => g.length), layout.gates.map((g) => g.units));
+    const sites = layout.gates.flatMap((g) => g.sites);
+    assert.ok(sites.every((s) => s.producer?.startsWith('/features/') && s.consumers.length > 0), 'every site names its torch.onnx-scoped producer and readers');
+    assert.match(layout.classifier, /^\/classifier\//);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('scale bench: physically pruned models have fewer parameters and FLOPs, and run', async () => {
   assert.deepEqual(keepMasks([4], 0.5).map((m) => m.filter(Boolean).length), [2]);
   assert.deepEqual(keepMasks([3], 1).map((m) => m.filter(Boolean).length), [1], 'a group keeps at least one unit');
@@ -72,7 +92,9 @@ test('scale bench: flags parse, and bad ones are refused', () => {
   assert.deepEqual(o.sections, ['step', 'scaling']);
   assert.deepEqual(o.batches, [2, 4]);
   assert.equal(o.torch, false);
-  assert.deepEqual(parseScaleBenchArgs([]).sections, ['step', 'pruned', 'memory', 'scaling', 'train']);
+  assert.deepEqual(parseScaleBenchArgs([]).sections, ['step', 'pruned', 'memory', 'scaling', 'train', 'families']);
+  assert.deepEqual(parseScaleBenchArgs(['--families', 'densenet121,resnet50']).families.map((f) => f.name), ['resnet50', 'densenet121']);
+  assert.throws(() => parseScaleBenchArgs(['--families', 'vgg11']), /--families: unknown family vgg11/);
   assert.deepEqual(parseScaleBenchArgs(['--only', 'train,step']).sections, ['step', 'train']);
   assert.throws(() => parseScaleBenchArgs(['--only', 'speed']), /unknown section/);
   assert.throws(() => parseScaleBenchArgs(['--repeats', '0']), /--repeats/);

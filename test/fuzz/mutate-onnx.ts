@@ -12,6 +12,59 @@ type Model = onnx.IModelProto & { graph: onnx.IGraphProto };
 const HOSTILE_INTS = [0, -1, 1, 3, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 40, 2 ** 53 - 1, -(2 ** 31)];
 const HOSTILE_STRINGS = ['', 'ghost', '/etc/passwd', '../../secret.bin', 'C:\\Windows\\win.ini', '.', 'sub/../../x', 'a\u0000b', '1e309', '-5', 'NaN', '99999999999999999999'];
 const OPS = ['Conv', 'Relu', 'Gemm', 'MatMul', 'Add', 'Flatten', 'Reshape', 'Concat', 'Transpose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization', 'Softmax', 'Gelu', 'If', 'Loop', ''];
+/** Ops whose output size is read from values in the file, and those that compute such values from shapes. */
+const SHAPE_OPS = ['Shape', 'Size', 'Range', 'Reshape', 'Expand', 'ConstantOfShape', 'Gather', 'Squeeze', 'Unsqueeze', 'Tile'];
+
+function int64Tensor(name: string, values: readonly number[], dims: readonly number[] = [values.length]): onnx.ITensorProto {
+  return { name, dataType: onnx.TensorProto.DataType.INT64, dims: [...dims], rawData: new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(Math.trunc(v)))).buffer) };
+}
+
+/**
+ * A node replaced by the shape arithmetic an exporter emits around it, with hostile values where the file gives
+ * sizes: a computed view(x.size(k), rest), or a Range / ConstantOfShape / Expand / Tile asking for a size.
+ */
+function shapeArithmetic(m: Model, rng: Rng): string {
+  const all = nodes(m);
+  const n = pick(all, rng);
+  const x = (n.input ?? [])[0];
+  const out = (n.output ?? [])[0];
+  if (!x || !out) return `node ${n.name}: nothing to replace`;
+  const hostile = (): number => (rng.nextInt(3) === 0 ? pick(HOSTILE_INTS, rng) : rng.nextInt(5) - 1);
+  const p = `${n.name}.fuzz`;
+  const kind = pick(['view', 'range', 'constant-of-shape', 'expand', 'tile', 'squeeze'] as const, rng);
+  const replacement: onnx.INodeProto[] = [];
+  const constants: onnx.ITensorProto[] = [];
+  if (kind === 'view') {
+    replacement.push(
+      { name: `${p}.shape`, opType: 'Shape', input: [x], output: [`${p}.shape`] },
+      { name: `${p}.gather`, opType: 'Gather', input: [`${p}.shape`, `${p}.index`], output: [`${p}.size`] },
+      { name: `${p}.unsqueeze`, opType: 'Unsqueeze', input: [`${p}.size`, `${p}.axes`], output: [`${p}.batch`] },
+      { name: `${p}.concat`, opType: 'Concat', input: [`${p}.batch`, `${p}.rest`], output: [`${p}.target`], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      { name: n.name, opType: 'Reshape', input: [x, `${p}.target`], output: [out] },
+    );
+    constants.push(int64Tensor(`${p}.index`, [rng.nextInt(2) ? 0 : hostile()], []), int64Tensor(`${p}.axes`, [rng.nextInt(4) ? 0 : hostile()]), int64Tensor(`${p}.rest`, [rng.nextInt(2) ? -1 : hostile()]));
+  } else if (kind === 'range') {
+    replacement.push(
+      { name: `${p}.range`, opType: 'Range', input: [`${p}.start`, `${p}.limit`, `${p}.delta`], output: [`${p}.range`] },
+      { name: n.name, opType: 'Reshape', input: [x, `${p}.range`], output: [out] },
+    );
+    constants.push(int64Tensor(`${p}.start`, [hostile()], []), int64Tensor(`${p}.limit`, [hostile()], []), int64Tensor(`${p}.delta`, [hostile()], []));
+  } else if (kind === 'constant-of-shape') {
+    replacement.push(
+      { name: `${p}.fill`, opType: 'ConstantOfShape', input: [`${p}.dims`], output: [`${p}.fill`] },
+      { name: n.name, opType: 'Add', input: [x, `${p}.fill`], output: [out] },
+    );
+    constants.push(int64Tensor(`${p}.dims`, Array.from({ length: 1 + rng.nextInt(4) }, hostile)));
+  } else {
+    const op = kind === 'expand' ? 'Expand' : kind === 'tile' ? 'Tile' : pick(['Squeeze', 'Unsqueeze'], rng);
+    replacement.push({ name: n.name, opType: op, input: [x, `${p}.values`], output: [out] });
+    constants.push(int64Tensor(`${p}.values`, Array.from({ length: rng.nextInt(6) }, hostile)));
+  }
+  const at = all.indexOf(n);
+  m.graph.node = [...all.slice(0, at), ...replacement, ...all.slice(at + 1)];
+  m.graph.initializer = [...tensors(m), ...constants];
+  return `node ${n.name} replaced by ${kind} with [${constants.map((c) => c.dims).join('; ')}]`;
+}
 
 function tensors(m: Model): onnx.ITensorProto[] {
   return m.graph.initializer ?? [];
@@ -64,9 +117,11 @@ const MUTATIONS: readonly ((m: Model, rng: Rng) => string)[] = [
   },
   (m, rng) => {
     const n = pick(nodes(m), rng);
-    n.opType = pick(OPS, rng);
+    n.opType = pick(rng.nextInt(3) === 0 ? SHAPE_OPS : OPS, rng);
     return `node ${n.name} op ${n.opType}`;
   },
+  shapeArithmetic,
+  shapeArithmetic,
   (m, rng) => {
     const n = pick(nodes(m), rng);
     const inputs = [...(n.input ?? [])];
@@ -91,7 +146,7 @@ const MUTATIONS: readonly ((m: Model, rng: Rng) => string)[] = [
   (m, rng) => {
     const n = pick(nodes(m), rng);
     const T = onnx.AttributeProto.AttributeType;
-    const name = pick(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'axis', 'transA', 'transB', 'perm', 'alpha', 'value', 'ceil_mode', 'epsilon'], rng);
+    const name = pick(['kernel_shape', 'strides', 'pads', 'dilations', 'group', 'axis', 'transA', 'transB', 'perm', 'alpha', 'value', 'ceil_mode', 'epsilon', 'axes', 'start', 'end', 'allowzero'], rng);
     const type = pick([T.INT, T.INTS, T.FLOAT, T.FLOATS, T.STRING, T.TENSOR, T.GRAPH, 0, 99], rng);
     const ints = Array.from({ length: rng.nextInt(5) }, () => pick(HOSTILE_INTS, rng));
     const attribute: onnx.IAttributeProto = { name, type, i: pick(HOSTILE_INTS, rng), ints, f: rng.nextNormal() * 1e6, floats: [Number.NaN, 1], s: new Uint8Array([0xff]) };

@@ -33,6 +33,11 @@ export interface GradCheckOptions {
   readonly fdTolerance?: number;
   /** Allowed relative error of onnxruntime float32 results against float64. */
   readonly ortTolerance?: number;
+  /**
+   * Default-domain opset of the forward graph in onnxruntime (default 17). The backward graph always runs at 17,
+   * the opset the engine builds its backward graphs for, as the engine runs a model's forward at its own opset.
+   */
+  readonly forwardOpset?: number;
 }
 
 export interface GradCheckResult {
@@ -104,7 +109,7 @@ function finiteDifferences(c: GradCheckCase, upstream: ReadonlyMap<string, RefTe
 }
 
 export async function gradCheck(c: GradCheckCase, rng: Rng, options: GradCheckOptions = {}): Promise<GradCheckResult> {
-  const { fdStep = 1e-6, fdTolerance = 1e-6, ortTolerance = 1e-4 } = options;
+  const { fdStep = 1e-6, fdTolerance = 1e-6, ortTolerance = 1e-4, forwardOpset = 17 } = options;
   const shapes = inferShapes(c.graph, new Map([...c.feeds].map(([name, t]) => [name, t.dims])));
   const backward = buildBackward({ forward: c.graph, shapes, seeds: c.seeds, targets: c.targets });
   const upstream = new Map(c.seeds.map((s) => {
@@ -135,7 +140,7 @@ export async function gradCheck(c: GradCheckCase, rng: Rng, options: GradCheckOp
     ...backward.savedIntermediates.filter((s) => !c.seeds.includes(s)).map((s) => dtypes.get(s) as ValueInfo),
   ];
   const graphFeeds = Object.fromEntries(c.graph.inputs.map((v) => [v.name, toOrtFloat32(c.feeds.get(v.name) as RefTensor)]));
-  const forward32 = await runOnnx({ ...c.graph, outputs: forwardOutputs }, graphFeeds);
+  const forward32 = await runOnnx({ ...c.graph, outputs: forwardOutputs }, graphFeeds, { opset: forwardOpset });
   for (const s of c.seeds) {
     assertClose(fromOrt(forward32[s]).data, (forward64.get(s) as RefTensor).data, ortTolerance, `${c.label}: onnxruntime forward '${s}' vs float64 reference`);
   }

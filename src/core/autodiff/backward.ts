@@ -9,6 +9,7 @@ import { int64Tensor } from '../onnx/ir';
 import { sameShape as sameDims } from './helpers';
 import { GradientContext, GradientError } from './rule';
 import { ruleFor } from './registry';
+import { carriesGradient, producedDtype } from '../ops/output-dtypes';
 
 export interface BackwardSpec {
   readonly forward: Graph;
@@ -17,6 +18,8 @@ export interface BackwardSpec {
   readonly seeds: readonly string[];
   /** Forward graph inputs or initializers whose gradient the backward graph returns. */
   readonly targets: readonly string[];
+  /** The forward model's default-domain opset (default 17, the engine's). */
+  readonly opset?: number;
 }
 
 export interface BackwardGraph {
@@ -44,10 +47,11 @@ export function buildBackward(spec: BackwardSpec): BackwardGraph {
   const nodes = forward.nodes;
   const constants = collectConstants(forward);
 
-  // Forward pass: which tensors depend on a target.
+  // Forward pass: which tensors depend on a target. Boolean and integer outputs (comparisons, Shape, a Cast to
+  // int) are piecewise constant: gradients stop there, so e.g. Where's condition never asks for one.
   const requires = new Set(spec.targets);
   for (const n of nodes) {
-    if (n.inputs.some((i) => requires.has(i))) n.outputs.forEach((o) => o && requires.add(o));
+    if (n.inputs.some((i) => requires.has(i))) n.outputs.forEach((o, i) => o && carriesGradient(n, i) && requires.add(o));
   }
   // Backward pass: which tensors influence a seed.
   const reaches = new Set(spec.seeds);
@@ -117,6 +121,7 @@ export function buildBackward(spec: BackwardSpec): BackwardGraph {
     const set = new Map<number, Grad>();
     const ctx: GradientContext = {
       node,
+      opset: spec.opset ?? 17,
       input: (i) => node.inputs[i] ?? '',
       output: (i) => node.outputs[i] ?? '',
       shape: (name) => {
@@ -202,9 +207,7 @@ function collectConstants(g: Graph): Map<string, Tensor> {
   return out;
 }
 
-/** Only MaxPool's Indices output is non-float among the tensors a rule may save. */
+/** A saved tensor is float unless its op fixes another type (MaxPool's Indices, a comparison Where reads). */
 function intermediateDtype(g: Graph, name: string): DType {
-  const producer = g.nodes.find((n) => n.outputs.includes(name));
-  if (producer?.opType === 'MaxPool' && producer.outputs[1] === name) return 'int64';
-  return 'float32';
+  return producedDtype(g.nodes, name);
 }

@@ -7,6 +7,8 @@ import { Attribute, Node, Tensor } from '../onnx/ir';
 
 export interface GradientContext {
   readonly node: Node;
+  /** The forward model's default-domain opset (an op's meaning can change with it: Softmax's axis before 13). */
+  readonly opset: number;
   /** Forward input / output tensor names ('' for an omitted optional input). */
   input(i: number): string;
   output(i: number): string;

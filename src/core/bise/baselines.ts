@@ -1,6 +1,7 @@
 /**
  * Pruning baselines at the subnetwork's per-group sparsity: random units (seeded) and magnitude (the L1 norm of
- * each unit's outgoing weights, summed over the group's producers).
+ * each unit's outgoing weights, summed over the group's producers and, where a unit spans several channels, over
+ * its channels).
  */
 import { Model } from '../onnx/ir';
 import { Discovery } from '../units/discover';
@@ -31,12 +32,14 @@ export function unitMagnitudes(model: Model, discovery: Discovery): Float64Array
       if (!node || !w) continue;
       const data = w.data as Float32Array;
       const outFirst = node.opType === 'Conv' || (node.opType === 'Gemm' && node.attributes.transB?.type === 'int' && node.attributes.transB.value === 1);
+      const outs = outFirst ? w.dims[0] : w.dims[w.dims.length - 1];
+      // A unit is `repeat` consecutive output channels where grouped convs make units whole conv groups.
+      const repeat = outs / g.channels;
       if (outFirst) {
-        const per = data.length / w.dims[0];
-        for (let c = 0; c < g.channels; c++) for (let k = 0; k < per; k++) l1[c] += Math.abs(data[c * per + k]);
+        const per = data.length / outs;
+        for (let o = 0; o < outs; o++) for (let k = 0; k < per; k++) l1[Math.floor(o / repeat)] += Math.abs(data[o * per + k]);
       } else {
-        const outs = w.dims[w.dims.length - 1];
-        for (let i = 0; i < data.length; i++) l1[i % outs] += Math.abs(data[i]);
+        for (let i = 0; i < data.length; i++) l1[Math.floor((i % outs) / repeat)] += Math.abs(data[i]);
       }
     }
     return l1;

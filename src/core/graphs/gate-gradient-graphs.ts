@@ -2,8 +2,9 @@
  * Assembles the two graphs of a mask-learning step for a fixed batch size: the gated forward (outputs logits,
  * z and what the backward needs) and the backward graph (upstream grads of logits and z -> dL/dgate).
  */
-import { Graph, Model } from '../onnx/ir';
+import { Graph, Model, defaultOpset } from '../onnx/ir';
 import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
+import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { BackwardGraph, buildBackward } from '../autodiff/backward';
 import { DiscoverOptions, Discovery, discoverUnits } from '../units/discover';
 import { GateInput, GateSharing, buildGatedForward, gateInputsFor } from './gated-forward';
@@ -41,11 +42,12 @@ export function batchShape(model: Model, batchSize: number): { input: string; di
 }
 
 export function buildGateGradientGraphs(model: Model, options: GateGradientOptions): GateGradientGraphs {
-  const graph = model.graph;
-  checkSupported(graph);
+  checkSupported(model.graph);
   const { input, dims } = batchShape(model, options.batchSize);
   const inputShapes = new Map([[input, dims]]);
-  const discovery = discoverUnits(graph, inferShapes(graph, inputShapes), options);
+  // Built for this batch size: the model's shape arithmetic (view(x.size(0), -1), …) becomes constants.
+  const { graph, shapes: modelShapes } = foldShapes(model.graph, inputShapes);
+  const discovery = discoverUnits(graph, modelShapes, options);
   const gates = gateInputsFor(discovery, options.sharing ?? 'group');
   const gated = buildGatedForward(graph, discovery, gates);
   const shapes = inferShapes(gated.graph, inputShapes);
@@ -54,6 +56,7 @@ export function buildGateGradientGraphs(model: Model, options: GateGradientOptio
     shapes,
     seeds: [gated.logits, gated.bottleneck],
     targets: [...gates.map((g) => g.name), ...(options.weightTargets ?? [])],
+    opset: defaultOpset(model),
   });
   const forward = buildGatedForward(graph, discovery, gates, backward.savedIntermediates).graph;
   return {

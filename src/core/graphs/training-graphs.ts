@@ -2,12 +2,14 @@
  * Graphs for training weights (vanilla training, finetuning): the chosen initializers become graph inputs so
  * every step can feed the current values, and the backward graph returns their gradients from dL/dlogits.
  */
-import { Graph, Model } from '../onnx/ir';
+import { Graph, Model, defaultOpset } from '../onnx/ir';
 import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
+import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { buildBackward } from '../autodiff/backward';
 import { DifferentiablePair } from '../runtime/differentiable-runner';
 import { batchShape } from './gate-gradient-graphs';
 import { withMaxPoolIndices } from './prepare';
+import { producedDtype } from '../ops/output-dtypes';
 import { BatchStatistics, withBatchStatistics } from './batchnorm-training';
 import { denseConvsWithFedWeights } from './dense-conv/fed-weights';
 
@@ -50,25 +52,30 @@ export function buildTrainingGraphs(model: Model, batchSize: number, parameters 
   const { input, dims } = batchShape(model, batchSize);
   const initializers = new Map(model.graph.initializers);
   for (const p of parameters) initializers.delete(p);
-  const asInputs: Graph = {
-    ...model.graph,
-    nodes: withMaxPoolIndices(model.graph.nodes),
-    inputs: [...model.graph.inputs, ...parameters.map((p) => ({ name: p, dtype: 'float32' as const, shape: [...(model.graph.initializers.get(p)?.dims ?? [])] }))],
-    initializers,
-  };
   const inputShapes = new Map([[input, dims]]);
+  // Built for this batch size: the shape arithmetic becomes constants. The parameters are graph inputs by then, so
+  // a value computed from a trained weight is never folded.
+  const asInputs: Graph = foldShapes(
+    {
+      ...model.graph,
+      nodes: withMaxPoolIndices(model.graph.nodes),
+      inputs: [...model.graph.inputs, ...parameters.map((p) => ({ name: p, dtype: 'float32' as const, shape: [...(model.graph.initializers.get(p)?.dims ?? [])] }))],
+      initializers,
+    },
+    inputShapes,
+  ).graph;
   const { graph: normalised, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes)) : { graph: asInputs, statistics: [] };
   const forward = options.denseConvs === false ? normalised : denseConvsWithFedWeights(normalised, inferShapes(normalised, inputShapes)).graph;
   const shapes = inferShapes(forward, inputShapes);
   const logits = model.graph.outputs[0].name;
-  const backward = buildBackward({ forward, shapes, seeds: [logits], targets: parameters });
+  const backward = buildBackward({ forward, shapes, seeds: [logits], targets: parameters, opset: defaultOpset(model) });
   const withSaved: Graph = {
     ...forward,
     outputs: [
       ...forward.outputs,
       ...backward.savedIntermediates
         .filter((name) => !forward.outputs.some((o) => o.name === name))
-        .map((name) => ({ name, dtype: name.endsWith('::indices') ? ('int64' as const) : ('float32' as const), shape: null })),
+        .map((name) => ({ name, dtype: producedDtype(forward.nodes, name), shape: null })),
     ],
     valueInfo: new Map(),
   };

@@ -22,6 +22,7 @@ import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset, with
 import { JobContext } from './job-context';
 import { throwIfCancelled } from '../bise/events';
 import { discoverModelUnits, modelIo } from './model-analysis';
+import { preflightModel } from './preflight';
 import { fitDataToModel } from './data-fits-model';
 import { identifiedBias, substituteLabelQuality, withNoisyBias } from './bias-labels';
 import { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
@@ -81,8 +82,13 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
   const io = modelIo(model, o.modelPath);
   const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);
-  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
+  // Everything else that could refuse the model (backward graph, pruning, export) is tried on a random mask now,
+  // in seconds, rather than after the mask-learning epochs.
+  const checked = await preflightModel(model, o.modelPath, io, discovery, { bottleneck: o.bottleneck, seed: o.config.seed, session: { ...session, onNote: undefined } });
+  ctx.onEvent({ type: 'log', level: 'info', message: `model checked in ${checked.seconds.toFixed(1)} s: its gated graphs build and a random subnetwork prunes and verifies` });
+  throwIfCancelled(ctx.signal);
+  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
 
   // A baseline learns nothing, so it reads no training labels.
   const train = o.baseline ? data.train : await trainingBiasLabels(o, model, data.train, session, ctx);

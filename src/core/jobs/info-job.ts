@@ -1,7 +1,10 @@
 /** `bise info`: what the engine sees in a model — inputs, ops, classifier, bottleneck, units and their groups. */
 import { readModelFile } from '../onnx/reader';
-import { defaultOpset } from '../onnx/ir';
-import { discoverModelUnits, modelIo } from './model-analysis';
+import { Model, defaultOpset } from '../onnx/ir';
+import { Discovery } from '../units/discover';
+import { SessionConfig } from '../runtime/session';
+import { ModelIo, discoverModelUnits, modelIo } from './model-analysis';
+import { PreflightResult, preflightModel } from './preflight';
 
 export interface ModelInfo {
   readonly path: string;
@@ -13,15 +16,44 @@ export interface ModelInfo {
   readonly parameters: number;
   readonly classifier: string;
   readonly bottleneck: string;
-  readonly groups: readonly { readonly id: number; readonly label: string; readonly units: number; readonly producers: readonly string[]; readonly sites: readonly string[] }[];
+  readonly groups: readonly {
+    readonly id: number;
+    readonly label: string;
+    readonly units: number;
+    readonly producers: readonly string[];
+    /** Grouped / depthwise convs whose channels go with this group's units. */
+    readonly followers: readonly string[];
+    readonly sites: readonly string[];
+  }[];
   readonly skipped: readonly { readonly node: string; readonly reason: string }[];
 }
 
+export interface CheckedModelInfo extends ModelInfo {
+  /** The checks a job runs before its first epoch (jobs/preflight.ts), passed. */
+  readonly preflight: PreflightResult;
+}
+
+/** The model's structure as the engine sees it (quick: no onnxruntime session; the set-up form's header). */
 export function describeModel(path: string, bottleneck?: string): ModelInfo {
   const model = readModelFile(path);
   const io = modelIo(model, path);
-  const input = io.input;
+  return summarize(path, model, io, discoverModelUnits(model, path, io, bottleneck));
+}
+
+/**
+ * `bise info`: the structure, then the checks an extract job runs before its first epoch (graph building,
+ * backward shapes, a pruned and verified random subnetwork), so a model that cannot finish is refused here.
+ */
+export async function describeAndCheckModel(path: string, bottleneck?: string, session?: SessionConfig): Promise<CheckedModelInfo> {
+  const model = readModelFile(path);
+  const io = modelIo(model, path);
   const d = discoverModelUnits(model, path, io, bottleneck);
+  const preflight = await preflightModel(model, path, io, d, { bottleneck, session });
+  return { ...summarize(path, model, io, d), preflight };
+}
+
+function summarize(path: string, model: Model, io: ModelIo, d: Discovery): ModelInfo {
+  const input = io.input;
   const ops: Record<string, number> = {};
   for (const n of model.graph.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
   let parameters = 0;
@@ -36,7 +68,7 @@ export function describeModel(path: string, bottleneck?: string): ModelInfo {
     parameters,
     classifier: d.classifier,
     bottleneck: d.bottleneck,
-    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, sites: g.sites.map((s) => s.tensor) })),
+    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => s.tensor) })),
     skipped: d.skipped,
   };
 }

@@ -21,13 +21,25 @@ export interface ModelIo {
 }
 
 /** Runs `f`, turning a plain error into one that names the model file. */
-function namingModel<T>(modelPath: string, f: () => T): T {
+export function namingModel<T>(modelPath: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof OnnxModelError) throw e;
-    throw new OnnxModelError(modelPath, e instanceof Error ? e.message : String(e), undefined, e);
+    throw asModelError(modelPath, e);
   }
+}
+
+export async function namingModelAsync<T>(modelPath: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw asModelError(modelPath, e);
+  }
+}
+
+function asModelError(modelPath: string, e: unknown): OnnxModelError {
+  if (e instanceof OnnxModelError) return e;
+  return new OnnxModelError(modelPath, e instanceof Error ? e.message : String(e), undefined, e);
 }
 
 export function modelIo(model: Model, modelPath: string): ModelIo {

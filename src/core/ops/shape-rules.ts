@@ -23,6 +23,12 @@ export const same: ShapeRule = (n, s) => [[...need(s[0], n, 0)]];
 
 export const elementwise: ShapeRule = (n, s) => [broadcastShapes(need(s[0], n, 0), need(s[1], n, 1), `node '${n.name}' (${n.opType})`)];
 
+/** Every input broadcast together (Sum, Min, Max, Where). */
+export const variadicElementwise: ShapeRule = (n, s) => {
+  const shapes = n.inputs.map((_, i) => need(s[i], n, i));
+  return [shapes.slice(1).reduce<number[]>((a, b) => broadcastShapes(a, b, `node '${n.name}' (${n.opType})`), [...shapes[0]])];
+};
+
 /** An axis attribute in [-rank, rank) as an index; a hostile value (2^31) must not become an array index. */
 export function normAxis(axis: number, rank: number, node: Node, max = rank - 1): number {
   if (!Number.isInteger(axis) || axis < -rank || axis > max) {

@@ -29,6 +29,12 @@ export function flattenMap(map: ChannelMap, spatial: number): ChannelMap {
   return { size: map.size * spatial, kept };
 }
 
+/** The channels of units `units` when each unit is `repeat` consecutive channels (unit u: u·repeat … u·repeat + repeat − 1). */
+export function unitChannels(units: readonly number[], repeat: number): number[] {
+  if (repeat === 1) return [...units];
+  return units.flatMap((u) => Array.from({ length: repeat }, (_, i) => u * repeat + i));
+}
+
 export function describeMap(map: ChannelMap): string {
   return `keeps ${map.kept.length} of ${map.size} channels`;
 }

@@ -28,11 +28,19 @@ export interface GraphCost {
   readonly layers: readonly LayerCostEntry[];
 }
 
+/**
+ * Every tensor whose value is known without running the graph: initializers, Constant nodes, and Identity
+ * nodes of those. PyTorch's exporter de-duplicates equal initializers (e.g. the all-zero biases of freshly
+ * folded BatchNorms) into one initializer read through Identity nodes, so a Conv's bias is often an Identity's
+ * output; the graph is in topological order, so one pass resolves chains.
+ */
 export function constantsOf(graph: Graph): Map<string, Tensor> {
   const constants = new Map(graph.initializers);
   for (const n of graph.nodes) {
     const a = n.attributes.value;
     if (n.opType === 'Constant' && a?.type === 'tensor') constants.set(n.outputs[0], a.value);
+    const aliased = n.opType === 'Identity' && n.domain === '' ? constants.get(n.inputs[0]) : undefined;
+    if (aliased && n.outputs[0]) constants.set(n.outputs[0], aliased);
   }
   return constants;
 }

@@ -13,13 +13,13 @@
  * gate site and the layers that read it, as in networks with BatchNorm folded into the convolutions.
  */
 import { Attribute, Graph, Model, Node, Tensor, ValueInfo, attrInt, defaultOpset, elementCount } from '../onnx/ir';
-import { ShapeMap, inferShapes } from '../onnx/shape-inference';
+import { ShapeMap, inferShapes, inferShapesAndValues } from '../onnx/shape-inference';
+import { batchFreeReshapeTargets, withoutDeadShapeArithmetic } from './batch-free-targets';
 import { Discovery, UnitGroup } from '../units/discover';
-import { ChannelMap, identityMap, isPruned } from './channel-map';
-import { GraphCost, graphCost } from './cost';
+import { ChannelMap, identityMap, isPruned, unitChannels } from './channel-map';
+import { GraphCost, constantsOf, graphCost } from './cost';
 import { PruneError } from './errors';
 import { OutputMaps, PruneContext, PruneRule } from './rule';
-import { ALL_PRUNE_RULES } from './rules';
 import { ALL_OPS } from '../ops/index';
 import { PruneFacet, isUnsupported } from '../ops/op';
 import { opDefinition } from '../ops/registry';
@@ -81,21 +81,19 @@ export interface PruneResult {
   readonly report: PruneReport;
 }
 
-const LEGACY_RULES: ReadonlyMap<string, PruneRule> = new Map(ALL_PRUNE_RULES.map((r) => [r.opType, r]));
-
-/** The channel rule of a node's op: from the op registry, else (until every op has moved) the legacy rules. */
+/** The channel rule of a node's op (src/core/ops/defs), or undefined when the engine does not know the op. */
 function pruneRuleFor(node: Node, fail: (detail: string) => never): PruneRule | undefined {
   const def = opDefinition(node.opType, node.domain);
   if (def) {
     if (isUnsupported(def.prune)) fail(def.prune.unsupported);
     return { opType: def.opType, ...(def.prune as PruneFacet) };
   }
-  return node.domain === '' ? LEGACY_RULES.get(node.opType) : undefined;
+  return undefined;
 }
 
 export function prunableOps(): string[] {
   const fromOps = ALL_OPS.filter((op) => op.scope === 'model' && !isUnsupported(op.prune)).map((op) => op.opType);
-  return [...new Set([...LEGACY_RULES.keys(), ...fromOps])].sort();
+  return fromOps.sort();
 }
 
 /** Input shapes with a symbolic batch set to `batch` (other symbolic dims need `given`). */
@@ -157,16 +155,39 @@ export function keptIndices(discovery: Discovery, masks: readonly KeepMask[]): n
 export function pruneModel(model: Model, discovery: Discovery, masks: readonly KeepMask[], options: PruneOptions = {}): PruneResult {
   const graph = model.graph;
   const inputShapes = concreteInputShapes(graph, options.inputShapes);
-  const shapes = inferShapes(graph, inputShapes);
+  const analysis = asPruneError(() => inferShapesAndValues(graph, inputShapes), (m) => `the model cannot be analysed at input shapes ${describeShapes(inputShapes)}: ${m}`);
+  const shapes = analysis.shapes;
   const kept = keptIndices(discovery, masks);
-  const pruned = propagate(graph, shapes, discovery, kept, defaultOpset(model));
-  const prunedShapes = inferShapes(pruned, inputShapes);
+  const batchFree = batchFreeReshapeTargets(graph, options.inputShapes);
+  const pruned = withoutDeadShapeArithmetic(graph, analysis.folded, propagate(graph, shapes, discovery, kept, defaultOpset(model), batchFree));
+  const prunedShapes = asPruneError(
+    () => inferShapes(pruned, inputShapes),
+    (m) => `the pruned model does not hold together: ${m}; a shape computed in the graph did not follow the removed channels`,
+  );
   checkConsistency(pruned, prunedShapes);
   const report = buildReport(discovery, kept, inputShapes, graphCost(graph, shapes), graphCost(pruned, prunedShapes));
   return { model: { ...model, graph: pruned }, report };
 }
 
-function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: readonly number[][], opset: number): Graph {
+/**
+ * Runs a shape analysis, turning a plain error (an op's shape rule refusing) into a PruneError: a model that only
+ * holds together at another batch size (a Squeeze of every size-1 axis at batch 1), or a pruned model whose
+ * computed shapes did not follow the removed channels, is refused with the node its shape rule names.
+ */
+function asPruneError<T>(f: () => T, message: (detail: string) => string): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof Error) || Object.getPrototypeOf(e) !== Error.prototype) throw e;
+    throw new PruneError(message(e.message));
+  }
+}
+
+function describeShapes(shapes: ReadonlyMap<string, readonly number[]>): string {
+  return [...shapes].map(([name, dims]) => `${name} [${dims.join(', ')}]`).join(', ');
+}
+
+function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: readonly number[][], opset: number, batchFree: ReadonlyMap<string, Tensor>): Graph {
   const producerOf = new Map<string, { group: UnitGroup; keep: readonly number[] }>();
   discovery.groups.forEach((g, k) => {
     for (const p of g.producers) producerOf.set(p, { group: g, keep: kept[k] });
@@ -177,14 +198,14 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
   }
 
   const initializers = new Map(graph.initializers);
-  const constantValues = new Map<string, Tensor>();
+  // Constant nodes and Identity aliases of constants (PyTorch's de-duplicated initializers), by output name.
+  const constantValues = constantsOf(graph);
+  for (const name of graph.initializers.keys()) constantValues.delete(name);
   const usage = new Map<string, number>();
   const taken = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((v) => v.name)]);
   for (const n of graph.nodes) {
     for (const i of n.inputs) if (i) usage.set(i, (usage.get(i) ?? 0) + 1);
     for (const o of n.outputs) if (o) taken.add(o);
-    const a = n.attributes.value;
-    if (n.opType === 'Constant' && a?.type === 'tensor') constantValues.set(n.outputs[0], a.value);
   }
   for (const o of graph.outputs) usage.set(o.name, (usage.get(o.name) ?? 0) + 1);
   const fresh = (base: string): string => {
@@ -208,10 +229,13 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     if (producer && !['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType)) {
       throw new PruneError(`the unit discovery does not match this model: producer '${n.name}' is a ${n.opType}`, n.name, n.opType);
     }
-    if (producer && shapes.get(n.outputs[0])?.[1] !== producer.group.channels) {
-      throw new PruneError(`the unit discovery does not match this model: '${n.name}' does not have the ${producer.group.channels} output channels of group ${producer.group.id}`, n.name, n.opType);
+    const outChannels = shapes.get(n.outputs[0])?.[1] ?? 0;
+    if (producer && (outChannels === 0 || outChannels % producer.group.channels !== 0)) {
+      throw new PruneError(`the unit discovery does not match this model: the ${outChannels} output channels of '${n.name}' do not split into the ${producer.group.channels} units of group ${producer.group.id}`, n.name, n.opType);
     }
     const cut = producer !== undefined && producer.keep.length < producer.group.channels;
+    // A unit is a block of consecutive channels when grouped convs coarsen the group (units/discover.ts).
+    const keepChannels = producer ? unitChannels(producer.keep, outChannels / producer.group.channels) : [];
     const prunedInput = n.inputs.findIndex((i) => isPruned(mapOf(i)));
     if (!cut && prunedInput < 0) {
       nodes.push(n);
@@ -244,6 +268,8 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
       return s as readonly number[];
     };
     const constant = (i: number): Tensor | undefined => (inputs[i] ? initializers.get(inputs[i]) ?? constantValues.get(inputs[i]) : undefined);
+    // A Reshape target computed from the batch size, as a constant without it (batch-free-targets.ts).
+    const batchFreeConstant = (i: number): Tensor | undefined => (n.opType === 'Reshape' && i === 1 && inputs[1] === n.inputs[1] ? batchFree.get(n.name) : undefined);
     const ctx: PruneContext = {
       get node() {
         return current();
@@ -253,10 +279,11 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
       inputShape: (i) => shapeOf(n.inputs[i] ?? '', `input ${i}`),
       outputShape: (i) => shapeOf(n.outputs[i] ?? '', `output ${i}`),
       constant,
+      batchFreeConstant,
       requireConstant: (i, what) => constant(i) ?? fail(`${what} ('${n.inputs[i] ?? ''}') must be a constant to remove channels from it`),
       setConstant: (i, value) => {
         const name = inputs[i];
-        if (!name || !constant(i)) fail(`input ${i} is not a constant`);
+        if (!name || !(constant(i) ?? batchFreeConstant(i))) fail(`input ${i} is not a constant`);
         const exclusive = own.has(name) || (graph.initializers.has(name) && usage.get(name) === 1);
         if (exclusive) initializers.set(name, value);
         else {
@@ -277,8 +304,8 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     let outMaps: OutputMaps = rule.pruneIn(ctx);
     if (cut && producer) {
       if (!rule.pruneOut) fail(`op '${n.opType}' cannot lose output channels`);
-      rule.pruneOut?.(ctx, producer.keep);
-      outMaps = [{ size: producer.group.channels, kept: producer.keep }, ...outMaps.slice(1)];
+      rule.pruneOut?.(ctx, keepChannels);
+      outMaps = [{ size: outChannels, kept: keepChannels }, ...outMaps.slice(1)];
     }
     n.outputs.forEach((o, k) => {
       if (!o) return;
@@ -292,11 +319,7 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     nodes.push(current());
   }
 
-  // Drop constants that only the pruned nodes read (they now read private copies).
-  const used = new Set<string>([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
-  const dead = new Set([...redirected].filter((name) => !used.has(name)));
-  for (const name of dead) initializers.delete(name);
-  const liveNodes = nodes.filter((n) => !(n.opType === 'Constant' && dead.has(n.outputs[0])));
+  const { liveNodes, dead } = withoutDeadConstants(nodes, initializers, redirected, graph.outputs.map((o) => o.name));
 
   const fix = (v: ValueInfo): ValueInfo => {
     const t = initializers.get(v.name);
@@ -312,9 +335,43 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
   return { ...graph, nodes: liveNodes, outputs: graph.outputs.map(fix), initializers, valueInfo };
 }
 
+/**
+ * Drops the constants that only pruned nodes read (they now read private copies): initializers, Constant nodes
+ * and Identity aliases, and then whatever those aliases alone read. Only names the pruning redirected are
+ * candidates, so constants the source left unused stay as they were.
+ */
+function withoutDeadConstants(
+  nodes: readonly Node[],
+  initializers: Map<string, Tensor>,
+  redirected: ReadonlySet<string>,
+  graphOutputs: readonly string[],
+): { liveNodes: Node[]; dead: Set<string> } {
+  const producer = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const uses = new Map<string, number>();
+  for (const name of [...nodes.flatMap((n) => n.inputs), ...graphOutputs]) uses.set(name, (uses.get(name) ?? 0) + 1);
+  const removed = new Set<Node>();
+  const dead = new Set<string>();
+  const pending = [...redirected];
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (!name || (uses.get(name) ?? 0) > 0 || dead.has(name)) continue;
+    dead.add(name);
+    initializers.delete(name);
+    const p = producer.get(name);
+    if (p && p.outputs.length === 1 && (p.opType === 'Constant' || (p.opType === 'Identity' && p.domain === ''))) {
+      removed.add(p);
+      for (const i of p.inputs) {
+        uses.set(i, (uses.get(i) ?? 0) - 1);
+        pending.push(i);
+      }
+    }
+  }
+  return { liveNodes: nodes.filter((n) => !removed.has(n)), dead };
+}
+
 /** Pruned graphs must be internally consistent; a mismatch here is a bug in a rule, reported before onnxruntime sees it. */
 function checkConsistency(graph: Graph, shapes: ShapeMap): void {
-  const constants = new Map(graph.initializers);
+  const constants = constantsOf(graph);
   const bad = (n: Node, what: string): never => {
     throw new Error(`internal error after pruning: node '${n.name}' (${n.opType}): ${what}`);
   };

@@ -21,6 +21,11 @@ export interface PruneContext {
   constant(i: number): Tensor | undefined;
   /** Current value of constant input i, or a PruneError saying why the rule needs it constant. */
   requireConstant(i: number, what: string): Tensor;
+  /**
+   * A Reshape's computed target written without the batch size (prune/batch-free-targets.ts), for i = its target
+   * input; undefined otherwise. setConstant(i, …) may replace such a computed input by a constant.
+   */
+  batchFreeConstant(i: number): Tensor | undefined;
   /** Replace constant input i (a private copy is made when other nodes share the constant). */
   setConstant(i: number, value: Tensor): void;
   setAttribute(name: string, value: Attribute): void;

@@ -99,7 +99,25 @@ export interface VerifyOptions extends PruneOptions {
   readonly session?: SessionConfig;
 }
 
-/** max |logits_gated − logits_pruned| on `input`, with gates = masks. */
+/**
+ * `input` at another batch size (its first rows, or its one row twice), so that a pruned model that baked the
+ * batch size into a reshape is caught: the source keeps its dynamic batch, so must the export.
+ */
+export function otherBatch(input: InputBatch): InputBatch {
+  const [rows, ...sample] = input.dims;
+  const size = sample.reduce((a, b) => a * b, 1);
+  const data = Float32Array.from(input.data);
+  if (rows > 1) return { dims: [rows - 1, ...sample], data: data.subarray(0, (rows - 1) * size) };
+  const twice = new Float32Array(2 * size);
+  twice.set(data.subarray(0, size));
+  twice.set(data.subarray(0, size), size);
+  return { dims: [2, ...sample], data: twice };
+}
+
+/**
+ * max |logits_gated − logits_pruned| on `input`, with gates = masks, and, when the source's batch is dynamic, again
+ * on `input` at another batch size (otherBatch): the larger of the two. The logits returned are those of `input`.
+ */
 export async function verifyPruning(
   source: Model,
   discovery: Discovery,
@@ -110,7 +128,17 @@ export async function verifyPruning(
   const pruned = options.pruned ?? pruneModel(source, discovery, masks, options).model;
   const verifier = await PruneVerifier.create(source, discovery, options.session);
   try {
-    return await verifier.compare(pruned, masks, input);
+    const main = await verifier.compare(pruned, masks, input);
+    // A source whose batch is fixed in the file runs at that batch only.
+    if (typeof source.graph.inputs[0]?.shape?.[0] === 'number') return main;
+    const other = otherBatch(input);
+    let second: VerifyResult;
+    try {
+      second = await verifier.compare(pruned, masks, other);
+    } catch (e) {
+      throw new Error(`the pruned model does not run at batch size ${other.dims[0]} (the source model does): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    return { ...main, maxAbsDiff: Math.max(main.maxAbsDiff, second.maxAbsDiff) };
   } finally {
     await verifier.release();
   }

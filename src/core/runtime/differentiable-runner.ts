@@ -51,7 +51,7 @@ export interface SessionPair {
 }
 
 export class DifferentiableRunner {
-  /** Reused output buffers; null lets onnxruntime allocate (int64 MaxPool indices). */
+  /** Reused output buffers; null lets onnxruntime allocate (int64 MaxPool indices, boolean masks). */
   private readonly forwardOutputs: Record<string, ort.Tensor | null>;
   private readonly backwardOutputs: Record<string, ort.Tensor>;
   private readonly inputDims: ReadonlyMap<string, readonly number[]>;
@@ -68,10 +68,12 @@ export class DifferentiableRunner {
     const buffers = (names: Iterable<string>, dims: (n: string) => readonly number[]): Record<string, ort.Tensor> =>
       Object.fromEntries([...names].map((n) => [n, new ort.Tensor('float32', new Float32Array(dims(n).reduce((a, b) => a * b, 1)), dims(n))]));
     const forwardNames = [...new Set([...pair.seeds, ...(pair.extras ?? []), ...pair.backward.savedIntermediates])];
-    const isIndices = (n: string): boolean => n.endsWith('::indices');
+    // Only float32 outputs get reused buffers; onnxruntime allocates the others (MaxPool indices, booleans).
+    const declared = new Map(pair.forward.outputs.map((o) => [o.name, o.dtype]));
+    const isFloat = (n: string): boolean => (declared.get(n) ?? 'float32') === 'float32';
     this.forwardOutputs = {
-      ...buffers(forwardNames.filter((n) => !isIndices(n)), (n) => shapes.get(n) as readonly number[]),
-      ...Object.fromEntries(forwardNames.filter(isIndices).map((n) => [n, null])),
+      ...buffers(forwardNames.filter(isFloat), (n) => shapes.get(n) as readonly number[]),
+      ...Object.fromEntries(forwardNames.filter((n) => !isFloat(n)).map((n) => [n, null])),
     };
     const bwdShapes = new Map(pair.backward.graph.outputs.map((o) => [o.name, o.shape as number[]]));
     this.backwardOutputs = buffers(pair.backward.gradOutputs.values(), (n) => bwdShapes.get(n) as number[]);

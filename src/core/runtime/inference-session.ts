@@ -7,7 +7,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { Graph, Model } from '../onnx/ir';
-import { inferShapes } from '../onnx/shape-inference';
+import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { serializeModel } from '../onnx/writer';
 import { withContribOpset } from '../graphs/frequency-conv';
 import { lowerConvs } from '../graphs/conv-lowering';
@@ -69,14 +69,14 @@ function fixedBatchLowering(graph: Graph, batchSize: number): Graph | undefined 
     if (!v.shape || v.shape.some((d) => typeof d !== 'number')) return undefined;
     known.set(v.name, v.shape as number[]);
   }
-  const fixed: Graph = { ...graph, inputs: [fixedInput, ...rest], valueInfo: new Map() };
-  let shapes;
+  let folded;
   try {
-    shapes = inferShapes(fixed, known);
+    // Fixed to one batch size, the model's shape arithmetic becomes constants.
+    folded = foldShapes({ ...graph, inputs: [fixedInput, ...rest], valueInfo: new Map() }, known);
   } catch {
     return undefined; // an op the engine's shape inference does not know: run the model as it is
   }
-  const result = lowerConvs(fixed, shapes);
+  const result = lowerConvs(folded.graph, folded.shapes);
   if (result.dense.length + result.frequency.length === 0) return undefined;
   const outputs = result.graph.outputs.map((o) => ({ ...o, shape: null }));
   return { ...result.graph, outputs };

@@ -2,7 +2,7 @@
  * Whether and how a Conv is computed in the frequency domain: the DFT periods that make circular correlation
  * equal to the zero-padded one, and a cost model (multiply-adds plus memory passes) against the direct conv.
  * Only 2-D, stride-1, ungrouped convolutions with a constant weight qualify: the mask-learning graphs' convs and
- * their input gradients (autodiff/rules/Conv.ts emits them as such convs).
+ * their input gradients (ops/defs/Conv.ts emits them as such convs).
  */
 import { Node, attrInt } from '../../onnx/ir';
 import { Conv2dSizes, windowGeometry } from '../../onnx/conv-geometry';

@@ -2,10 +2,7 @@ import { attrInt, int64Tensor, intAttr, intsAttr, makeTensor, Tensor } from '../
 import { windowGeometry, windowOutputSize } from '../../onnx/conv-geometry';
 import { GradientContext, GradientError } from '../../autodiff/rule';
 import { sumAllBut } from '../../autodiff/helpers';
-import { isPruned } from '../../prune/channel-map';
-import { PruneContext } from '../../prune/rule';
-import { takeAlongAxis } from '../../prune/tensor-ops';
-import { identityFor } from '../../prune/rules/helpers';
+import { convPruneIn, convPruneOut } from '../../prune/conv-channels';
 import { defineOp } from '../op';
 import { conv } from '../reference/conv';
 import { need } from '../shape-rules';
@@ -44,29 +41,8 @@ export const Conv = defineOp({
       if (ctx.input(2) && ctx.needsGrad(2)) ctx.setInputGrad(2, sumAllBut(ctx, dy, ctx.shape(ctx.output(0)), 1));
     },
   },
-  /** W is [M, C/group, k…], B is [M]: output channels are W[o] and B[o]; input channels W[:, i] (group 1 only). */
-  prune: {
-    pruneIn(ctx: PruneContext) {
-      const map = ctx.inputMap(0);
-      if (isPruned(map)) {
-        const group = attrInt(ctx.node, 'group', 1);
-        if (group !== 1) {
-          ctx.fail(
-            `it is a grouped or depthwise convolution (group=${group}) and its input '${ctx.node.inputs[0]}' lost channels; ` +
-              'removing input channels of grouped convolutions is not supported, so keep every unit of the group that feeds it',
-          );
-        }
-        ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its weight'), 1, map.kept));
-      }
-      return [identityFor(ctx.outputShape(0))];
-    },
-    pruneOut(ctx: PruneContext, keep: readonly number[]) {
-      const group = attrInt(ctx.node, 'group', 1);
-      if (group !== 1) ctx.fail(`removing output channels of grouped convolutions (group=${group}) is not supported`);
-      ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its weight'), 0, keep));
-      if (ctx.node.inputs[2]) ctx.setConstant(2, takeAlongAxis(ctx.requireConstant(2, 'its bias'), 0, keep));
-    },
-  },
+  /** Input channels, output channels and grouped/depthwise convs: prune/conv-channels.ts. */
+  prune: { pruneIn: convPruneIn, pruneOut: convPruneOut },
   reference: conv,
 });
 

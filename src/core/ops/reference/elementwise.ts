@@ -1,37 +1,15 @@
-/** Unary, binary (broadcasting) and variadic elementwise ops, plus Cast, Clip, LeakyRelu, Where, Dropout. */
-import { attrFloat, attrInt } from '../../onnx/ir';
+/**
+ * Building blocks of the elementwise reference kernels (unary, binary and variadic with numpy broadcasting),
+ * plus the float64 special functions the activations need. The kernels themselves live with their ops in
+ * src/core/ops/defs.
+ */
 import { OpImpl, RefTensor, broadcastDims, broadcastIndex, refTensor, required } from './tensor';
 
-function map(x: RefTensor, f: (v: number) => number): RefTensor {
+export function mapValues(x: RefTensor, f: (v: number) => number): RefTensor {
   return { dims: [...x.dims], data: x.data.map(f) };
 }
 
-export const unary = (f: (v: number) => number): OpImpl => (node, inputs) => [map(required(node, inputs, 0), f)];
-
-const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-
-export const UNARY_OPS: Readonly<Record<string, OpImpl>> = {
-  Identity: unary((v) => v),
-  Neg: unary((v) => -v),
-  Abs: unary(Math.abs),
-  Sigmoid: unary(sigmoid),
-  Tanh: unary(Math.tanh),
-  Exp: unary(Math.exp),
-  Log: unary(Math.log),
-  Sqrt: unary(Math.sqrt),
-  Reciprocal: unary((v) => 1 / v),
-  Not: unary((v) => (v ? 0 : 1)),
-  LeakyRelu: (node, inputs) => {
-    const alpha = attrFloat(node, 'alpha', 0.01);
-    return [map(required(node, inputs, 0), (v) => (v > 0 ? v : alpha * v))];
-  },
-  // Booleans are 0/1 here; float targets keep the value, integer ones truncate, bool tests for non-zero.
-  Cast: (node, inputs) => {
-    const to = attrInt(node, 'to', 1);
-    const convert = to === 1 || to === 10 || to === 11 ? (v: number) => v : to === 9 ? (v: number) => (v !== 0 ? 1 : 0) : Math.trunc;
-    return [map(required(node, inputs, 0), convert)];
-  },
-};
+export const unary = (f: (v: number) => number): OpImpl => (node, inputs) => [mapValues(required(node, inputs, 0), f)];
 
 /** Apply `f` elementwise over the numpy broadcast of all `operands`. */
 export function broadcastMap(operands: readonly RefTensor[], f: (values: readonly number[]) => number): RefTensor {
@@ -46,39 +24,34 @@ export function broadcastMap(operands: readonly RefTensor[], f: (values: readonl
   return out;
 }
 
-const binary = (f: (a: number, b: number) => number): OpImpl => (node, inputs) => [
+export const binary = (f: (a: number, b: number) => number): OpImpl => (node, inputs) => [
   broadcastMap([required(node, inputs, 0), required(node, inputs, 1)], ([a, b]) => f(a, b)),
 ];
 
-export const BINARY_OPS: Readonly<Record<string, OpImpl>> = {
-  Add: binary((a, b) => a + b),
-  Sub: binary((a, b) => a - b),
-  Mul: binary((a, b) => a * b),
-  Div: binary((a, b) => a / b),
-  Pow: binary(Math.pow),
-  Greater: binary((a, b) => (a > b ? 1 : 0)),
-  Less: binary((a, b) => (a < b ? 1 : 0)),
-  Equal: binary((a, b) => (a === b ? 1 : 0)),
-  And: binary((a, b) => (a && b ? 1 : 0)),
-  Or: binary((a, b) => (a || b ? 1 : 0)),
-};
+/** Every input (at least one) broadcast together and folded by `f`. */
+export const variadic = (f: (values: readonly number[]) => number): OpImpl => (node, inputs) => [
+  broadcastMap(inputs.map((_, i) => required(node, inputs, i)), f),
+];
 
-export const OTHER_ELEMENTWISE_OPS: Readonly<Record<string, OpImpl>> = {
-  Sum: (node, inputs) => [broadcastMap(inputs.map((_, i) => required(node, inputs, i)), (vs) => vs.reduce((a, b) => a + b, 0))],
-  Where: (node, inputs) => [
-    broadcastMap([required(node, inputs, 0), required(node, inputs, 1), required(node, inputs, 2)], ([c, a, b]) => (c ? a : b)),
-  ],
-  /** Bounds are optional inputs (opset ≥ 11). */
-  Clip: (node, inputs) => {
-    const lo = inputs[1] ? inputs[1].data[0] : -Infinity;
-    const hi = inputs[2] ? inputs[2].data[0] : Infinity;
-    return [map(required(node, inputs, 0), (v) => Math.min(Math.max(v, lo), hi))];
-  },
-  /** Inference mode only: the data passes through and the mask is all true. */
-  Dropout: (node, inputs) => {
-    const training = inputs[2] && inputs[2].data[0] !== 0;
-    if (training) throw new Error(`reference interpreter: node '${node.name}' (Dropout) in training mode is not supported`);
-    const x = required(node, inputs, 0);
-    return [map(x, (v) => v), map(x, () => 1)];
-  },
-};
+export const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+
+/**
+ * erf to float64 precision: 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)), a series of positive terms (no
+ * cancellation) that converges for every x; beyond |x| = 6, erf is ±1 to within 1e-17.
+ */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const a = Math.abs(x);
+  if (a > 6) return Math.sign(x);
+  let term = a;
+  let sum = a;
+  for (let n = 1; n < 200; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
+}
+
+/** ln(1 + eˣ) without overflow for large x. */
+export const softplus = (v: number): number => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));

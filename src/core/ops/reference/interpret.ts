@@ -4,38 +4,15 @@
  */
 import { Graph } from '../../onnx/ir';
 import { sortTopologically } from '../../onnx/topology';
-import { convTranspose } from './conv';
-import { BINARY_OPS, OTHER_ELEMENTWISE_OPS, UNARY_OPS } from './elementwise';
-import { gemm, matMul } from './linalg';
-import { batchNormalization, softmax } from './normalization';
-import { averagePool, globalAveragePool, maxPool } from './pool';
-import { REDUCE_OPS } from './reduce';
-import { SHAPE_OPS } from './shape-ops';
 import { OpImpl, RefTensor, fromIrTensor } from './tensor';
 import { isUnsupported } from '../op';
 import { opDefinition } from '../registry';
 
-export const REFERENCE_OPS: Readonly<Record<string, OpImpl>> = {
-  ...UNARY_OPS,
-  ...BINARY_OPS,
-  ...OTHER_ELEMENTWISE_OPS,
-  ...REDUCE_OPS,
-  ...SHAPE_OPS,
-  ConvTranspose: convTranspose,
-  Gemm: gemm,
-  MatMul: matMul,
-  Softmax: softmax,
-  BatchNormalization: batchNormalization,
-  MaxPool: maxPool,
-  AveragePool: averagePool,
-  GlobalAveragePool: globalAveragePool,
-};
-
-/** The op registry's kernel, else (until every op has moved there) the legacy table. */
+/** The op registry's float64 kernel for a node's op. */
 function referenceKernel(opType: string, domain: string, nodeName: string): OpImpl {
   const def = opDefinition(opType, domain);
   if (def && isUnsupported(def.reference)) throw new Error(`reference interpreter: node '${nodeName}' (${opType}): ${def.reference.unsupported}`);
-  const impl = def ? (def.reference as OpImpl) : domain === '' ? REFERENCE_OPS[opType] : undefined;
+  const impl = def ? (def.reference as OpImpl) : undefined;
   if (!impl) throw new Error(`reference interpreter: no implementation for op '${opType}' (node '${nodeName}')`);
   return impl;
 }

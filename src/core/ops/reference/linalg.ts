@@ -1,4 +1,4 @@
-/** Gemm and MatMul (rank ≥ 2, numpy batch broadcasting). */
+/** Gemm and MatMul (numpy semantics: batch broadcasting, 1-D operands promoted and the added axis dropped). */
 import { attrFloat, attrInt } from '../../onnx/ir';
 import { OpImpl, broadcastDims, broadcastIndex, refTensor, required, sizeOf } from './tensor';
 
@@ -27,9 +27,12 @@ export const gemm: OpImpl = (node, inputs) => {
 };
 
 export const matMul: OpImpl = (node, inputs) => {
-  const a = required(node, inputs, 0);
-  const b = required(node, inputs, 1);
-  if (a.dims.length < 2 || b.dims.length < 2) throw new Error(`reference interpreter: node '${node.name}' (MatMul): 1-D operands are not implemented`);
+  const a0 = required(node, inputs, 0);
+  const b0 = required(node, inputs, 1);
+  if (a0.dims.length === 0 || b0.dims.length === 0) throw new Error(`reference interpreter: node '${node.name}' (MatMul): scalar operands do not multiply`);
+  // numpy: a 1-D A is a row [1, k], a 1-D B a column [k, 1]; the added axis is dropped from the result.
+  const a = a0.dims.length === 1 ? { dims: [1, a0.dims[0]], data: a0.data } : a0;
+  const b = b0.dims.length === 1 ? { dims: [b0.dims[0], 1], data: b0.data } : b0;
   const [m, k] = a.dims.slice(-2);
   const [k2, n] = b.dims.slice(-2);
   if (k !== k2) throw new Error(`reference interpreter: node '${node.name}' (MatMul): inner dimensions ${k} and ${k2} differ`);
@@ -50,5 +53,6 @@ export const matMul: OpImpl = (node, inputs) => {
       }
     }
   }
-  return [y];
+  const dims = [...batch, ...(a0.dims.length === 1 ? [] : [m]), ...(b0.dims.length === 1 ? [] : [n])];
+  return [{ dims, data: y.data }];
 };

@@ -1,4 +1,4 @@
-/** MaxPool (with the Indices output), AveragePool (onnxruntime's divisor convention) and GlobalAveragePool. */
+/** MaxPool (with the Indices output), AveragePool (onnxruntime's divisor convention), GlobalAveragePool and GlobalMaxPool. */
 import { attrInt, attrInts } from '../../onnx/ir';
 import { WindowGeometry, windowGeometry, windowOutputSize } from '../../onnx/conv-geometry';
 import { OpImpl, refTensor, required, sizeOf } from './tensor';
@@ -103,6 +103,20 @@ export const globalAveragePool: OpImpl = (node, inputs) => {
     let acc = 0;
     for (let p = 0; p < area; p++) acc += x.data[plane * area + p];
     y.data[plane] = acc / area;
+  }
+  return [y];
+};
+
+/** The maximum over the spatial positions of each (n, c) plane. */
+export const globalMaxPool: OpImpl = (node, inputs) => {
+  const x = required(node, inputs, 0);
+  const [batch, channels, ...spatial] = x.dims;
+  const area = sizeOf(spatial);
+  const y = refTensor([batch, channels, ...spatial.map(() => 1)]);
+  for (let plane = 0; plane < batch * channels; plane++) {
+    let best = -Infinity;
+    for (let p = 0; p < area; p++) best = Math.max(best, x.data[plane * area + p]);
+    y.data[plane] = best;
   }
   return [y];
 };

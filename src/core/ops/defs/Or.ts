@@ -1,0 +1,17 @@
+import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { booleanOutput } from '../elementwise-gradients';
+import { defineOp } from '../op';
+import { binary } from '../reference/elementwise';
+import { elementwise } from '../shape-rules';
+
+/** Boolean x or y with broadcasting (the engine's masked gradients emit it, e.g. Clip's; models may use it too). */
+export const Or = defineOp({
+  opType: 'Or',
+  scope: 'model',
+  signature: { inputs: [2, 2] },
+  shape: elementwise,
+  gradient: booleanOutput('Or'),
+  /** Broadcasting like Add: operands spanning the channel axis must agree; per-channel constants are sliced. */
+  prune: elementwiseChannels('Or'),
+  reference: binary((a, b) => (a || b ? 1 : 0)),
+});

@@ -1,0 +1,54 @@
+import { Node, Tensor } from '../../onnx/ir';
+import { reshapeTo } from '../../autodiff/helpers';
+import { isPruned } from '../../prune/channel-map';
+import { PruneContext } from '../../prune/rule';
+import { identityFor } from '../../prune/rules/helpers';
+import { defineOp } from '../op';
+import { squeeze } from '../reference/shape-arith';
+import { squeezedShape } from '../shape-arith';
+import { int64Values, need, normAxis } from '../shape-rules';
+
+/** The axes of a Squeeze/Unsqueeze: the `axes` input from opset 13, the attribute before; undefined when neither is given. */
+export function listedAxes(n: Node, constant: (name: string) => Tensor | undefined): readonly number[] | undefined {
+  if (n.inputs[1]) {
+    const t = constant(n.inputs[1]);
+    if (!t) throw new Error(`node '${n.name}' (${n.opType}): its axes ('${n.inputs[1]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
+    return int64Values(t);
+  }
+  const a = n.attributes.axes;
+  return a?.type === 'ints' ? a.value : undefined;
+}
+
+/** The axes for a channel rule: a computed axes input (folded only at analysis) cannot be read, so it is refused. */
+export function prunedAxes(ctx: PruneContext): readonly number[] | undefined {
+  if (ctx.node.inputs[1] && !ctx.constant(1)) ctx.fail(`its axes ('${ctx.node.inputs[1]}') are computed in the graph; pruned channels can pass only axes given as constants`);
+  return listedAxes(ctx.node, () => ctx.constant(1));
+}
+
+/** Squeeze: removes the listed size-1 axes (every size-1 axis when none is listed). */
+export const Squeeze = defineOp({
+  opType: 'Squeeze',
+  scope: 'model',
+  signature: { inputs: [1, 2], attributes: { axes: 'ints' } },
+  shape: (n, s, constants) => [squeezedShape(n, need(s[0], n, 0), listedAxes(n, (name) => constants.get(name)))],
+  /** dX is dY with the squeezed axes back. */
+  gradient: {
+    build(ctx) {
+      const dy = ctx.outputGrad(0);
+      if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
+    },
+  },
+  /** The channel axis stays axis 1 unless axis 0 is squeezed away (axis 1 itself has more than one channel). */
+  prune: {
+    pruneIn(ctx) {
+      const map = ctx.inputMap(0);
+      const x = ctx.inputShape(0);
+      const y = ctx.outputShape(0);
+      if (!isPruned(map)) return [identityFor(y)];
+      const axes = prunedAxes(ctx) ?? x.flatMap((d, i) => (d === 1 ? [i] : []));
+      if (axes.some((a) => normAxis(a, x.length, ctx.node) === 0)) ctx.fail(`it removes axis 0, so the partly pruned channel axis of '${ctx.node.inputs[0]}' would move`);
+      return [map];
+    },
+  },
+  reference: squeeze,
+});

@@ -1,0 +1,35 @@
+import { reshapeTo } from '../../autodiff/helpers';
+import { isPruned } from '../../prune/channel-map';
+import { identityFor } from '../../prune/rules/helpers';
+import { defineOp } from '../op';
+import { unsqueeze } from '../reference/shape-arith';
+import { unsqueezedShape } from '../shape-arith';
+import { need, normAxis } from '../shape-rules';
+import { listedAxes, prunedAxes } from './Squeeze';
+
+/** Unsqueeze: inserts size-1 axes at the listed output positions. */
+export const Unsqueeze = defineOp({
+  opType: 'Unsqueeze',
+  scope: 'model',
+  signature: { inputs: [1, 2], attributes: { axes: 'ints' } },
+  shape: (n, s, constants) => [unsqueezedShape(n, need(s[0], n, 0), listedAxes(n, (name) => constants.get(name)) ?? [])],
+  /** dX is dY without the inserted axes. */
+  gradient: {
+    build(ctx) {
+      const dy = ctx.outputGrad(0);
+      if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
+    },
+  },
+  /** The channel axis stays axis 1 unless a new axis goes in front of it (at output position 0 or 1). */
+  prune: {
+    pruneIn(ctx) {
+      const map = ctx.inputMap(0);
+      const y = ctx.outputShape(0);
+      if (!isPruned(map)) return [identityFor(y)];
+      const axes = (prunedAxes(ctx) ?? []).map((a) => normAxis(a, y.length, ctx.node));
+      if (axes.some((a) => a <= 1)) ctx.fail(`it inserts an axis at position ${Math.min(...axes)}, in front of the partly pruned channel axis of '${ctx.node.inputs[0]}'`);
+      return [map];
+    },
+  },
+  reference: unsqueeze,
+});
