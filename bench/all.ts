@@ -2,11 +2,12 @@
  * `npm run bench`: every benchmark, one after the other, in child processes (so each one's memory is its own):
  *   1. bench/mask-step.ts  SimpleConvNet mask step dense and with units pruned, vs PyTorch; pruned-model inference
  *   2. bench/scale.ts      mask step of SimpleConvNet, MLP and ResNet-18; pruned inference; peak RSS; scaling with
- *                          batch and width; the weight-training step
+ *                          batch and width; the weight-training step; the mask step of five torchvision families
  *
  *   npm run bench -- [--repeats N] [--threads N] [--batch N]        (passed to both)
  *                    [--pruned …] [--model …] [--no-direct] [--no-inference]           (mask-step only)
- *                    [--only …] [--warmup N] [--batches …] [--widths …] [--no-torch]   (scale only)
+ *                    [--only …] [--warmup N] [--batches …] [--widths …] [--families …] [--no-torch]
+ *                                                                                       (scale only)
  *
  * `npm run bench:step` and `npm run bench:scale` run one of them. Run on an idle machine: a second busy process
  * halves every figure.
@@ -16,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 
 const SHARED = ['--repeats', '--threads', '--batch'];
 const STEP_ONLY = ['--pruned', '--model', '--no-direct', '--no-inference'];
-const SCALE_ONLY = ['--only', '--warmup', '--batches', '--widths', '--no-torch'];
+const SCALE_ONLY = ['--only', '--warmup', '--batches', '--widths', '--families', '--no-torch'];
 const SWITCHES = new Set(['--no-direct', '--no-inference', '--no-torch']);
 
 /** argv split into (flag, value?) pairs, kept for the scripts that know the flag. */

@@ -5,6 +5,7 @@
  */
 import { Model } from '../../src/core/onnx/ir';
 import { GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
+import { GateGradientGraphs } from '../../src/core/graphs/gate-gradient-graphs';
 import { MIB, median, timeRepeated } from './stats';
 
 export interface MaskStepSettings {
@@ -28,7 +29,11 @@ export interface MaskStepTiming {
 
 const filled = (dims: readonly number[], f: (i: number) => number): Float32Array => Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i));
 
-export async function timeMaskStep(model: Model, s: MaskStepSettings): Promise<MaskStepTiming> {
+/**
+ * `inspect`, when given, sees the step's graphs and the gate gradients of the last timed step (in `graphs.gates`
+ * order) before the runner is released: the families section describes the gates to its PyTorch twin with them.
+ */
+export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: (graphs: GateGradientGraphs, lastGateGrads: readonly Float32Array[]) => void): Promise<MaskStepTiming> {
   const t0 = performance.now();
   const runner = await GateGradientRunner.create(model, { batchSize: s.batch }, { threads: s.threads, frequencyConv: s.frequencyConv ?? true });
   const setupMs = performance.now() - t0;
@@ -39,15 +44,17 @@ export async function timeMaskStep(model: Model, s: MaskStepSettings): Promise<M
     const dLogits = filled(g.logitsDims, () => 0.01);
     const dZ = filled(g.bottleneckDims, () => 0.01);
     let stepRss = 0;
+    let lastGrads: readonly Float32Array[] = [];
     const allMs = await timeRepeated(
       async () => {
         const fwd = await runner.forward(x, gates);
-        await runner.backward(fwd, dLogits, dZ);
+        lastGrads = await runner.backward(fwd, dLogits, dZ);
       },
       s.warmup,
       s.repeats,
       () => (stepRss = Math.max(stepRss, process.memoryUsage().rss)),
     );
+    inspect?.(g, lastGrads);
     return { medianMs: median(allMs), allMs, setupMs, gateVectors: g.gates.length, stepRssMiB: stepRss / MIB };
   } finally {
     await runner.release();

@@ -4,15 +4,18 @@
  *   --repeats N        timed repetitions per measurement, median reported (default 5; warm-up runs are extra)
  *   --warmup N         untimed runs before the timed ones (default 2)
  *   --threads N        intra-op threads for onnxruntime and PyTorch (default: one per core)
- *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train (default: all)
+ *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train, families
+ *                      (default: all)
  *   --batches 25,50    batch sizes of the scaling section (default 25,50,100,200)
  *   --widths 0.5,1     SimpleConvNet channel-width factors of the scaling section (default 0.5,1,2)
- *   --batch N          batch of the step, pruned, memory and train sections (default 100)
+ *   --batch N          batch of the step, pruned, memory, train and families sections (default 100)
+ *   --families a,b     torchvision families of the families section (default: all of FAMILIES, ./families.ts)
  *   --no-torch         skip the PyTorch reference
  */
 import { defaultThreads } from '../../src/core/runtime/session';
+import { FAMILIES, Family } from './families';
 
-export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train'] as const;
+export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train', 'families'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface ScaleBenchOptions {
@@ -23,6 +26,7 @@ export interface ScaleBenchOptions {
   readonly sections: readonly Section[];
   readonly batches: readonly number[];
   readonly widths: readonly number[];
+  readonly families: readonly Family[];
   readonly torch: boolean;
 }
 
@@ -47,7 +51,7 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
     if (xs.length === 0 || xs.some((x) => !(x > 0))) throw new Error(`${flag} must be a comma-separated list of positive numbers, got '${raw}'`);
     return xs;
   };
-  const known = new Set(['--repeats', '--warmup', '--threads', '--only', '--batches', '--widths', '--batch', '--no-torch']);
+  const known = new Set(['--repeats', '--warmup', '--threads', '--only', '--batches', '--widths', '--batch', '--families', '--no-torch']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown flag ${a} (known: ${[...known].join(', ')})`);
   const only = value('--only');
   const sections = only === undefined ? [...SECTIONS] : only.split(',').map((s) => s.trim());
@@ -55,6 +59,9 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
   if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
   const batches = positiveList('--batches', [25, 50, 100, 200]);
   if (batches.some((b) => !Number.isInteger(b))) throw new Error('--batches must be whole numbers');
+  const familyNames = value('--families')?.split(',').map((s) => s.trim()) ?? FAMILIES.map((f) => f.name);
+  const badFamilies = familyNames.filter((f) => !FAMILIES.some((k) => k.name === f));
+  if (badFamilies.length > 0) throw new Error(`--families: unknown famil${badFamilies.length > 1 ? 'ies' : 'y'} ${badFamilies.join(', ')} (known: ${FAMILIES.map((f) => f.name).join(', ')})`);
   return {
     repeats: positiveInt('--repeats', 5),
     warmup: positiveInt('--warmup', 2, 0),
@@ -63,6 +70,7 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
     sections: SECTIONS.filter((s) => sections.includes(s)),
     batches,
     widths: positiveList('--widths', [0.5, 1, 2]),
+    families: FAMILIES.filter((f) => familyNames.includes(f.name)),
     torch: !argv.includes('--no-torch'),
   };
 }

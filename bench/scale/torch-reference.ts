@@ -1,7 +1,8 @@
 /**
  * The PyTorch CPU reference (a bench/torch-*.py script under /usr/bin/python3, Debian's torch): the same step on
  * the same architecture with random weights, one python process per measurement so that its peak RSS is that
- * model's own. bench/torch-scale-step.py times the mask step, bench/torch-train-step.py the weight-training step.
+ * model's own. bench/torch-scale-step.py times the mask step, bench/torch-train-step.py the weight-training step,
+ * bench/torch-family-step.py the mask step of the families section.
  * Returns a reason string when PyTorch cannot run.
  */
 import * as fs from 'node:fs';
@@ -20,6 +21,10 @@ export interface TorchStepResult {
   readonly peakRssMiB: number;
   /** Trainable parameters of the PyTorch model, where the script reports them (torch-train-step.py). */
   readonly parameters?: number;
+  /** max |ours − PyTorch| / max |ours| of the gate gradients, where the script compares them (torch-family-step.py). */
+  readonly gradMaxRelDiff?: number;
+  /** torch's BLAS_INFO build setting, where the script reports it (torch-family-step.py). */
+  readonly blas?: string;
 }
 
 export type TorchOutcome = TorchStepResult | { readonly unavailable: string };
@@ -38,9 +43,18 @@ export function runTorchScript(script: string, modelArgs: readonly string[], s: 
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (r.status !== 0) return { unavailable: `PyTorch failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
-    torch: string; median_ms: number; all_ms: number[]; start_rss_mib: number; peak_rss_mib: number; parameters?: number;
+    torch: string; median_ms: number; all_ms: number[]; start_rss_mib: number; peak_rss_mib: number; parameters?: number; grad_max_rel_diff?: number; blas?: string;
   };
-  return { torch: out.torch, medianMs: out.median_ms, allMs: out.all_ms, startRssMiB: out.start_rss_mib, peakRssMiB: out.peak_rss_mib, parameters: out.parameters };
+  return {
+    torch: out.torch,
+    medianMs: out.median_ms,
+    allMs: out.all_ms,
+    startRssMiB: out.start_rss_mib,
+    peakRssMiB: out.peak_rss_mib,
+    parameters: out.parameters,
+    gradMaxRelDiff: out.grad_max_rel_diff,
+    blas: out.blas,
+  };
 }
 
 export function isTorchResult(o: TorchOutcome | undefined): o is TorchStepResult {

@@ -117,6 +117,16 @@ test('Dropout (inference): identity on the data, with or without ratio / trainin
   });
 });
 
+test('Dropout in training mode with a constant ratio 0 (torchvision 0.14 Swin export) is the identity', async () => {
+  await gradCheckDraws('Dropout ratio 0', 2, (rng) => {
+    const b = new GraphBuilder(rng);
+    const x = b.input('x', randomShape(rng, rng.int(1, 4)));
+    const [y] = b.node('Dropout', [x, b.weight('ratio', [], () => [0]), b.bool('training_mode', true)], {}, 2);
+    const out = b.op('Sigmoid', [y]);
+    return { built: b.build([out]), seeds: [out], targets: [x] };
+  });
+});
+
 test('Dropout in training mode and Clip bound gradients are GradientErrors naming the node', () => {
   const b = new GraphBuilder(new Rng(5));
   const x = b.input('x', [2, 3]);

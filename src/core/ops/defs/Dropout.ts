@@ -5,10 +5,14 @@ import { mapValues } from '../reference/elementwise';
 import { OpImpl, required } from '../reference/tensor';
 import { need } from '../shape-rules';
 
-/** Inference mode only: the data passes through and the mask is all true. */
+/**
+ * Inference mode, or training mode with ratio 0 (torchvision 0.14's Swin calls F.dropout without `training=`, so
+ * its export says training_mode = true with ratio 0.0): the data passes through and the mask is all true.
+ */
 const reference: OpImpl = (node, inputs) => {
   const training = inputs[2] && inputs[2].data[0] !== 0;
-  if (training) throw new Error(`reference interpreter: node '${node.name}' (Dropout) in training mode is not supported`);
+  const ratio = inputs[1] ? inputs[1].data[0] : 0.5;
+  if (training && ratio !== 0) throw new Error(`reference interpreter: node '${node.name}' (Dropout) in training mode with ratio ${ratio} is not supported`);
   const x = required(node, inputs, 0);
   return [mapValues(x, (v) => v), mapValues(x, () => 1)];
 };
@@ -21,7 +25,7 @@ export const Dropout = defineOp({
   shape: (n, s) => [[...need(s[0], n, 0)], [...need(s[0], n, 0)]],
   /**
    * Inference-mode Dropout is the identity on its data; the mask output gets no gradient. training_mode must be
-   * absent or a constant false (a training-mode mask would be random per run).
+   * absent or a constant false (a training-mode mask would be random per run), unless the ratio is a constant 0.
    */
   gradient: {
     build(ctx) {
@@ -29,7 +33,11 @@ export const Dropout = defineOp({
       if (trainingMode) {
         const value = ctx.constant(trainingMode);
         if (!value) throw new GradientError(ctx.node, `training_mode ('${trainingMode}') must be a constant`);
-        if (value.data.length > 0 && Number(value.data[0]) !== 0) throw new GradientError(ctx.node, 'training-mode Dropout is not supported; export the model in eval mode');
+        const ratio = ctx.input(1) ? ctx.constant(ctx.input(1)) : undefined;
+        const dropsNothing = ratio !== undefined && ratio.data.length > 0 && Number(ratio.data[0]) === 0;
+        if (value.data.length > 0 && Number(value.data[0]) !== 0 && !dropsNothing) {
+          throw new GradientError(ctx.node, 'training-mode Dropout with a non-zero ratio is not supported (its mask is random per run); export the model in eval mode');
+        }
       }
       for (const i of [1, 2]) {
         if (ctx.needsGrad(i)) throw new GradientError(ctx.node, `input ${i} ('${ctx.input(i)}') has no gradient`);

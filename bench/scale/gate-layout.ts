@@ -1,0 +1,68 @@
+/**
+ * What the engine gated in one model, written by the step child (`--gates-out`) for the PyTorch twin of the
+ * `families` section (bench/torch-family-step.py): every gate vector with its units and the ONNX tensors it
+ * multiplies, each with the node that produces it and the nodes that read it (their names carry torch.onnx's
+ * module scopes, which is how the twin finds the same tensors in the torchvision model), the classifier node and
+ * bottleneck z, and the gate gradients of our last step, which the twin compares with its own to show that both
+ * sides gate the same tensors of the same model.
+ */
+import { Model } from '../../src/core/onnx/ir';
+import { GateGradientGraphs } from '../../src/core/graphs/gate-gradient-graphs';
+
+export interface SiteLayout {
+  readonly tensor: string;
+  readonly channels: number;
+  readonly rank: number;
+  /** Consecutive channels per unit (the gate's entries repeated this many times along axis 1). */
+  readonly repeat: number;
+  /** The ONNX node that writes the tensor; null when it is a graph input. */
+  readonly producer: string | null;
+  /** The ONNX nodes that read it, with the input slot. */
+  readonly consumers: readonly { readonly node: string; readonly input: number }[];
+}
+
+export interface GateLayout {
+  readonly input: string;
+  readonly inputDims: readonly number[];
+  /** The classifier Gemm/MatMul node; z is its input. */
+  readonly classifier: string;
+  readonly bottleneck: string;
+  readonly gates: readonly { readonly units: number; readonly sites: readonly SiteLayout[] }[];
+  /** Units the engine saw and left ungated, with why. */
+  readonly skipped: readonly { readonly node: string; readonly reason: string }[];
+  /** dL/dgate of our last timed step, one array per gate vector (L = 0.01·Σlogits + 0.01·Σz at all gates open). */
+  readonly gateGrads: readonly (readonly number[])[];
+}
+
+export function gateLayout(model: Model, graphs: GateGradientGraphs, gateGrads: readonly Float32Array[]): GateLayout {
+  const producer = new Map<string, string>();
+  const consumers = new Map<string, { node: string; input: number }[]>();
+  for (const n of model.graph.nodes) {
+    for (const o of n.outputs) producer.set(o, n.name);
+    n.inputs.forEach((t, input) => {
+      if (!t) return;
+      const list = consumers.get(t) ?? [];
+      list.push({ node: n.name, input });
+      consumers.set(t, list);
+    });
+  }
+  return {
+    input: graphs.input,
+    inputDims: graphs.inputDims,
+    classifier: graphs.discovery.classifier,
+    bottleneck: graphs.discovery.bottleneck,
+    gates: graphs.gates.map((g) => ({
+      units: g.channels,
+      sites: g.sites.map((s) => ({
+        tensor: s.tensor,
+        channels: s.channels,
+        rank: s.rank,
+        repeat: s.repeat,
+        producer: producer.get(s.tensor) ?? null,
+        consumers: consumers.get(s.tensor) ?? [],
+      })),
+    })),
+    skipped: graphs.discovery.skipped,
+    gateGrads: gateGrads.map((v) => Array.from(v)),
+  };
+}
