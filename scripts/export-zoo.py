@@ -18,7 +18,9 @@ Reference (`.ref.json`), on a fixed batch of N = 2 inputs (values on a 1/8 grid,
   input, logits, z (the input of the classifier Gemm/MatMul the engine finds), upstream_logits (R1),
   upstream_z (R2), and `sites`: for EVERY float tensor of the ONNX graph of rank >= 2 that has a
   PyTorch counterpart, in graph order, {tensor, description, channels, grad} where grad = dL/dg for a
-  per-channel gate g (all ones) multiplied onto that tensor along axis 1, L = sum(logits*R1) + sum(z*R2).
+  per-channel gate g (all ones) multiplied onto that tensor along axis 1, L = sum(logits*R1) + sum(z*R2);
+  for tensors of rank >= 3 also grad_last, the same for a gate along the last axis (channels-last tensors,
+  a Linear's [N, tokens, D] outputs).
   The engine's gate sites are looked up by tensor name, so the reference does not depend on which tensors
   the engine gates today.
 
@@ -564,16 +566,17 @@ DECOMPOSED = {F.multi_head_attention_forward}
 
 class Recorder(TorchFunctionMode):
     """Numbers every tensor a torch function returns (tensors in a returned tuple/list count one by one).
-    `gates` maps such a number to a gate vector multiplied onto that tensor along axis 1; `keep` lists numbers
-    whose (gated) tensor is kept in `kept`."""
+    `gates` maps such a number to a gate vector multiplied onto that tensor along axis 1 (along its last axis
+    with `last_axis`); `keep` lists numbers whose (gated) tensor is kept in `kept`."""
 
-    def __init__(self, gates=None, keep=()):
+    def __init__(self, gates=None, keep=(), last_axis=False):
         super().__init__()
         self.count = 0
         self.values = []  # (index, detached float64 numpy value) of tracked float tensors
         self.gates = gates or {}
         self.keep = set(keep)
         self.kept = {}
+        self.last_axis = last_axis
 
     def _one(self, t):
         if not (isinstance(t, torch.Tensor) and t.is_floating_point() and t.requires_grad):
@@ -582,7 +585,7 @@ class Recorder(TorchFunctionMode):
         self.count += 1
         if k in self.gates:
             g = self.gates[k]
-            t = t * g.view(1, -1, *([1] * (t.dim() - 2)))
+            t = t * (g if self.last_axis else g.view(1, -1, *([1] * (t.dim() - 2))))
         if k in self.keep:
             self.kept[k] = t
         if not self.gates:
@@ -741,6 +744,16 @@ def reference(name, model64, mp, x64, gen):
     R2 = torch.randn(z.shape, generator=gen, dtype=torch.float64)
     L = (logits * R1).sum() + (z * R2).sum()
     grads = dict(zip(gated, torch.autograd.grad(L, [gates[k] for k in gated], allow_unused=True)))
+    # The same for a gate on the last axis of every tensor of rank >= 3 (channels-last activations, a Linear's
+    # [N, tokens, D] output), where the engine gates them.
+    last = sorted({k for n, k in pairs.items() if len(shape[n]) >= 3})
+    last_channels = {k: shape[n][-1] for n, k in pairs.items() if k in last}
+    gates_last = {k: torch.ones(last_channels[k], dtype=torch.float64, requires_grad=True) for k in last}
+    rec3 = Recorder(gates=gates_last, keep=[pairs[z_name]], last_axis=True)
+    with rec3:
+        logits_last = model64(x64)
+    L_last = (logits_last * R1).sum() + (rec3.kept[pairs[z_name]] * R2).sum()
+    grads_last = dict(zip(last, torch.autograd.grad(L_last, [gates_last[k] for k in last], allow_unused=True))) if last else {}
 
     sites = []
     for tname, node in tensors:
@@ -748,8 +761,12 @@ def reference(name, model64, mp, x64, gen):
         if k not in gates:
             continue
         g = grads[k] if grads[k] is not None else torch.zeros(channels[k], dtype=torch.float64)
-        sites.append({"tensor": tname, "description": f"{node.op_type} {node.name}", "channels": channels[k],
-                      "grad": flat(g, 6)["data"]})
+        site = {"tensor": tname, "description": f"{node.op_type} {node.name}", "channels": channels[k],
+                "grad": flat(g, 6)["data"]}
+        if k in gates_last:
+            gl = grads_last[k] if grads_last[k] is not None else torch.zeros(last_channels[k], dtype=torch.float64)
+            site["grad_last"] = flat(gl, 6)["data"]
+        sites.append(site)
     ref = {
         "input": flat(x64),
         "logits": flat(logits, 12),
@@ -854,7 +871,8 @@ Fields as in `test/fixtures/README.md` (`input`, `logits`, `z`, `upstream_logits
 engine's rule finds; where there is none, `classifier_found` is false and z is the input of the last Conv) and,
 in each site, `tensor`: its ONNX name. `sites` lists EVERY float tensor of rank >= 2 with a PyTorch
 counterpart, in graph order (not only the engine's gate sites, which are looked up by name); `grad` is dL/dg
-for a gate g (all ones) on that tensor's axis 1, L = sum(logits * R1) + sum(z * R2), 6 significant digits.
+for a gate g (all ones) on that tensor's axis 1, L = sum(logits * R1) + sum(z * R2), 6 significant digits, and
+`grad_last` (rank >= 3) the same for a gate on its last axis, where the engine gates channels-last tensors.
 
 ## Models
 

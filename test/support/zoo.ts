@@ -13,6 +13,8 @@ export interface ZooSite {
   readonly channels: number;
   /** dL/dg for a per-channel gate g (all ones) on the tensor's axis 1. */
   readonly grad: number[];
+  /** For tensors of rank ≥ 3 (in references made since channels-last gating): the same for a gate on the last axis. */
+  readonly grad_last?: number[];
 }
 
 export interface ZooReference {

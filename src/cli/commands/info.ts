@@ -19,7 +19,7 @@ export function main(argv: readonly string[]): Promise<number> {
       `${info.path}: IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, from ${info.producer}` : ''}`,
       `input ${info.input.name} [${info.input.shape.join(', ')}], ${info.parameters.toLocaleString('en-US')} parameters`,
       `ops: ${Object.entries(info.ops).map(([op, n]) => `${op}×${n}`).join(' ')}`,
-      `classifier: ${info.classifier || '(none)'}; bottleneck z: ${info.bottleneck}`,
+      `classifier: ${info.classifier || '(none)'}; bottleneck z: ${info.bottleneck}${info.bottleneckPooling ? ` (pooled by ${info.bottleneckPooling} over its spatial axes, as the head pools the classifier's outputs)` : ''}`,
       `${info.groups.length} gate groups, ${info.groups.reduce((s, g) => s + g.units, 0)} units:`,
       ...info.groups.map((g) => `  group ${g.id}: ${g.units} units, ${g.producers.join(' + ')}${g.followers.length > 0 ? `, carried through ${g.followers.join(', ')}` : ''} (gates on ${g.sites.join(', ')})`),
       ...info.skipped.map((s) => `  not gated: ${s.node}: ${s.reason}`),

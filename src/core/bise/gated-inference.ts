@@ -4,7 +4,7 @@
  * activations of every gate site (for the per-layer probe).
  */
 import * as ort from 'onnxruntime-node';
-import { Model } from '../onnx/ir';
+import { Model, intsAttr } from '../onnx/ir';
 import { Discovery } from '../units/discover';
 import { GateInput, buildGatedForward, gatedName } from '../graphs/gated-forward';
 import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
@@ -37,11 +37,18 @@ export class GatedInference {
     const gated = buildGatedForward(model.graph, discovery, gates);
     // Pool each gated site inside the graph so only [N, C] travels back.
     const pooled = sites.map((t) => `${t}::pooled`);
-    const extraNodes = sites.map((t, i) => {
-      const rank = discovery.sites[i].rank;
-      return rank > 2
-        ? { name: `${t}::pool`, opType: 'GlobalAveragePool', domain: '', inputs: [gatedName(t)], outputs: [pooled[i]], attributes: {} }
-        : { name: `${t}::pool`, opType: 'Identity', domain: '', inputs: [gatedName(t)], outputs: [pooled[i]], attributes: {} };
+    const extraNodes = sites.flatMap((t, i) => {
+      const { rank, axis } = discovery.sites[i];
+      // Channels elsewhere than axis 1 (channels-last, a MatMul's [N, tokens, D]) are moved there first.
+      const perm = [0, axis, ...Array.from({ length: rank }, (_, k) => k).filter((k) => k !== 0 && k !== axis)];
+      const moved = axis === 1 ? gatedName(t) : `${t}::channels_first`;
+      const move = axis === 1 ? [] : [{ name: `${t}::move`, opType: 'Transpose', domain: '', inputs: [gatedName(t)], outputs: [moved], attributes: { perm: intsAttr(perm) } }];
+      return [
+        ...move,
+        rank > 2
+          ? { name: `${t}::pool`, opType: 'GlobalAveragePool', domain: '', inputs: [moved], outputs: [pooled[i]], attributes: {} }
+          : { name: `${t}::pool`, opType: 'Identity', domain: '', inputs: [moved], outputs: [pooled[i]], attributes: {} },
+      ];
     });
     const graph = {
       ...gated.graph,

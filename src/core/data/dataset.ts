@@ -14,7 +14,7 @@ export interface InMemoryDataset {
   readonly name: string;
   /** N×C×H×W, already normalised (for the MNIST variants: x/255 → (x − 0.5)/0.5, so in [−1, 1]). */
   readonly x: Float32Array;
-  /** [C, H, W] of one sample. */
+  /** [C, H, W] of one sample ([H, W, C], x in that order, once fitted to a channels-last model: jobs/data-fits-model.ts). */
   readonly dims: readonly [number, number, number];
   /** Target class of each sample, in [0, numClasses). */
   readonly y: Int32Array;

@@ -47,7 +47,9 @@ export function buildGateGradientGraphs(model: Model, options: GateGradientOptio
   const inputShapes = new Map([[input, dims]]);
   // Built for this batch size: the model's shape arithmetic (view(x.size(0), -1), …) becomes constants.
   const { graph, shapes: modelShapes } = foldShapes(model.graph, inputShapes);
-  const discovery = discoverUnits(graph, modelShapes, options);
+  // The pruning trial (units/prunable-groups.ts) prunes the model as the pruner will: unfolded, at this batch size.
+  const pruneTarget = options.pruneTarget ?? (graph === model.graph ? undefined : { graph: model.graph, shapes: inferShapes(model.graph, inputShapes) });
+  const discovery = discoverUnits(graph, modelShapes, { opset: defaultOpset(model), ...options, ...(pruneTarget && { pruneTarget }) });
   const gates = gateInputsFor(discovery, options.sharing ?? 'group');
   const gated = buildGatedForward(graph, discovery, gates);
   const shapes = inferShapes(gated.graph, inputShapes);

@@ -17,7 +17,7 @@ export interface GateInput {
   /** The dependency group it belongs to. */
   readonly group: number;
   readonly sites: readonly GateSite[];
-  /** Dims of the input as fed: [1, C, 1, …] matching the gated tensors' rank. */
+  /** Dims of the input as fed: [1, C, 1, …] (C on the first site's channel axis) matching that site's rank. */
   readonly dims: readonly number[];
 }
 
@@ -25,7 +25,7 @@ export interface GatedForward {
   readonly graph: Graph;
   readonly gates: readonly GateInput[];
   readonly logits: string;
-  /** The bottleneck tensor as seen by the classifier (gated when z itself is a site). */
+  /** z: the bottleneck tensor as seen by the classifier (gated when z itself is a site), pooled where the head pools it. */
   readonly bottleneck: string;
 }
 
@@ -36,15 +36,16 @@ export const gatedName = (tensor: string): string => `${tensor}::gated`;
  * gate site (e.g. to compare with per-site references).
  */
 export function gateInputsFor(discovery: Discovery, sharing: GateSharing): GateInput[] {
-  const dims = (channels: number, rank: number): number[] => [1, channels, ...new Array<number>(Math.max(0, rank - 2)).fill(1)];
   if (sharing === 'site') {
-    return discovery.sites.map((s, k) => ({ name: `gate::site${k}`, channels: s.channels, group: s.group, sites: [s], dims: dims(s.channels, s.rank) }));
+    return discovery.sites.map((s, k) => ({ name: `gate::site${k}`, channels: s.channels, group: s.group, sites: [s], dims: gateDims(s.channels, s.rank, s.axis) }));
   }
-  return discovery.groups.map((g) => {
-    const rank = g.sites[0].rank;
-    if (g.sites.some((s) => s.rank !== rank)) throw new Error(`group ${g.id} (${g.label}) has gate sites of different ranks; use per-site gates`);
-    return { name: `gate::group${g.id}`, channels: g.channels, group: g.id, sites: g.sites, dims: dims(g.channels, rank) };
-  });
+  // Sites of another rank or channel axis than the first read the gate reshaped to theirs (gateForSite).
+  return discovery.groups.map((g) => ({ name: `gate::group${g.id}`, channels: g.channels, group: g.id, sites: g.sites, dims: gateDims(g.channels, g.sites[0].rank, g.sites[0].axis) }));
+}
+
+/** A gate's shape against a tensor of rank `rank` with its channels on `axis`: [1, C, 1, …], [1, 1, C], … */
+export function gateDims(channels: number, rank: number, axis: number): number[] {
+  return Array.from({ length: Math.max(rank, 2) }, (_, i) => (i === axis ? channels : 1));
 }
 
 export function buildGatedForward(graph: Graph, discovery: Discovery, gates: readonly GateInput[], extraOutputs: readonly string[] = []): GatedForward {
@@ -62,7 +63,7 @@ export function buildGatedForward(graph: Graph, discovery: Discovery, gates: rea
     }
   }
   const logits = rename(discovery.logits);
-  const bottleneck = rename(discovery.bottleneck);
+  const bottleneck = pooledBottleneck(rename(discovery.bottleneck), discovery, nodes);
   const outputNames = [...new Set([logits, bottleneck, ...extraOutputs])];
   const gateInputs: ValueInfo[] = gates.map((g) => ({ name: g.name, dtype: 'float32', shape: g.dims }));
   // A kept tensor is float unless its op fixes another type (MaxPool's Indices, a comparison a Where reads).
@@ -76,24 +77,45 @@ export function buildGatedForward(graph: Graph, discovery: Discovery, gates: rea
 }
 
 /**
+ * z as the losses read it: the bottleneck itself, or, for a conv classifier that the head pools
+ * (Discovery.bottleneckPooling), the bottleneck pooled the same way over its spatial axes and flattened to [N, C].
+ */
+function pooledBottleneck(tensor: string, discovery: Discovery, nodes: Node[]): string {
+  const pool = discovery.bottleneckPooling;
+  if (!pool) return tensor;
+  const out = `${discovery.bottleneck}::pooled`;
+  nodes.push(
+    { name: `${out}::pool`, opType: pool, domain: '', inputs: [tensor], outputs: [`${out}::nc11`], attributes: {} },
+    { name: `${out}::flatten`, opType: 'Flatten', domain: '', inputs: [`${out}::nc11`], outputs: [out], attributes: { axis: { type: 'int', value: 1 } } },
+  );
+  return out;
+}
+
+/**
  * The tensor a site is multiplied by: the gate input itself, or, where each unit of the group spans `repeat`
  * consecutive channels (grouped and depthwise convs, units/discover.ts), the gate with every entry repeated:
  * Reshape to [1, U], MatMul by a constant 0/1 [U, U·repeat] matrix, Reshape to the site's [1, U·repeat, 1, …].
- * Built once per gate and repeat; differentiable with the engine's own rules.
+ * A site whose rank or channel axis differs from the gate input's reads the gate reshaped to its own layout.
+ * Built once per gate, repeat and layout; differentiable with the engine's own rules.
  */
 function gateForSite(g: GateInput, s: GateSite, nodes: Node[], initializers: Map<string, Tensor>): string {
   const repeat = s.channels / g.channels;
-  if (repeat === 1) return g.name;
+  const target = gateDims(s.channels, s.rank, s.axis);
+  if (repeat === 1 && target.length === g.dims.length && target.every((d, i) => d === g.dims[i])) return g.name;
   if (!Number.isInteger(repeat)) throw new Error(`gate site '${s.tensor}' has ${s.channels} channels, which the ${g.channels} entries of gate '${g.name}' do not divide`);
-  const out = `${g.name}::repeat${repeat}_rank${s.rank}`;
-  if (initializers.has(`${out}::matrix`)) return out;
+  const out = `${g.name}::repeat${repeat}_rank${s.rank}${s.axis === 1 ? '' : `_axis${s.axis}`}`;
+  if (initializers.has(`${out}::shape`)) return out;
+  const node = (opType: string, inputs: string[], output: string): Node => ({ name: `${output}::node`, opType, domain: '', inputs, outputs: [output], attributes: {} });
+  initializers.set(`${out}::shape`, int64Tensor([target.length], target));
+  if (repeat === 1) {
+    nodes.push(node('Reshape', [g.name, `${out}::shape`], out));
+    return out;
+  }
   const u = g.channels;
   const spread = new Float32Array(u * u * repeat);
   for (let i = 0; i < u; i++) for (let r = 0; r < repeat; r++) spread[i * u * repeat + i * repeat + r] = 1;
   initializers.set(`${out}::matrix`, makeTensor('float32', [u, u * repeat], spread));
   initializers.set(`${out}::row_shape`, int64Tensor([2], [1, u]));
-  initializers.set(`${out}::shape`, int64Tensor([s.rank], [1, u * repeat, ...new Array<number>(Math.max(0, s.rank - 2)).fill(1)]));
-  const node = (opType: string, inputs: string[], output: string): Node => ({ name: `${output}::node`, opType, domain: '', inputs, outputs: [output], attributes: {} });
   nodes.push(
     node('Reshape', [g.name, `${out}::row_shape`], `${out}::row`),
     node('MatMul', [`${out}::row`, `${out}::matrix`], `${out}::spread`),

@@ -16,6 +16,8 @@ export interface ModelInfo {
   readonly parameters: number;
   readonly classifier: string;
   readonly bottleneck: string;
+  /** How z pools the bottleneck over its spatial axes, for a conv classifier the head pools (units/discover.ts). */
+  readonly bottleneckPooling?: string;
   readonly groups: readonly {
     readonly id: number;
     readonly label: string;
@@ -68,6 +70,7 @@ function summarize(path: string, model: Model, io: ModelIo, d: Discovery): Model
     parameters,
     classifier: d.classifier,
     bottleneck: d.bottleneck,
+    ...(d.bottleneckPooling && { bottleneckPooling: d.bottleneckPooling }),
     groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => s.tensor) })),
     skipped: d.skipped,
   };

@@ -4,7 +4,7 @@
  * model file, so a model the engine cannot use is refused before a dataset is read or anything is written.
  */
 import { OnnxModelError } from '../onnx/errors';
-import { Model } from '../onnx/ir';
+import { Model, defaultOpset } from '../onnx/ir';
 import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
 import { batchShape } from '../graphs/gate-gradient-graphs';
 import { Discovery, discoverUnits } from '../units/discover';
@@ -61,7 +61,7 @@ export function modelIo(model: Model, modelPath: string): ModelIo {
 /** The model's units for BISE; refuses a model in which none can be gated (nothing to learn). */
 export function discoverModelUnits(model: Model, modelPath: string, io: ModelIo, bottleneck?: string): Discovery {
   return namingModel(modelPath, () => {
-    const discovery = discoverUnits(model.graph, io.shapes, bottleneck ? { bottleneck } : {});
+    const discovery = discoverUnits(model.graph, io.shapes, { opset: defaultOpset(model), ...(bottleneck && { bottleneck }) });
     if (discovery.groups.length === 0) {
       const why = discovery.skipped.length > 0 ? `; left out: ${discovery.skipped.map((s) => `${s.node} (${s.reason})`).join(', ')}` : '';
       throw new Error(`no prunable units (Conv output channels, Gemm/MatMul neurons) were found before the classifier '${discovery.classifier}'; BISE has nothing to learn${why}`);

@@ -11,11 +11,13 @@ import { serializeModel } from '../onnx/writer';
 import { buildGateGradientGraphs } from '../graphs/gate-gradient-graphs';
 import { specializeZeroChannels } from '../graphs/zero-channels';
 import { createRng, deriveSeed } from '../data/random';
-import { pruneModel } from '../prune/prune';
+import { PruneResult, pruneModel } from '../prune/prune';
+import { describeDivergence, firstDivergence } from '../prune/divergence';
 import { verifyPruning } from '../prune/verify';
 import { SessionConfig } from '../runtime/session';
 import { Discovery } from '../units/discover';
 import { ModelIo, namingModel, namingModelAsync } from './model-analysis';
+import { OnnxModelError } from '../onnx/errors';
 
 export interface PreflightOptions {
   readonly bottleneck?: string;
@@ -50,7 +52,7 @@ export async function preflightModel(model: Model, modelPath: string, io: ModelI
     keep[rng.nextInt(g.channels)] = true; // never empty a group
     return keep;
   });
-  const pruned = namingModel(modelPath, () => {
+  const pruned: PruneResult = namingModel(modelPath, () => {
     const graphs = buildGateGradientGraphs(model, { batchSize, sharing: 'group', ...(options.bottleneck && { bottleneck: options.bottleneck }) });
     const bwd = graphs.backward.graph;
     const bwdShapes = inferShapes(bwd, new Map(bwd.inputs.map((v) => [v.name, v.shape as number[]])));
@@ -62,18 +64,27 @@ export async function preflightModel(model: Model, modelPath: string, io: ModelI
     inferShapes(backward, new Map(backward.inputs.map((v) => [v.name, v.shape as number[]])));
     const result = pruneModel(model, discovery, masks, { inputShapes: new Map([[io.input, [batchSize, ...io.sampleDims]]]) });
     serializeModel(result.model);
-    return result.model;
+    return result;
   });
   const relativeDifference = await namingModelAsync(modelPath, async () => {
     const size = batchSize * io.sampleDims.reduce((a, b) => a * b, 1);
     const data = Float32Array.from({ length: size }, () => rng.nextNormal());
-    const check = await verifyPruning(model, discovery, masks, { dims: [batchSize, ...io.sampleDims], data }, { pruned, session: options.session });
+    const batch = { dims: [batchSize, ...io.sampleDims], data };
+    const check = await verifyPruning(model, discovery, masks, batch, { pruned: pruned.model, session: options.session });
     const scale = check.gatedLogits.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     const relative = scale > 0 ? check.maxAbsDiff / scale : check.maxAbsDiff;
     if (!(relative <= PREFLIGHT_TOLERANCE)) {
-      throw new Error(
+      // Point at the node where a removed channel first holds something pruning did not account for.
+      const divergence = await firstDivergence(model, discovery, masks, batch, pruned.removedChannels, options.session);
+      const where = divergence
+        ? `this ${divergence.opType} is the first node where a removed channel is not what pruning assumes: ${describeDivergence(divergence)}; ` +
+          'the pruned model, which no longer has that channel, computes something else from there on'
+        : 'every removed channel holds what pruning assumes, so a kept channel differs: a pruning rule does not match its op';
+      throw new OnnxModelError(
+        modelPath,
         `a random subnetwork pruned from this model computes different logits from the gated model (max difference ${check.maxAbsDiff.toExponential(2)}, ` +
-          `${relative.toExponential(2)} of the largest logit): some op between a gate and the layer that reads it does not keep removed channels at zero. Please report this with the model.`,
+          `${relative.toExponential(2)} of the largest logit): ${where}. Please report this with the model.`,
+        divergence?.node,
       );
     }
     return relative;

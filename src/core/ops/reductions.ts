@@ -9,6 +9,7 @@ import { GradientContext } from '../autodiff/rule';
 import { reshapeTo } from '../autodiff/helpers';
 import { describeMap, isPruned } from '../prune/channel-map';
 import { PruneContext } from '../prune/rule';
+import { shifted } from '../prune/rules/helpers';
 import { IntInput, intInputFromConstants, intInputFromLookup } from './constant-inputs';
 import { OpSignature, PruneFacet, ShapeRule } from './op';
 import { need } from './shape-rules';
@@ -64,9 +65,9 @@ export function asKept(ctx: GradientContext, tensor: string, axes: readonly numb
 }
 
 /**
- * Channel rule. Over other axes the channels pass through, as long as axis 1 stays axis 1 (reducing axis 0
- * without keepdims moves it). Reducing over a pruned axis 1 leaves no channel axis (or one of size 1); it is
- * exact when a pruned channel, which is 0 in the gated model, adds nothing (`zeroNeutral`: ReduceSum, ReduceL2)
+ * Channel rule. Over other axes the channels pass through (without keepdims they move back by the number of
+ * reduced axes in front of them, but never onto the batch axis 0). Reducing over the pruned channel axis leaves
+ * no channel axis (or one of size 1); it is exact when a pruned channel, which is 0 in the gated model, adds nothing (`zeroNeutral`: ReduceSum, ReduceL2)
  * and refused otherwise (ReduceMean divides by the original count, ReduceMax compares with the zeros).
  */
 export function reductionPrune(zeroNeutral: boolean, whyNot = ''): PruneFacet {
@@ -77,19 +78,20 @@ export function reductionPrune(zeroNeutral: boolean, whyNot = ''): PruneFacet {
       const axes = reducedAxes(ctx.node, rank, intInputFromLookup(ctx.node, (i) => ctx.constant(i), what));
       if (!isPruned(map)) return [undefined];
       const axesText = `axes [${axes.join(', ')}]`;
-      if (axes.includes(1)) {
+      if (axes.includes(map.axis)) {
         if (!zeroNeutral) {
           ctx.fail(
-            `it reduces over ${axesText}, including the channel axis 1 of '${ctx.node.inputs[0]}', which ${describeMap(map)}; ${whyNot}, ` +
+            `it reduces over ${axesText}, including the channel axis ${map.axis} of '${ctx.node.inputs[0]}', which ${describeMap(map)}; ${whyNot}, ` +
               'so keep every unit of the group that feeds it',
           );
         }
         return [undefined];
       }
-      if (axes.includes(0) && !keepsDims(ctx.node)) {
-        ctx.fail(`it reduces over ${axesText} without keepdims, which moves the partly pruned channel axis 1 of '${ctx.node.inputs[0]}' to axis 0; keep every unit of the group that feeds it`);
+      if (keepsDims(ctx.node)) return [map];
+      if (axes.includes(0)) {
+        ctx.fail(`it reduces over ${axesText} without keepdims, which moves the partly pruned channel axis ${map.axis} of '${ctx.node.inputs[0]}' towards axis 0; keep every unit of the group that feeds it`);
       }
-      return [map];
+      return [shifted(map, -axes.filter((a) => a < map.axis).length)];
     },
   };
 }

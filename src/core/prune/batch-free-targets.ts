@@ -38,10 +38,26 @@ function isLiteral(graph: Graph, name: string, producers: ReadonlyMap<string, No
  * name. Empty when the graph cannot be analysed at the two batch sizes (the pruning's own analysis reports why).
  */
 export function batchFreeReshapeTargets(graph: Graph, given: ReadonlyMap<string, readonly number[]> = new Map()): Map<string, Tensor> {
+  return batchFreeConstants(graph, given).reshapeTargets;
+}
+
+export interface BatchFreeConstants {
+  /** Computed Reshape targets written without the batch size, by node name. */
+  readonly reshapeTargets: Map<string, Tensor>;
+  /**
+   * Computed integer tensors (shape arithmetic) that have the same value at both batch sizes, by tensor name: e.g.
+   * Slice bounds computed from a channel count (x.chunk(2, dim=1)), which a rule may replace by constants.
+   */
+  readonly values: Map<string, Tensor>;
+}
+
+export function batchFreeConstants(graph: Graph, given: ReadonlyMap<string, readonly number[]> = new Map()): BatchFreeConstants {
   const out = new Map<string, Tensor>();
+  const values = new Map<string, Tensor>();
   const producers = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const reshapes = graph.nodes.filter((n) => n.opType === 'Reshape' && n.domain === '' && n.inputs[1] && !isLiteral(graph, n.inputs[1], producers));
-  if (reshapes.length === 0) return out;
+  const computed = graph.nodes.some((n) => n.domain === '' && (n.opType === 'Shape' || n.opType === 'Size'));
+  if (reshapes.length === 0 && !computed) return { reshapeTargets: out, values };
   let runs: InferredGraph[];
   try {
     runs = BATCHES.map((b) => {
@@ -50,9 +66,15 @@ export function batchFreeReshapeTargets(graph: Graph, given: ReadonlyMap<string,
       return inferShapesAndValues(graph, shapes);
     });
   } catch {
-    return out;
+    return { reshapeTargets: out, values };
   }
   const [a, b] = runs;
+  for (const [name, ta] of a.constants) {
+    const tb = b.constants.get(name);
+    if (!tb || isLiteral(graph, name, producers) || (ta.dtype !== 'int64' && ta.dtype !== 'int32') || ta.dims.length > 1) continue;
+    const [va, vb] = [int64Values(ta), int64Values(tb)];
+    if (va.length === vb.length && va.every((v, i) => v === vb[i])) values.set(name, int64Tensor([...ta.dims], va));
+  }
   for (const n of reshapes) {
     const [ta, tb] = [a.constants.get(n.inputs[1]), b.constants.get(n.inputs[1])];
     const [xa, xb] = [a.shapes.get(n.inputs[0]), b.shapes.get(n.inputs[0])];
@@ -68,7 +90,7 @@ export function batchFreeReshapeTargets(graph: Graph, given: ReadonlyMap<string,
     if (free.length === 1) entries[free[0]] = -1;
     out.set(n.name, int64Tensor([entries.length], entries as number[]));
   }
-  return out;
+  return { reshapeTargets: out, values };
 }
 
 /**

@@ -1,32 +1,47 @@
 /**
- * A channel map says which of a tensor's original channels (axis 1) it still has after pruning: the original
- * indices, ascending. Every tensor of rank ≥ 2 carries one while the pruner walks the graph.
+ * A channel map says which of a tensor's original channels it still has after pruning: the axis that holds them
+ * and the original indices along it, ascending. The axis is 1 (NCHW, [N, features]) unless layout ops moved it:
+ * a Transpose to channels-last, a MatMul's features on the last axis of [N, tokens, D]. Every tensor of rank ≥ 2
+ * carries one while the pruner walks the graph.
  */
 export interface ChannelMap {
-  /** Size of axis 1 in the original, unpruned model. */
+  /** Size of the channel axis in the original, unpruned model. */
   readonly size: number;
   /** Original indices still present, ascending and distinct. */
   readonly kept: readonly number[];
+  /** The axis (of the tensor, non-negative) that holds the channels. */
+  readonly axis: number;
 }
 
-export function identityMap(size: number): ChannelMap {
-  return { size, kept: Array.from({ length: size }, (_, i) => i) };
+export function identityMap(size: number, axis = 1): ChannelMap {
+  return { size, kept: Array.from({ length: size }, (_, i) => i), axis };
 }
 
 export function isPruned(map: ChannelMap | undefined): map is ChannelMap {
   return map !== undefined && map.kept.length !== map.size;
 }
 
+/** Same channels on the same axis. */
 export function sameMap(a: ChannelMap, b: ChannelMap): boolean {
-  return a.size === b.size && a.kept.length === b.kept.length && a.kept.every((k, i) => k === b.kept[i]);
+  return a.axis === b.axis && a.size === b.size && a.kept.length === b.kept.length && a.kept.every((k, i) => k === b.kept[i]);
 }
 
-/** Channel c of [N, C, *spatial] becomes features c·S … c·S + S − 1 of [N, C·S] (S = spatial size). */
-export function flattenMap(map: ChannelMap, spatial: number): ChannelMap {
-  if (spatial === 1) return map;
+/** The map with its channels on another axis (a Transpose, or an axis inserted or removed in front of them). */
+export function onAxis(map: ChannelMap, axis: number): ChannelMap {
+  return axis === map.axis ? map : { ...map, axis };
+}
+
+/**
+ * The channel axis merged with its neighbours into one axis (at position `axis` of the result): `before` entries
+ * of the axes merged in front of it and `after` of those behind, so channel c owns entries (p·C + c)·after + q
+ * for every p < before, q < after. E.g. NHWC [N, H, W, C] → [N, H·W·C] (before = H·W: a pixel's channels stay
+ * together, channel c is every C-th feature), NCHW [N, C, H, W] → [N, C·H·W] (after = H·W).
+ */
+export function mergedMap(map: ChannelMap, before: number, after: number, axis: number): ChannelMap {
+  if (before === 1 && after === 1) return onAxis(map, axis);
   const kept: number[] = [];
-  for (const c of map.kept) for (let j = 0; j < spatial; j++) kept.push(c * spatial + j);
-  return { size: map.size * spatial, kept };
+  for (let p = 0; p < before; p++) for (const c of map.kept) for (let q = 0; q < after; q++) kept.push((p * map.size + c) * after + q);
+  return { size: before * map.size * after, kept, axis };
 }
 
 /** The channels of units `units` when each unit is `repeat` consecutive channels (unit u: u·repeat … u·repeat + repeat − 1). */
@@ -36,5 +51,10 @@ export function unitChannels(units: readonly number[], repeat: number): number[]
 }
 
 export function describeMap(map: ChannelMap): string {
-  return `keeps ${map.kept.length} of ${map.size} channels`;
+  return `keeps ${map.kept.length} of ${map.size} channels${map.axis === 1 ? '' : ` on axis ${map.axis}`}`;
+}
+
+/** The axis of a layer's output that holds its units: the last axis of a MatMul ([N, tokens, D]), else axis 1. */
+export function producedChannelAxis(opType: string, rank: number): number {
+  return opType === 'MatMul' ? Math.max(rank - 1, 1) : 1;
 }

@@ -13,12 +13,13 @@
 import { attrInt, intAttr } from '../onnx/ir';
 import { ChannelMap, isPruned } from './channel-map';
 import { OutputMaps, PruneContext } from './rule';
-import { identityFor } from './rules/helpers';
+import { identityFor, requireChannelAxis1 } from './rules/helpers';
 import { takeAlongAxis } from './tensor-ops';
 
 export function convPruneIn(ctx: PruneContext): OutputMaps {
   const map = ctx.inputMap(0);
   if (!isPruned(map)) return [identityFor(ctx.outputShape(0))];
+  requireChannelAxis1(ctx);
   const group = attrInt(ctx.node, 'group', 1);
   if (group === 1) {
     ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its weight'), 1, map.kept));
@@ -31,7 +32,7 @@ export function convPruneIn(ctx: PruneContext): OutputMaps {
   ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its weight'), 0, keptOut));
   if (ctx.node.inputs[2]) ctx.setConstant(2, takeAlongAxis(ctx.requireConstant(2, 'its bias'), 0, keptOut));
   ctx.setAttribute('group', intAttr(keptGroups.length));
-  return [{ size: outChannels, kept: keptOut }];
+  return [{ size: outChannels, kept: keptOut, axis: 1 }];
 }
 
 export function convPruneOut(ctx: PruneContext, keep: readonly number[]): void {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModelFile } from '../onnx/reader';
+import { defaultOpset } from '../onnx/ir';
 import { checkSupported, inferShapes } from '../onnx/shape-inference';
 import { serializeModel, writeFileAtomic } from '../onnx/writer';
 import { DiscoverOptions, Discovery, discoverUnits } from '../units/discover';
@@ -37,7 +38,7 @@ export function writePrunedModel(sourcePath: string, targetPath: string, masks: 
   let discovery = options.discovery;
   if (!discovery) {
     checkSupported(model.graph);
-    discovery = discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph, options.inputShapes)), options);
+    discovery = discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph, options.inputShapes)), { opset: defaultOpset(model), ...options });
   }
   const result = pruneModel(model, discovery, masks, options);
   const bytes = serializeModel(result.model);

@@ -14,8 +14,6 @@ export interface FoldTarget {
   /** Give the node a new constant input i (an omitted bias). */
   addConstantInput(i: number, value: Tensor): void;
   setAttribute(name: string, value: Attribute): void;
-  /** Rank of the node's output. */
-  readonly outputRank: number;
   fail(detail: string): never;
 }
 
@@ -32,8 +30,8 @@ export function applyRemovedFold(fold: RemovedFold, keep: readonly number[], tar
     keep.forEach((o, j) => {
       for (let p = 0; p < area; p++) values[j * area + p] = fold.delta[o * area + p];
     });
-    // [1, M, …spatial] for a conv output; [M] broadcasts over a MatMul's [N, M].
-    return floatTensor(spatial.length > 0 || target.outputRank > 2 ? [1, keep.length, ...spatial, ...new Array<number>(Math.max(0, target.outputRank - 2 - spatial.length)).fill(1)] : [keep.length], values);
+    // [1, M, …spatial] after a conv; [M] broadcasts over a MatMul's features on the last axis.
+    return floatTensor(n.opType === 'MatMul' ? [keep.length] : [1, keep.length, ...spatial], values);
   }
   const delta = keep.map((o) => fold.delta[o]);
   if (n.opType === 'Gemm') return foldIntoGemm(delta, target);

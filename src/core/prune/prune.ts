@@ -3,22 +3,29 @@
  * in which the removed units no longer exist (smaller weights, fewer channels), plus a report of what changed.
  *
  * Channel-map propagation in topological order (Torch-Pruning style): every tensor of rank ≥ 2 carries the
- * original indices of the channels (axis 1) it still has. A node whose inputs lost channels, or which produces a
- * group's units, is handed to the rule for its op (rules/<Op>.ts): `pruneIn` slices its constants to its inputs'
- * maps and gives its outputs' maps, `pruneOut` removes the output channels the group drops. Nodes untouched by
- * pruning are kept as they are (an all-ones mask returns an identical model). Nothing of the input is modified.
+ * original indices of the channels it still has and the axis that holds them (channel-map.ts: axis 1, or where
+ * layout ops moved them: a Transpose to channels-last, a MatMul's last axis). A node whose inputs lost channels, or
+ * which produces a group's units, is handed to the channel rule of its op (ops/defs/<Op>.ts): `pruneIn` slices its
+ * constants to its inputs' maps and gives its outputs' maps, `pruneOut` removes the output channels the group
+ * drops. A channel shuffle (Reshape → Transpose → Reshape, channel-shuffle.ts) is followed as a whole and becomes
+ * one Gather. Nodes untouched by pruning are kept as they are (an all-ones mask returns an identical model).
+ * Nothing of the input is modified.
  *
- * The pruned model computes what the gated model computes with gates = masks, as long as a pruned channel is
- * zero where it is consumed: true when only channel-wise ops that map 0 to 0 (ReLU, pooling, …) lie between a
- * gate site and the layers that read it, as in networks with BatchNorm folded into the convolutions.
+ * The pruned model computes what the gated model computes with gates = masks. Where a removed channel is not
+ * zero when a layer reads it (an op after its gate maps 0 to a constant: a BatchNorm shift after a Concat, a bias
+ * Add, Sigmoid), removed-values.ts tracks that constant and the layer gets it back in its bias (fold-removed.ts);
+ * values that are not one constant per channel are refused, naming the node where they became non-zero.
  */
-import { Attribute, Graph, Model, Node, Tensor, ValueInfo, attrInt, defaultOpset, elementCount } from '../onnx/ir';
+import { Attribute, Graph, Model, Node, Tensor, ValueInfo, attrInt, defaultOpset, elementCount, int64Tensor, intAttr } from '../onnx/ir';
 import { ShapeMap, inferShapes, inferShapesAndValues } from '../onnx/shape-inference';
-import { batchFreeReshapeTargets, withoutDeadShapeArithmetic } from './batch-free-targets';
+import { BatchFreeConstants, batchFreeConstants, withoutDeadShapeArithmetic } from './batch-free-targets';
 import { Discovery, UnitGroup } from '../units/discover';
-import { ChannelMap, identityMap, isPruned, unitChannels } from './channel-map';
+import { ChannelMap, identityMap, isPruned, producedChannelAxis, unitChannels } from './channel-map';
 import { GraphCost, constantsOf, graphCost } from './cost';
 import { PruneError } from './errors';
+import { findChannelShuffles, shuffledChannels } from './channel-shuffle';
+import { RemovedEnv, RemovedState, foldRemovedInputs, isLinearConsumer, removedStatesOut } from './removed-values';
+import { applyRemovedFold } from './fold-removed';
 import { OutputMaps, PruneContext, PruneRule } from './rule';
 import { ALL_OPS } from '../ops/index';
 import { PruneFacet, isUnsupported } from '../ops/op';
@@ -79,6 +86,16 @@ export interface PruneReport {
 export interface PruneResult {
   readonly model: Model;
   readonly report: PruneReport;
+  /** Every tensor of the source that lost channels, with what they hold in the gated model (for diagnostics). */
+  readonly removedChannels: ReadonlyMap<string, RemovedChannels>;
+}
+
+export interface RemovedChannels {
+  readonly map: ChannelMap;
+  /** What the removed channels hold where the gated model's consumers read them; undefined: zero. */
+  readonly state: RemovedState | undefined;
+  /** A gate site: its consumers read it gated (removed channels zero), the tensor itself holds the layer's values. */
+  readonly site: boolean;
 }
 
 /** The channel rule of a node's op (src/core/ops/defs), or undefined when the engine does not know the op. */
@@ -154,19 +171,52 @@ export function keptIndices(discovery: Discovery, masks: readonly KeepMask[]): n
  */
 export function pruneModel(model: Model, discovery: Discovery, masks: readonly KeepMask[], options: PruneOptions = {}): PruneResult {
   const graph = model.graph;
-  const inputShapes = concreteInputShapes(graph, options.inputShapes);
-  const analysis = asPruneError(() => inferShapesAndValues(graph, inputShapes), (m) => `the model cannot be analysed at input shapes ${describeShapes(inputShapes)}: ${m}`);
-  const shapes = analysis.shapes;
+  const analysis = analyseForPruning(graph, concreteInputShapes(graph, options.inputShapes), options.inputShapes);
   const kept = keptIndices(discovery, masks);
-  const batchFree = batchFreeReshapeTargets(graph, options.inputShapes);
-  const pruned = withoutDeadShapeArithmetic(graph, analysis.folded, propagate(graph, shapes, discovery, kept, defaultOpset(model), batchFree));
+  const removedChannels = new Map<string, RemovedChannels>();
+  const { pruned, prunedShapes } = prunedGraph(graph, analysis, discovery, kept, defaultOpset(model), removedChannels);
+  const report = buildReport(discovery, kept, analysis.inputShapes, graphCost(graph, analysis.shapes), graphCost(pruned, prunedShapes));
+  return { model: { ...model, graph: pruned }, report, removedChannels };
+}
+
+/** What pruning needs to know about the source graph at concrete input shapes, computed once per graph. */
+export interface PruneAnalysis {
+  readonly inputShapes: ReadonlyMap<string, readonly number[]>;
+  readonly shapes: ShapeMap;
+  /** Shape-arithmetic nodes the analysis folded (removed when pruning leaves them unread). */
+  readonly folded: readonly Node[];
+  readonly batchFree: BatchFreeConstants;
+}
+
+/** `given`: the input shapes the user gave (batch-free targets are computed at two batch sizes from them). */
+export function analyseForPruning(graph: Graph, inputShapes: ReadonlyMap<string, readonly number[]>, given?: ReadonlyMap<string, readonly number[]>): PruneAnalysis {
+  const analysis = asPruneError(() => inferShapesAndValues(graph, inputShapes), (m) => `the model cannot be analysed at input shapes ${describeShapes(inputShapes)}: ${m}`);
+  return { inputShapes, shapes: analysis.shapes, folded: analysis.folded, batchFree: batchFreeConstants(graph, given) };
+}
+
+function prunedGraph(
+  graph: Graph,
+  analysis: PruneAnalysis,
+  discovery: Discovery,
+  kept: readonly number[][],
+  opset: number,
+  removedChannels: Map<string, RemovedChannels>,
+): { pruned: Graph; prunedShapes: ShapeMap } {
+  const pruned = withoutDeadShapeArithmetic(graph, analysis.folded, propagate(graph, analysis.shapes, discovery, kept, opset, analysis.batchFree, removedChannels));
   const prunedShapes = asPruneError(
-    () => inferShapes(pruned, inputShapes),
+    () => inferShapes(pruned, analysis.inputShapes),
     (m) => `the pruned model does not hold together: ${m}; a shape computed in the graph did not follow the removed channels`,
   );
   checkConsistency(pruned, prunedShapes);
-  const report = buildReport(discovery, kept, inputShapes, graphCost(graph, shapes), graphCost(pruned, prunedShapes));
-  return { model: { ...model, graph: pruned }, report };
+  return { pruned, prunedShapes };
+}
+
+/**
+ * Prunes `graph` with these masks and drops the result: throws the PruneError pruneModel would throw. Unit
+ * discovery (units/prunable-groups.ts) uses it to gate only the groups that pruning can follow.
+ */
+export function checkPrunes(graph: Graph, analysis: PruneAnalysis, discovery: Discovery, masks: readonly KeepMask[], opset: number): void {
+  prunedGraph(graph, analysis, discovery, keptIndices(discovery, masks), opset, new Map());
 }
 
 /**
@@ -187,7 +237,15 @@ function describeShapes(shapes: ReadonlyMap<string, readonly number[]>): string 
   return [...shapes].map(([name, dims]) => `${name} [${dims.join(', ')}]`).join(', ');
 }
 
-function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: readonly number[][], opset: number, batchFree: ReadonlyMap<string, Tensor>): Graph {
+function propagate(
+  graph: Graph,
+  shapes: ShapeMap,
+  discovery: Discovery,
+  kept: readonly number[][],
+  opset: number,
+  batchFree: BatchFreeConstants,
+  trace: Map<string, RemovedChannels>,
+): Graph {
   const producerOf = new Map<string, { group: UnitGroup; keep: readonly number[] }>();
   discovery.groups.forEach((g, k) => {
     for (const p of g.producers) producerOf.set(p, { group: g, keep: kept[k] });
@@ -222,14 +280,24 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
   };
   const redirected = new Set<string>();
   const nodes: Node[] = [];
+  // Per tensor with removed channels: what they hold in the gated model (undefined: zero). A gate zeroes its site.
+  const removed = new Map<string, RemovedState | undefined>();
+  const gateSites = new Set(discovery.sites.map((s) => s.tensor));
+
+  const shuffles = findChannelShuffles(graph, shapes);
+  const shuffled = new Set<string>(); // the Transpose and Reshape of a shuffle replaced by one Gather
 
   for (const n of graph.nodes) {
+    if (shuffled.has(n.name)) continue;
     const mapOf = (name: string): ChannelMap | undefined => (name === '' ? undefined : maps.has(name) ? maps.get(name) : identityOf(name));
     const producer = producerOf.get(n.name);
     if (producer && !['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType)) {
       throw new PruneError(`the unit discovery does not match this model: producer '${n.name}' is a ${n.opType}`, n.name, n.opType);
     }
-    const outChannels = shapes.get(n.outputs[0])?.[1] ?? 0;
+    const outShape = shapes.get(n.outputs[0]) ?? [];
+    // A MatMul's units are its output's last axis ([N, tokens, D]); a Conv's and a Gemm's are axis 1.
+    const unitAxis = producedChannelAxis(n.opType, outShape.length);
+    const outChannels = outShape[unitAxis] ?? 0;
     if (producer && (outChannels === 0 || outChannels % producer.group.channels !== 0)) {
       throw new PruneError(`the unit discovery does not match this model: the ${outChannels} output channels of '${n.name}' do not split into the ${producer.group.channels} units of group ${producer.group.id}`, n.name, n.opType);
     }
@@ -240,6 +308,22 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     if (!cut && prunedInput < 0) {
       nodes.push(n);
       for (const o of n.outputs) if (o) maps.set(o, identityOf(o));
+      continue;
+    }
+    const shuffle = shuffles.get(n.name);
+    const shuffleInput = mapOf(n.inputs[0]);
+    if (shuffle && isPruned(shuffleInput) && shuffleInput.axis === shuffle.axis) {
+      // Reshape → Transpose → Reshape only permutes the channels: one Gather of the kept ones (channel-shuffle.ts).
+      const { map, gather } = shuffledChannels(shuffle, shuffleInput);
+      const out = shuffle.merge.outputs[0];
+      const indices = fresh(`${shuffle.merge.name}::shuffled_channels`);
+      initializers.set(indices, int64Tensor([gather.length], gather));
+      nodes.push({ name: shuffle.merge.name, opType: 'Gather', domain: '', inputs: [n.inputs[0], indices], outputs: [out], attributes: { axis: intAttr(shuffle.axis) } });
+      maps.set(out, map);
+      const state = removed.get(n.inputs[0]);
+      if (state && !gateSites.has(out)) removed.set(out, { ...state, values: Float64Array.from(shuffle.source, (c) => state.values[c]) });
+      trace.set(out, { map, state: removed.get(out), site: gateSites.has(out) });
+      shuffled.add(shuffle.transpose.name).add(shuffle.merge.name);
       continue;
     }
 
@@ -268,8 +352,12 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
       return s as readonly number[];
     };
     const constant = (i: number): Tensor | undefined => (inputs[i] ? initializers.get(inputs[i]) ?? constantValues.get(inputs[i]) : undefined);
-    // A Reshape target computed from the batch size, as a constant without it (batch-free-targets.ts).
-    const batchFreeConstant = (i: number): Tensor | undefined => (n.opType === 'Reshape' && i === 1 && inputs[1] === n.inputs[1] ? batchFree.get(n.name) : undefined);
+    // A Reshape target computed from the batch size, or other computed shape arithmetic (Slice bounds), as a
+    // constant without the batch size (batch-free-targets.ts).
+    const batchFreeConstant = (i: number): Tensor | undefined => {
+      if (!n.inputs[i] || inputs[i] !== n.inputs[i]) return undefined;
+      return n.opType === 'Reshape' && i === 1 ? batchFree.reshapeTargets.get(n.name) : batchFree.values.get(n.inputs[i]);
+    };
     const ctx: PruneContext = {
       get node() {
         return current();
@@ -305,18 +393,60 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     if (cut && producer) {
       if (!rule.pruneOut) fail(`op '${n.opType}' cannot lose output channels`);
       rule.pruneOut?.(ctx, keepChannels);
-      outMaps = [{ size: outChannels, kept: keepChannels }, ...outMaps.slice(1)];
+      if (isPruned(outMaps[0])) fail(`its input's pruned channels pass through to axis ${outMaps[0].axis} of its output, which also loses its own units on axis ${unitAxis}; a tensor can lose channels on one axis only`);
+      outMaps = [{ size: outChannels, kept: keepChannels, axis: unitAxis }, ...outMaps.slice(1)];
     }
     n.outputs.forEach((o, k) => {
       if (!o) return;
       const map = outMaps[k] ?? identityOf(o);
       const s = shapes.get(o);
-      if (map && (!s || s.length < 2 || s[1] !== map.size)) {
+      if (map && (!s || s.length < 2 || s[map.axis] !== map.size)) {
         throw new Error(`internal error: node '${n.name}' (${n.opType}) gave output '${o}' a channel map of size ${map.size}, but its shape is [${s?.join(', ')}]`);
       }
       maps.set(o, map);
     });
-    nodes.push(current());
+    // What removed channels hold in the gated model (removed-values.ts): a layer folds constant ones into its bias.
+    const env: RemovedEnv = {
+      node: n,
+      opset,
+      inputMap: (i) => mapOf(n.inputs[i] ?? ''),
+      inputState: (i) => removed.get(n.inputs[i] ?? ''),
+      outputMap: (k) => maps.get(n.outputs[k] ?? ''),
+      constant: (name) => graph.initializers.get(name) ?? constantValues.get(name),
+      shape: (name) => shapes.get(name),
+      fail,
+    };
+    const fold = isLinearConsumer(n) ? foldRemovedInputs(env) : undefined;
+    removedStatesOut(env, cut).forEach((state, k) => n.outputs[k] && removed.set(n.outputs[k], gateSites.has(n.outputs[k]) ? undefined : state));
+    const added = fold
+      ? applyRemovedFold(fold, maps.get(n.outputs[0])?.kept ?? [], {
+          get node() {
+            return current();
+          },
+          constant,
+          setConstant: ctx.setConstant,
+          addConstantInput: (i, value) => {
+            inputs[i] = fresh(`${n.name}::bias`);
+            initializers.set(inputs[i], value);
+            own.add(inputs[i]);
+          },
+          setAttribute: ctx.setAttribute,
+          fail,
+        })
+      : undefined;
+    if (added) {
+      // The layer's output differs by position: add the constant after it, under the name its readers use.
+      const [out] = n.outputs;
+      const raw = fresh(out);
+      const term = fresh(`${out}::removed_channels`);
+      initializers.set(term, added);
+      nodes.push({ ...current(), outputs: [raw, ...n.outputs.slice(1)] });
+      nodes.push({ name: `${n.name}::removed_channels`, opType: 'Add', domain: '', inputs: [raw, term], outputs: [out], attributes: {} });
+    } else nodes.push(current());
+    for (const o of n.outputs) {
+      const map = maps.get(o);
+      if (o && isPruned(map)) trace.set(o, { map, state: removed.get(o), site: gateSites.has(o) });
+    }
   }
 
   const { liveNodes, dead } = withoutDeadConstants(nodes, initializers, redirected, graph.outputs.map((o) => o.name));
@@ -325,9 +455,9 @@ function propagate(graph: Graph, shapes: ShapeMap, discovery: Discovery, kept: r
     const t = initializers.get(v.name);
     if (t && v.shape) return { ...v, shape: [...t.dims] };
     const map = maps.get(v.name);
-    if (!isPruned(map) || !v.shape || v.shape.length < 2 || typeof v.shape[1] !== 'number') return v;
+    if (!isPruned(map) || !v.shape || v.shape.length <= map.axis || typeof v.shape[map.axis] !== 'number') return v;
     const shape = [...v.shape];
-    shape[1] = map.kept.length;
+    shape[map.axis] = map.kept.length;
     return { ...v, shape };
   };
   const valueInfo = new Map<string, ValueInfo>();

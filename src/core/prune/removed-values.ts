@@ -26,7 +26,8 @@ import { Node, Tensor, attrFloat, attrInt, attrInts, attrString } from '../onnx/
 import { isUnsupported } from '../ops/op';
 import { opDefinition } from '../ops/registry';
 import { conv } from '../ops/reference/conv';
-import { RefTensor, fromIrTensor, refTensor } from '../ops/reference/tensor';
+import { OpImpl, RefTensor, fromIrTensor, refTensor } from '../ops/reference/tensor';
+import { normalisedAxes } from '../ops/softmax-family';
 import { ChannelMap } from './channel-map';
 
 export interface RemovedState {
@@ -46,6 +47,8 @@ export type RemovedFold =
 /** What prune.ts knows about the node being pruned (maps and shapes of the source model). */
 export interface RemovedEnv {
   readonly node: Node;
+  /** The model's default-domain opset (Softmax's default axis). */
+  readonly opset: number;
   inputMap(i: number): ChannelMap | undefined;
   inputState(i: number): RemovedState | undefined;
   outputMap(k: number): ChannelMap | undefined;
@@ -57,14 +60,17 @@ export interface RemovedEnv {
 
 /** Output channel c reads input channel c at the same position only (after broadcasting), or per-channel statistics. */
 const POINTWISE = new Set([
-  'Abs', 'Add', 'BatchNormalization', 'Clip', 'Div', 'Dropout', 'Elu', 'Erf', 'Exp', 'Gelu', 'GroupNormalization', 'HardSigmoid',
-  'HardSwish', 'Identity', 'InstanceNormalization', 'LeakyRelu', 'Log', 'Max', 'Min', 'Mul', 'Neg', 'Pow', 'PRelu', 'Reciprocal',
-  'Relu', 'Selu', 'Sigmoid', 'Sign', 'Softplus', 'Sqrt', 'Sub', 'Sum', 'Tanh', 'Where',
+  'Abs', 'Add', 'And', 'BatchNormalization', 'Cast', 'Clip', 'Div', 'Dropout', 'Elu', 'Equal', 'Erf', 'Exp', 'Gelu', 'Greater',
+  'GroupNormalization', 'HardSigmoid', 'HardSwish', 'Identity', 'InstanceNormalization', 'LeakyRelu', 'Less', 'Log', 'Max', 'Min',
+  'Mod', 'Mul', 'Neg', 'Not', 'Or', 'Pow', 'PRelu', 'Reciprocal', 'Relu', 'Selu', 'Sigmoid', 'Sign', 'Softplus', 'Sqrt', 'Sub', 'Sum',
+  'Tanh', 'Where',
 ]);
+/** Statistics over axes other than the channels': a channel that holds one value everywhere gives a known result. */
+const STATISTICS = new Set(['LayerNormalization', 'LogSoftmax', 'ReduceL2', 'Softmax']);
 /** A channel constant over positions stays the same constant (pooling, resampling, reshaping, broadcasting). */
 const SAME_VALUE = new Set([
-  'AveragePool', 'Expand', 'Flatten', 'GlobalAveragePool', 'GlobalMaxPool', 'MaxPool', 'Pad', 'ReduceMax', 'ReduceMean', 'ReduceMin',
-  'ReduceSum', 'Reshape', 'Resize', 'Squeeze', 'Tile', 'Transpose', 'Unsqueeze', 'Upsample',
+  'AveragePool', 'Expand', 'Flatten', 'GlobalAveragePool', 'GlobalMaxPool', 'MaxPool', 'Pad', 'ReduceL2', 'ReduceMax', 'ReduceMean',
+  'ReduceMin', 'ReduceSum', 'Reshape', 'Resize', 'Squeeze', 'Tile', 'Transpose', 'Unsqueeze', 'Upsample',
 ]);
 const LINEAR = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 
@@ -100,7 +106,7 @@ function whereFrom(state: RemovedState, map: ChannelMap, input: string): string 
   const removed = removedOf(map);
   const data = removed.filter((c) => Number.isNaN(state.values[c]));
   const bad = data.length > 0 ? data : removed.filter((c) => state.values[c] !== 0);
-  const what = data.length > 0 ? 'values that depend on the input' : 'a non-zero constant';
+  const what = data.length > 0 ? 'values that depend on the input or differ by position' : 'a non-zero constant';
   return (
     `channels ${describeChannels(bad)} of '${input}', which pruning removes, hold ${what} in the gated model ` +
     `(they become non-zero at node '${state.origin}' (${state.originOp}), after the gate that zeroes them)`
@@ -114,16 +120,23 @@ function whereFrom(state: RemovedState, map: ChannelMap, input: string): string 
 export function removedStatesOut(env: RemovedEnv, cut: boolean): (RemovedState | undefined)[] {
   const n = env.node;
   const outs = n.outputs.map((_, k) => env.outputMap(k));
-  if (outs.every((m) => !m || m.kept.length === m.size)) return n.outputs.map(() => undefined);
+  const incoming = firstNonZeroInput(env);
+  if (outs.every((m) => !m || m.kept.length === m.size)) {
+    // The removed channels end here: a layer folds them (foldRemovedInputs); Shape and Size read no values.
+    if (incoming && !isLinearConsumer(n) && n.opType !== 'Shape' && n.opType !== 'Size') {
+      env.fail(`${whereFrom(incoming.state, incoming.map, n.inputs[incoming.i])}, and this ${n.opType} combines them with the channels pruning keeps`);
+    }
+    return n.outputs.map(() => undefined);
+  }
   const data = (map: ChannelMap, origin = n.name, originOp = n.opType): RemovedState => ({ values: fill(map, Number.NaN), origin, originOp });
   if (cut) return outs.map((m) => (m ? data(m) : undefined));
-  const incoming = firstNonZeroInput(env);
   if (n.domain !== '') {
     if (incoming) env.fail(`${whereFrom(incoming.state, incoming.map, n.inputs[incoming.i])}, and a custom-domain op cannot carry them`);
     return outs.map(() => undefined);
   }
   if (POINTWISE.has(n.opType)) return outs.map((m, k) => (m && k === 0 ? pointwise(env, m) : m && m.kept.length < m.size ? data(m) : undefined));
   if (n.opType === 'Concat') return [concat(env, outs[0])];
+  if (STATISTICS.has(n.opType) && outs[0]) return [statistic(env, outs[0], incoming), ...outs.slice(1).map((m) => (m && m.kept.length < m.size ? data(m) : undefined))];
   if (SAME_VALUE.has(n.opType) || n.opType === 'Split' || n.opType === 'Gather' || n.opType === 'Slice') return outs.map((m) => (m ? sameValue(env, m, incoming) : undefined));
   if (n.opType === 'Conv' || n.opType === 'ConvTranspose') return [groupedConv(env, outs[0], incoming)];
   if (incoming) env.fail(`${whereFrom(incoming.state, incoming.map, n.inputs[incoming.i])}, and a ${n.opType} cannot carry them to the layer that reads them`);
@@ -154,23 +167,25 @@ function pointwise(env: RemovedEnv, out: ChannelMap): RemovedState | undefined {
   const unknown = new Array<boolean>(channels).fill(false);
   const zero = new Array<boolean>(channels).fill(false);
   const impl = def && !isUnsupported(def.reference) ? def.reference : undefined;
+  if (n.opType === 'BatchNormalization' && attrInt(n, 'training_mode', 0) === 1) return batchStatistics(env, out);
   if (!impl) return { values: fill(out, Number.NaN), origin: n.name, originOp: n.opType };
   const outRank = env.shape(n.outputs[0])?.length ?? 0;
+  const axis = out.axis;
   const inputs: (RefTensor | undefined)[] = n.inputs.map((name, i) => {
     if (!name) return undefined;
     const c = env.constant(name);
     if (c) {
       const t = fromIrTensor(c);
-      if (n.opType === 'Mul') markZeros(t, outRank, channels, zero);
+      if (n.opType === 'Mul') markZeros(t, axis - (outRank - t.dims.length), channels, zero);
       return t;
     }
     const s = env.shape(name);
     const map = env.inputMap(i);
-    const aligned = !!s && !!map && s.length === outRank && s[1] === channels;
+    const aligned = !!s && !!map && s.length === outRank && map.axis === axis && s[axis] === channels;
     if (!aligned || !s || !map) {
       // Input-dependent values broadcast along the channels: every removed output channel reads them.
       unknown.fill(true);
-      return refTensor(s ? s.map(() => 1) : [], s && s.length === 0 ? [0] : [0]);
+      return refTensor(s ? s.map(() => 1) : [], [0]);
     }
     const state = env.inputState(i);
     const values = new Float64Array(channels);
@@ -180,29 +195,55 @@ function pointwise(env: RemovedEnv, out: ChannelMap): RemovedState | undefined {
       else values[ch] = v;
       if (v === 0 && n.opType === 'Mul') zero[ch] = true;
     }
-    return refTensor([1, channels, ...s.slice(2).map(() => 1)], values);
+    return refTensor(s.map((_, k) => (k === axis ? channels : 1)), values);
   });
-  const [y] = impl(n, inputs);
   const values = new Float64Array(channels);
-  const perChannel = y.dims.length >= 2 && y.dims[1] === channels ? y.data.length / (y.dims[0] * channels) : 0;
+  const perChannel = evaluate(impl, n, inputs, axis, channels);
   for (const ch of removedOf(out)) {
     if (n.opType === 'Mul' && zero[ch]) continue;
-    if (unknown[ch] || perChannel === 0 || y.dims[0] !== 1) {
-      values[ch] = Number.NaN;
-      continue;
-    }
-    const first = y.data[ch * perChannel];
-    let uniform = true;
-    for (let p = 1; p < perChannel; p++) if (y.data[ch * perChannel + p] !== first) uniform = false;
-    values[ch] = uniform ? first : Number.NaN;
+    values[ch] = unknown[ch] || !perChannel ? Number.NaN : perChannel[ch];
   }
   const incoming = firstNonZeroInput(env);
   return stateOf(values, out, incoming?.state.origin ?? n.name, incoming?.state.originOp ?? n.opType);
 }
 
+/** A BatchNormalization on batch statistics: a channel of one value v has mean v and variance 0, so it gives B. */
+function batchStatistics(env: RemovedEnv, out: ChannelMap): RemovedState | undefined {
+  const n = env.node;
+  const bias = env.constant(n.inputs[2]);
+  const input = env.inputState(0);
+  const values = new Float64Array(out.size);
+  for (const c of removedOf(out)) values[c] = !bias || Number.isNaN(input?.values[c] ?? 0) ? Number.NaN : Number(bias.data[c]);
+  return stateOf(values, out, input?.origin ?? n.name, input?.originOp ?? n.opType);
+}
+
+/** The kernel's per-channel result, or undefined (input-dependent) where the kernel does not handle this form. */
+function evaluate(impl: OpImpl, n: Node, inputs: (RefTensor | undefined)[], axis: number, channels: number): Float64Array | undefined {
+  try {
+    return channelValues(impl(n, inputs)[0], axis, channels);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per channel along `axis`, its value where it is the same at every other index, else NaN; undefined if `y` has no such axis. */
+function channelValues(y: RefTensor, axis: number, channels: number): Float64Array | undefined {
+  if (y.dims.length <= axis || y.dims[axis] !== channels) return undefined;
+  const inner = y.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const values = new Float64Array(channels).fill(Number.NaN);
+  const seen = new Array<boolean>(channels).fill(false);
+  for (let i = 0; i < y.data.length; i++) {
+    const c = Math.floor(i / inner) % channels;
+    if (!seen[c]) {
+      values[c] = y.data[i];
+      seen[c] = true;
+    } else if (!(y.data[i] === values[c])) values[c] = Number.NaN;
+  }
+  return values;
+}
+
 /** A product with an exact 0 is 0 whatever the other operand: the channels where constant `t` is 0 everywhere. */
-function markZeros(t: RefTensor, outRank: number, channels: number, zero: boolean[]): void {
-  const axis = 1 - (outRank - t.dims.length);
+function markZeros(t: RefTensor, axis: number, channels: number, zero: boolean[]): void {
   const spansChannels = axis >= 0 && t.dims[axis] === channels;
   if (!t.dims.every((d, k) => d === 1 || (spansChannels && k === axis))) return;
   for (let ch = 0; ch < channels; ch++) if (t.data[spansChannels ? ch : 0] === 0) zero[ch] = true;
@@ -214,11 +255,15 @@ function concat(env: RemovedEnv, out: ChannelMap | undefined): RemovedState | un
   if (!out || !incoming) return undefined;
   const rank = env.shape(n.outputs[0])?.length ?? 0;
   const axis = attrInt(n, 'axis', 1);
-  if ((axis < 0 ? axis + rank : axis) !== 1) env.fail(`${whereFrom(incoming.state, incoming.map, n.inputs[incoming.i])}, and a Concat along axis ${axis} cannot carry them`);
+  if (normalized(axis, rank) !== out.axis) {
+    // Along another axis every input carries the same channels: they must hold the same values.
+    const same = n.inputs.every((_, i) => sameValues(env.inputState(i)?.values, incoming.state.values));
+    return same ? incoming.state : { values: fill(out, Number.NaN), origin: incoming.state.origin, originOp: incoming.state.originOp };
+  }
   const values = new Float64Array(out.size);
   let at = 0;
   n.inputs.forEach((name, i) => {
-    const size = env.shape(name)?.[1] ?? 0;
+    const size = env.shape(name)?.[out.axis] ?? 0;
     const state = env.inputState(i);
     if (state) values.set(state.values.subarray(0, size), at);
     at += size;
@@ -243,30 +288,70 @@ function sameValue(env: RemovedEnv, out: ChannelMap, incoming: ReturnType<typeof
   if (!incoming) return undefined;
   const { state, map } = incoming;
   const refuse = (why: string): never => env.fail(`${whereFrom(state, map, n.inputs[0])}, and ${why}`);
-  if (n.opType === 'Slice' || ((n.opType === 'Gather' || n.opType === 'Split') && normalized(attrInt(n, 'axis', 0), env.shape(n.inputs[0])?.length ?? 0) === 1)) {
+  if (n.opType === 'Slice' || ((n.opType === 'Gather' || n.opType === 'Split') && normalized(attrInt(n, 'axis', 0), env.shape(n.inputs[0])?.length ?? 0) === map.axis)) {
     refuse(`a ${n.opType} that selects channels cannot carry them`);
-  }
-  if (n.opType === 'Transpose') {
-    const perm = attrInts(n, 'perm');
-    if (!perm || perm[0] !== 0 || perm[1] !== 1) refuse('a Transpose that moves the channel axis cannot carry them');
   }
   if (n.opType === 'AveragePool' && attrInt(n, 'count_include_pad', 0) === 1 && ((attrInts(n, 'pads') ?? []).some((p) => p > 0) || attrString(n, 'auto_pad', 'NOTSET').startsWith('SAME'))) {
     return nanFrom(state.origin, state.originOp); // zero padding counted in the average: the borders differ
   }
-  let scale = 1;
-  if (n.opType === 'ReduceSum') {
-    const [a, b] = [env.shape(n.inputs[0]) ?? [], env.shape(n.outputs[0]) ?? []];
-    scale = a.slice(2).reduce((p, d) => p * d, 1) / b.slice(2).reduce((p, d) => p * d, 1);
-  }
-  if (out.size % map.size !== 0 || (n.opType === 'Tile' && out.size !== map.size)) refuse(`its output's channel axis does not keep them apart`);
-  const k = out.size / map.size;
+  // Over positions only (the channel axis is kept): a sum counts the value once per reduced position.
+  const count = (env.shape(n.inputs[0]) ?? []).reduce((p, d) => p * d, 1) / (env.shape(n.outputs[0]) ?? []).reduce((p, d) => p * d, 1);
+  const of = (v: number): number => (n.opType === 'ReduceSum' ? v * count : n.opType === 'ReduceL2' ? Math.abs(v) * Math.sqrt(count) : v);
+  if (out.size === map.size) return stateOf(Float64Array.from(state.values, of), out, state.origin, state.originOp);
+  // Axes merged with the channel axis (Flatten, Reshape): entry (p·C + c)·after + q holds channel c's value.
+  const [a, b] = [env.shape(n.inputs[0]) ?? [], env.shape(n.outputs[0]) ?? []];
+  const start = out.axis;
+  const before = a.slice(start, map.axis).reduce((p, d) => p * d, 1);
+  const after = out.size / (before * map.size);
+  const merged = map.axis >= start && a.slice(0, start).every((d, i) => b[i] === d) && Number.isInteger(after) && n.opType !== 'Tile';
+  if (!merged) refuse(`its output's channel axis does not keep them apart`);
   const values = new Float64Array(out.size);
-  for (let c = 0; c < map.size; c++) for (let j = 0; j < k; j++) values[c * k + j] = state.values[c] * scale;
+  for (let e = 0; e < out.size; e++) values[e] = of(state.values[Math.floor(e / after) % map.size]);
   return stateOf(values, out, state.origin, state.originOp);
+}
+
+function sameValues(a: Float64Array | undefined, b: Float64Array): boolean {
+  return !!a && a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
 function normalized(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * Softmax / LogSoftmax over other axes than the channels' (a channel of one value v gives 1/L or −log L over L
+ * entries, whatever v), a LayerNormalization over axes after them (x − μ = 0: the output is its bias B, which
+ * must be one value), ReduceL2 over positions (|v|·√count, sameValue). Input-dependent channels stay so.
+ */
+function statistic(env: RemovedEnv, out: ChannelMap, incoming: ReturnType<typeof firstNonZeroInput>): RemovedState | undefined {
+  const n = env.node;
+  if (n.opType === 'ReduceL2') return sameValue(env, out, incoming);
+  const x = env.shape(n.inputs[0]) ?? [];
+  const map = env.inputMap(0) as ChannelMap;
+  const axes =
+    n.opType === 'LayerNormalization'
+      ? x.map((_, i) => i).filter((i) => i >= normalized(attrInt(n, 'axis', -1), x.length))
+      : normalisedAxes(n, x.length, env.opset);
+  if (axes.includes(map.axis)) {
+    if (incoming) env.fail(`${whereFrom(incoming.state, incoming.map, n.inputs[0])}, and this ${n.opType} normalises them together with the channels pruning keeps`);
+    return undefined;
+  }
+  const entries = axes.reduce((p, a) => p * x[a], 1);
+  let value: number;
+  if (n.opType === 'Softmax') value = 1 / entries;
+  else if (n.opType === 'LogSoftmax') value = -Math.log(entries);
+  else {
+    const bias = n.inputs[2] ? env.constant(n.inputs[2]) : undefined;
+    if (n.inputs[2] && !bias) value = Number.NaN;
+    else {
+      const b = bias ? Array.from(bias.data as ArrayLike<number>, Number) : [0];
+      value = b.every((v) => v === b[0]) ? b[0] : Number.NaN;
+    }
+  }
+  const values = new Float64Array(out.size);
+  const origin = incoming?.state ?? { origin: n.name, originOp: n.opType };
+  for (const c of removedOf(out)) values[c] = Number.isNaN(env.inputState(0)?.values[c] ?? 0) ? Number.NaN : value;
+  return stateOf(values, out, origin.origin, origin.originOp);
 }
 
 /**
@@ -304,8 +389,10 @@ export function foldRemovedInputs(env: RemovedEnv): RemovedFold | undefined {
   const weight = env.constant(n.inputs[1]);
   if (!weight) env.fail(`${whereFrom(state, map, n.inputs[0])}, and its weight is not a constant, so they cannot be folded into its bias`);
   const w = fromIrTensor(weight as Tensor);
+  const rank = env.shape(n.inputs[0])?.length ?? 0;
+  if (n.opType === 'Conv' && map.axis !== 1) env.fail(`${whereFrom(state, map, n.inputs[0])}, and they are not on the axis it reads`);
   if (n.opType === 'Conv') return foldConv(env, w, state.values, removed);
-  if (n.opType === 'Gemm' && attrInt(n, 'transA', 0) === 0 && env.shape(n.inputs[0])?.length === 2) {
+  if (n.opType === 'Gemm' && attrInt(n, 'transA', 0) === 0 && rank === 2 && map.axis === 1) {
     const transB = attrInt(n, 'transB', 0) === 1;
     const [k, m] = transB ? [w.dims[1], w.dims[0]] : w.dims;
     const alpha = attrFloat(n, 'alpha', 1);
@@ -313,7 +400,7 @@ export function foldRemovedInputs(env: RemovedEnv): RemovedFold | undefined {
     for (let o = 0; o < m; o++) for (const c of removed) delta[o] += alpha * state.values[c] * w.data[transB ? o * k + c : c * m + o];
     return { kind: 'bias', delta };
   }
-  if (n.opType === 'MatMul' && env.shape(n.inputs[0])?.length === 2 && w.dims.length === 2) {
+  if (n.opType === 'MatMul' && map.axis === rank - 1 && w.dims.length === 2) {
     const [, m] = w.dims;
     const delta = new Float64Array(m);
     for (let o = 0; o < m; o++) for (const c of removed) delta[o] += state.values[c] * w.data[c * m + o];

@@ -12,7 +12,7 @@ export interface PruneContext {
   readonly node: Node;
   /** The model's default-domain opset. */
   readonly opset: number;
-  /** Channel map (axis 1) of input i; undefined for an omitted input or one of rank < 2. */
+  /** Channel map of input i (its channels and the axis holding them); undefined for an omitted input or one of rank < 2. */
   inputMap(i: number): ChannelMap | undefined;
   /** Static shape of input i / output i in the original (unpruned) model. */
   inputShape(i: number): readonly number[];
@@ -22,8 +22,9 @@ export interface PruneContext {
   /** Current value of constant input i, or a PruneError saying why the rule needs it constant. */
   requireConstant(i: number, what: string): Tensor;
   /**
-   * A Reshape's computed target written without the batch size (prune/batch-free-targets.ts), for i = its target
-   * input; undefined otherwise. setConstant(i, …) may replace such a computed input by a constant.
+   * A computed input written without the batch size (prune/batch-free-targets.ts): a Reshape's target, or shape
+   * arithmetic with the same value at every batch size (Slice bounds from a channel count); undefined otherwise.
+   * setConstant(i, …) may replace such a computed input by a constant.
    */
   batchFreeConstant(i: number): Tensor | undefined;
   /** Replace constant input i (a private copy is made when other nodes share the constant). */

@@ -16,6 +16,9 @@ export interface GateForward {
 }
 
 export class GateGradientRunner {
+  /** Per gate on another axis than 1 (left dense): the units the last specialize() was asked to skip. */
+  private notSkipped: readonly (ReadonlySet<number> | undefined)[] = [];
+
   private constructor(
     readonly graphs: GateGradientGraphs,
     private readonly runner: DifferentiableRunner,
@@ -35,15 +38,21 @@ export class GateGradientRunner {
     return new GateGradientRunner(graphs, runner);
   }
 
-  /** Skip the channels of `pruned[i]` (units of gate vector i) until a step's gates reopen one of them. */
+  /**
+   * Skip the channels of `pruned[i]` (units of gate vector i) until a step's gates reopen one of them. Channels are
+   * followed on axis 1 only (graphs/zero-channels.ts): a gate on another axis (channels-last, a MatMul's last axis)
+   * stays dense, and its request is only remembered, so that specializedPruned() does not ask for it again.
+   */
   async specialize(pruned: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}): Promise<void> {
-    await this.runner.specialize(new Map(this.graphs.gates.map((g, i) => [g.name, pruned[i] ?? new Set<number>()])), options);
+    const onAxis1 = (i: number): boolean => this.graphs.gates[i].sites[0].axis === 1;
+    await this.runner.specialize(new Map(this.graphs.gates.flatMap((g, i) => (onAxis1(i) ? [[g.name, pruned[i] ?? new Set<number>()] as const] : []))), options);
+    this.notSkipped = this.graphs.gates.map((_, i) => (onAxis1(i) ? undefined : new Set(pruned[i] ?? [])));
   }
 
   /** Units per gate vector that the current specialisation assumes pruned (empty sets when dense). */
   specializedPruned(): ReadonlySet<number>[] {
     const zero = this.runner.specializedZeros();
-    return this.graphs.gates.map((g) => zero.get(g.name) ?? new Set<number>());
+    return this.graphs.gates.map((g, i) => zero.get(g.name) ?? this.notSkipped[i] ?? new Set<number>());
   }
 
   async forward(x: Float32Array, gates: readonly Float32Array[]): Promise<GateForward> {

@@ -15,30 +15,41 @@
  * (`repeat` = C/channels). Without grouped convs every unit is one channel; a grouped conv of G groups makes
  * units whole conv groups (ResNeXt, RegNet: the only channel removal that keeps every conv group the same size
  * while a unit's input and output channels go together); a depthwise conv of multiplier k has k output channels
- * per unit.
+ * per unit; a GroupNormalization reading a unit's channels makes units whole GN groups (normalization-readers.ts),
+ * and a LayerNormalization over the axis that carries them leaves the unit out.
+ *
+ * The classifier is the last Gemm/MatMul before the logits (z: its input; earlier head layers are units), or a
+ * 1×1 Conv whose outputs the head pools to the logits (SqueezeNet; z: its input, pooled the same way).
  */
-import { Graph, Node } from '../onnx/ir';
+import { Graph, Node, attrInts } from '../onnx/ir';
+import { producedChannelAxis } from '../prune/channel-map';
 import { ShapeMap } from '../onnx/shape-inference';
 import { GraphIndex, indexGraph } from './graph-index';
+import { normalizationReadings } from './normalization-readers';
+import { PruneTrialGraph, unprunableGroups } from './prunable-groups';
 
 export interface Unit {
   /** The Conv/Gemm/MatMul node. */
   readonly node: string;
   readonly opType: string;
   readonly weight: string;
-  /** The node's output tensor (channel axis 1). */
+  /** The node's output tensor. */
   readonly output: string;
   /** Output channels. */
   readonly channels: number;
+  /** The output's axis that holds them: 1, or the last axis of a MatMul's [N, tokens, D] / [N, H, W, D] output. */
+  readonly axis: number;
   /** 'producer': its output channels are units; 'follower': a grouped/depthwise Conv carrying its input's units. */
   readonly role: 'producer' | 'follower';
 }
 
 export interface GateSite {
-  /** The tensor the gate multiplies (its channel axis is 1). */
+  /** The tensor the gate multiplies along its channel axis `axis`. */
   readonly tensor: string;
   readonly channels: number;
   readonly rank: number;
+  /** 1 for NCHW and [N, features]; the last axis for channels-last tensors and MatMul outputs [N, tokens, D]. */
+  readonly axis: number;
   /** Consecutive channels per unit of its group (1 unless grouped convs coarsen the units). */
   readonly repeat: number;
 }
@@ -64,6 +75,14 @@ export interface Discovery {
   readonly sites: readonly (GateSite & { readonly group: number })[];
   readonly classifier: string;
   readonly bottleneck: string;
+  /**
+   * Set when the classifier is a convolution whose outputs the head pools (SqueezeNet: Conv → ReLU →
+   * GlobalAveragePool → Flatten): z, as mutual information and the auxiliary head read it, is the bottleneck
+   * pooled over its spatial axes by this op, one value per channel. That is the feature vector such a head
+   * classifies (the pool commutes with a 1×1 conv up to the activation between them), the same kind of z as a Gemm
+   * head's input, and its size does not grow with the input's resolution.
+   */
+  readonly bottleneckPooling?: 'GlobalAveragePool' | 'GlobalMaxPool';
   readonly logits: string;
   /** Units seen but left ungated, with the reason (shown to the user). */
   readonly skipped: readonly { node: string; reason: string }[];
@@ -74,13 +93,29 @@ export interface DiscoverOptions {
   readonly bottleneck?: string;
   /** Which graph output holds the logits (default: the first). */
   readonly logits?: string;
+  /**
+   * Gate only groups that the pruner can follow (units/prunable-groups.ts; default true). Tests of the pruner's own
+   * refusals turn it off to hand the pruner groups it must refuse.
+   */
+  readonly checkPruning?: boolean;
+  /** The model's default-domain opset, for the pruning trial (default 13). */
+  readonly opset?: number;
+  /** The graph the pruning trial prunes, when `graph` is a rewritten form of the model (default: `graph`). */
+  readonly pruneTarget?: PruneTrialGraph;
 }
 
 /** Per-channel ops a unit's output passes through before its gate. */
 const AFFINE_OPS = new Set(['BatchNormalization', 'Identity', 'Dropout']);
-const ACTIVATION_OPS = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Clip', 'HardSigmoid', 'HardSwish']);
+const ACTIVATION_OPS = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Clip', 'HardSigmoid', 'HardSwish', 'Gelu']);
+/**
+ * Normalisations whose statistics stay within a unit once units are whole GroupNormalization groups (one channel
+ * for InstanceNormalization): the gate goes after them, as after BatchNormalization. Before them it would be
+ * normalised away (GN(g·x) = GN(x) for a gate g uniform over a group), and a partly gated group would change the
+ * statistics of the channels it keeps.
+ */
+const UNIT_NORMS = new Set(['GroupNormalization', 'InstanceNormalization']);
 /** Ops that keep channels where they are, traversed when tracing a tensor back to the unit that made it. */
-const CHANNEL_PRESERVING = new Set([...AFFINE_OPS, ...ACTIVATION_OPS, 'MaxPool', 'AveragePool']);
+const CHANNEL_PRESERVING = new Set([...AFFINE_OPS, ...ACTIVATION_OPS, ...UNIT_NORMS, 'MaxPool', 'AveragePool']);
 /** Squeeze-and-excitation: ops between the expand conv and the Mul that scales the block's tensor. */
 const SCALE_OPS = new Set(['Sigmoid', 'HardSigmoid', 'Clip', 'Relu', 'Identity']);
 
@@ -88,7 +123,7 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   const ix = indexGraph(graph);
   const logits = options.logits ?? graph.outputs[0]?.name;
   if (!logits || !ix.graphOutputs.has(logits)) throw new Error(`logits output '${logits}' is not a graph output`);
-  const { classifier, bottleneck } = findClassifier(graph, ix, logits, options.bottleneck);
+  const { classifier, bottleneck, pooling } = findClassifier(graph, ix, logits, shapes, options.bottleneck);
   const upstream = ancestorsOf(bottleneck, ix);
 
   const units: Unit[] = [];
@@ -123,10 +158,12 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   };
   const siteOf = new Map<string, string>(); // unit -> site tensor
   const siteOwner = new Map<string, string>(); // site tensor -> a unit
+  const siteAxis = new Map<string, number>(); // site tensor -> its channel axis
   for (const u of units) {
     if (scaling.has(u.node)) continue;
-    const site = walkToSite(u, ix, shapes);
+    const { tensor: site, axis } = walkToSite(u, ix, shapes);
     siteOf.set(u.node, site);
+    siteAxis.set(site, axis);
     if (!siteOwner.has(site)) siteOwner.set(site, u.node);
     union(u.node, siteOwner.get(site) as string);
   }
@@ -134,16 +171,23 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   const unreachable = new Map<string, string>(); // unit -> why it cannot join a group
   for (const u of units) {
     if (u.role === 'follower') {
-      const source = traceBack((nodeOf.get(u.node) as Node).inputs[0], ix, shapes, siteOwner, unitByNode);
+      const source = traceBack((nodeOf.get(u.node) as Node).inputs[0], ix, shapes, siteOwner, unitByNode, { at: 1, sites: siteAxis });
       if (source) union(source, u.node);
       else unreachable.set(u.node, 'grouped and depthwise convolutions are pruned with the units that feed them, and no prunable unit produces its input (e.g. it reads the graph input)');
     }
     const scaled = scaling.get(u.node);
     if (scaled) {
-      const source = traceBack(scaled, ix, shapes, siteOwner, unitByNode);
+      const source = traceBack(scaled, ix, shapes, siteOwner, unitByNode, { at: 1, sites: siteAxis });
       if (source) union(source, u.node);
       else unreachable.set(u.node, `its outputs scale '${scaled}' channel by channel (squeeze-and-excitation), and no prunable unit produces that tensor`);
     }
+  }
+
+  // Normalisations that read channels together: whole GroupNormalization groups per unit, or no pruning at all.
+  const divisors = new Map<string, number>(); // unit -> the unit count of its group must divide this
+  for (const r of normalizationReadings(units, ix, shapes, upstream)) {
+    if (r.blocked && !unreachable.has(r.unit)) unreachable.set(r.unit, r.blocked);
+    if (r.divisor) divisors.set(r.unit, gcd(divisors.get(r.unit) ?? 0, r.divisor));
   }
 
   // Every Add of two same-shaped tensors couples the channels of whatever feeds it, before or after the
@@ -176,49 +220,69 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
       const siteTensors = [...new Set(members.filter((m) => siteOf.has(m.node)).map((m) => siteOf.get(m.node) as string))].sort(
         (a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0),
       );
-      return { members, siteTensors, units: unitCount(members, siteTensors, nodeOf, shapes) };
+      return { members, siteTensors, units: unitCount(members, siteTensors, siteAxis, nodeOf, shapes, divisors) };
     })
     .filter((c) => c.siteTensors.length > 0)
     .sort((a, b) => (order.get(a.siteTensors[0]) ?? 0) - (order.get(b.siteTensors[0]) ?? 0));
-  const groups = components.map(({ members, siteTensors, units: count }, id): UnitGroup => {
+  const candidates = components.map(({ members, siteTensors, units: count }, id): UnitGroup => {
     const sites = siteTensors.map((t) => {
       const s = shapes.get(t) as readonly number[];
-      return { tensor: t, channels: s[1], rank: s.length, repeat: s[1] / count };
+      const axis = siteAxis.get(t) ?? 1;
+      return { tensor: t, channels: s[axis], rank: s.length, axis, repeat: s[axis] / count };
     });
     const producers = members.filter((m) => m.role === 'producer').map((m) => m.node);
     const followers = members.filter((m) => m.role === 'follower').map((m) => m.node);
     const named = [...producers, ...followers];
     return { id, channels: count, producers, followers, sites, label: named.length === 1 ? named[0] : `${named[0]} + ${named.length - 1} coupled` };
   });
-  for (const g of groups) {
+  for (const g of candidates) {
     const bad = g.sites.find((s) => !Number.isInteger(s.repeat));
     if (bad) throw new Error(`gate site '${bad.tensor}' has ${bad.channels} channels, which its group's ${g.channels} units do not divide`);
   }
+  // Only groups whose channels the pruner can follow to every consumer are gated (prunable-groups.ts).
+  const candidateSites = candidates.flatMap((g) => g.sites.map((s) => ({ ...s, group: g.id })));
+  const refused = options.checkPruning === false ? new Map<number, string>() : unprunableGroups(options.pruneTarget ?? { graph, shapes }, candidates, candidateSites, options.opset ?? 13);
+  for (const [k, why] of refused) {
+    for (const node of [...candidates[k].producers, ...candidates[k].followers]) {
+      blocked.set(node, `pruning cannot follow its channels: ${why}`);
+      skipped.push({ node, reason: `pruning cannot follow its channels: ${why}` });
+    }
+  }
+  const groups = candidates.filter((_, k) => !refused.has(k)).map((g, id) => ({ ...g, id }));
   const sites = groups
     .flatMap((g) => g.sites.map((s) => ({ ...s, group: g.id })))
     .sort((a, b) => (order.get(a.tensor) ?? 0) - (order.get(b.tensor) ?? 0));
-  return { units: units.filter((u) => !blocked.has(u.node)), groups, sites, classifier, bottleneck, logits, skipped };
+  return { units: units.filter((u) => !blocked.has(u.node)), groups, sites, classifier, bottleneck, ...(pooling && { bottleneckPooling: pooling }), logits, skipped };
 }
 
 /**
  * How many units a group has: the largest count whose consecutive channel blocks every member keeps whole. A
  * producer or site of C channels allows any divisor of C; a grouped conv of G groups needs whole conv groups on
- * both sides, so the count divides G (a depthwise conv, G = C, changes nothing).
+ * both sides, so the count divides G (a depthwise conv, G = C, changes nothing); a GroupNormalization reading a
+ * member's channels needs whole GN groups, so the count divides the GN groups they span (`divisors`).
  */
-function unitCount(members: readonly Unit[], siteTensors: readonly string[], nodeOf: ReadonlyMap<string, Node>, shapes: ShapeMap): number {
+function unitCount(
+  members: readonly Unit[],
+  siteTensors: readonly string[],
+  siteAxis: ReadonlyMap<string, number>,
+  nodeOf: ReadonlyMap<string, Node>,
+  shapes: ShapeMap,
+  divisors: ReadonlyMap<string, number>,
+): number {
   let count = 0;
   const take = (k: number): void => {
     count = gcd(count, k);
   };
   for (const m of members) {
     take(m.channels);
+    take(divisors.get(m.node) ?? 0);
     if (m.role === 'follower') {
       const n = nodeOf.get(m.node) as Node;
       take(convGroups(n));
       take((shapes.get(n.inputs[0]) as readonly number[])[1]);
     }
   }
-  for (const t of siteTensors) take((shapes.get(t) as readonly number[])[1]);
+  for (const t of siteTensors) take((shapes.get(t) as readonly number[])[siteAxis.get(t) ?? 1]);
   return count;
 }
 
@@ -231,7 +295,13 @@ function convGroups(n: Node): number {
   return n.attributes.group?.type === 'int' ? n.attributes.group.value : 1;
 }
 
-function findClassifier(graph: Graph, ix: GraphIndex, logits: string, override?: string): { classifier: string; bottleneck: string } {
+function findClassifier(
+  graph: Graph,
+  ix: GraphIndex,
+  logits: string,
+  shapes: ShapeMap,
+  override?: string,
+): { classifier: string; bottleneck: string; pooling?: Discovery['bottleneckPooling'] } {
   if (override) {
     if (!ix.producer.has(override) && !graph.inputs.some((v) => v.name === override)) {
       throw new Error(`bottleneck tensor '${override}' is not in the graph`);
@@ -239,17 +309,61 @@ function findClassifier(graph: Graph, ix: GraphIndex, logits: string, override?:
     const consumer = (ix.consumers.get(override) ?? []).find((n) => isLinear(n, ix));
     return { classifier: consumer?.name ?? '', bottleneck: override };
   }
-  // Walk back from the logits through shape-only / activation ops to the last linear layer.
+  // Walk back from the logits through shape-only / activation ops to the last linear layer: a Gemm/MatMul, or a
+  // Conv whose outputs are one per class (pooled by the head, or already 1×1).
   let t = logits;
+  let pooling: Discovery['bottleneckPooling'];
   for (let steps = 0; steps < 16; steps++) {
     const n = ix.producer.get(t);
     if (!n) break;
     if (isLinear(n, ix)) return { classifier: n.name, bottleneck: n.inputs[0] };
-    if (n.opType === 'Add' && ix.isConstant(n.inputs[1])) t = n.inputs[0];
-    else if (['Identity', 'Softmax', 'LogSoftmax', 'Flatten', 'Reshape', 'Dropout', 'Sigmoid'].includes(n.opType)) t = n.inputs[0];
+    if (isConvClassifier(n, ix, shapes, pooling)) return { classifier: n.name, bottleneck: n.inputs[0], ...(pooling && { pooling }) };
+    const pool = pooling ? undefined : globalPool(n, graph, ix, shapes);
+    if (pool) {
+      pooling = pool;
+      t = n.inputs[0];
+    } else if (n.opType === 'Add' && ix.isConstant(n.inputs[1])) t = n.inputs[0];
+    else if (['Identity', 'Softmax', 'LogSoftmax', 'Flatten', 'Reshape', 'Squeeze', 'Dropout', 'Sigmoid'].includes(n.opType)) t = n.inputs[0];
+    else if (pooling && HEAD_ACTIVATIONS.has(n.opType)) t = n.inputs[0];
     else break;
   }
-  throw new Error(`no classifier head found: '${logits}' is not produced by a Gemm/MatMul with a constant weight; name the bottleneck tensor explicitly`);
+  throw new Error(
+    `no classifier head found: '${logits}' is not produced by a Gemm/MatMul with a constant weight, nor by a 1×1 Conv whose outputs the head pools to the logits; ` +
+      'name the bottleneck tensor explicitly',
+  );
+}
+
+/** Between a conv classifier and the pool that makes its outputs logits (SqueezeNet's ReLU). */
+const HEAD_ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Clip', 'HardSigmoid', 'HardSwish', 'Identity', 'Dropout', 'BatchNormalization']);
+
+/** A pool over every spatial axis (GlobalAveragePool, ReduceMean over axes 2…), as the pooling z gets. */
+function globalPool(n: Node, graph: Graph, ix: GraphIndex, shapes: ShapeMap): Discovery['bottleneckPooling'] {
+  if (n.opType === 'GlobalAveragePool' || n.opType === 'GlobalMaxPool') return n.opType;
+  if (n.opType !== 'ReduceMean' && n.opType !== 'ReduceMax') return undefined;
+  const rank = shapes.get(n.inputs[0])?.length ?? 0;
+  const given = n.attributes.axes?.type === 'ints' ? n.attributes.axes.value : n.inputs[1] ? constantInts(n.inputs[1], graph, ix) : undefined;
+  const axes = new Set((given ?? []).map((a) => (a < 0 ? a + rank : a)));
+  const spatial = Array.from({ length: Math.max(0, rank - 2) }, (_, i) => i + 2);
+  if (rank < 3 || axes.size !== spatial.length || !spatial.every((a) => axes.has(a))) return undefined;
+  return n.opType === 'ReduceMean' ? 'GlobalAveragePool' : 'GlobalMaxPool';
+}
+
+function constantInts(name: string, graph: Graph, ix: GraphIndex): number[] | undefined {
+  const p = ix.producer.get(name);
+  const value = p?.opType === 'Constant' && p.attributes.value?.type === 'tensor' ? p.attributes.value.value : undefined;
+  const t = graph.initializers.get(name) ?? value;
+  return t ? Array.from(t.data as ArrayLike<number | bigint>, Number) : undefined;
+}
+
+/**
+ * A group-1 Conv with a constant weight: a 1×1 conv whose outputs the head pools (SqueezeNet, NiN), or one whose
+ * outputs already have a single position (a fully connected layer written as a conv). A wider kernel before a
+ * pool is a feature layer of a model without a classifier, not a classifier.
+ */
+function isConvClassifier(n: Node, ix: GraphIndex, shapes: ShapeMap, pooling: Discovery['bottleneckPooling']): boolean {
+  if (n.opType !== 'Conv' || !ix.isConstant(n.inputs[1]) || convGroups(n) !== 1) return false;
+  if (pooling) return (shapes.get(n.inputs[1]) ?? [0, 0, 0]).slice(2).every((d) => d === 1);
+  return (shapes.get(n.outputs[0]) ?? []).slice(2).every((d) => d === 1);
 }
 
 function isLinear(n: Node, ix: GraphIndex): boolean {
@@ -275,35 +389,86 @@ function asUnit(n: Node, ix: GraphIndex, shapes: ShapeMap): Unit | string {
   const out = shapes.get(n.outputs[0]);
   if (!out) return 'its output shape is unknown';
   if (n.opType === 'Gemm' && n.attributes.transA?.type === 'int' && n.attributes.transA.value === 1) return 'Gemm with transA is not supported';
-  if (n.opType === 'MatMul' && out.length !== 2) return 'only 2-D MatMul outputs are treated as neurons';
+  if (n.opType === 'MatMul' && (out.length < 2 || out.length > 4)) return `only MatMul outputs of rank 2 to 4 are treated as neurons (on their last axis); this one has rank ${out.length}`;
+  if (n.opType === 'MatMul' && (shapes.get(n.inputs[1]) ?? []).length !== 2) return 'only a MatMul with a 2-D weight [K, N] has neurons';
   const role = n.opType === 'Conv' && convGroups(n) !== 1 ? 'follower' : 'producer';
-  return { node: n.name, opType: n.opType, weight: n.inputs[1], output: n.outputs[0], channels: out[1], role };
+  // A MatMul's neurons are its last axis: [N, D], ViT's tokens [N, T, D], ConvNeXt's channels-last [N, H, W, D].
+  const axis = producedChannelAxis(n.opType, out.length);
+  return { node: n.name, opType: n.opType, weight: n.inputs[1], output: n.outputs[0], channels: out[axis], axis, role };
 }
 
 /**
  * Follow the unit's output through per-channel ops to where its gate goes: after the first activation, or,
- * when a residual Add comes first, after the Add (and its activation).
+ * when a residual Add comes first, after the Add (and its activation). A Transpose on the way moves the channel
+ * axis with it (tf2onnx's NCHW conv wrapped in Transposes, its bias Add and ReLU on the NHWC tensor).
  */
-function walkToSite(u: Unit, ix: GraphIndex, shapes: ShapeMap): string {
+/** A LayerNormalization over axes after the channel axis only: each channel is normalised alone, the gate goes after it. */
+function normalisesAfter(n: Node, axis: number, shapes: ShapeMap): boolean {
+  if (n.opType !== 'LayerNormalization' || n.domain !== '') return false;
+  const rank = shapes.get(n.inputs[0])?.length ?? 0;
+  const first = n.attributes.axis?.type === 'int' ? n.attributes.axis.value : -1;
+  return (first < 0 ? first + rank : first) > axis;
+}
+
+function walkToSite(u: Unit, ix: GraphIndex, shapes: ShapeMap): { tensor: string; axis: number } {
   let t = u.output;
+  let axis = u.axis;
   for (let steps = 0; steps < 64; steps++) {
-    const gated = gatedActivation(t, ix);
-    if (gated) return gated;
+    const gated = gatedActivation(t, ix) ?? geluOutput(t, ix);
+    if (gated) return { tensor: gated, axis };
     const consumers = ix.consumers.get(t) ?? [];
-    if (consumers.length !== 1 || ix.graphOutputs.has(t)) return t;
+    if (consumers.length !== 1 || ix.graphOutputs.has(t)) return { tensor: t, axis };
     const next = consumers[0];
-    if (ACTIVATION_OPS.has(next.opType)) return next.outputs[0];
-    if (AFFINE_OPS.has(next.opType) || isBiasAdd(next, t, ix, shapes)) {
+    if (ACTIVATION_OPS.has(next.opType)) return { tensor: next.outputs[0], axis };
+    if (AFFINE_OPS.has(next.opType) || (axis === 1 && UNIT_NORMS.has(next.opType)) || normalisesAfter(next, axis, shapes) || isBiasAdd(next, t, ix, shapes, axis) || isResidualAdd(next, shapes)) {
       t = next.outputs[0];
       continue;
     }
-    if (isResidualAdd(next, shapes)) {
+    if (next.opType === 'Transpose' && next.domain === '') {
+      const rank = shapes.get(t)?.length ?? 0;
+      const perm = attrInts(next, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+      axis = perm.indexOf(axis);
       t = next.outputs[0];
       continue;
     }
-    return t;
+    return { tensor: t, axis };
   }
-  return t;
+  return { tensor: t, axis };
+}
+
+/**
+ * GELU as torch exports it below opset 20: x·½·(1 + erf(x/√2)), i.e. Div(x, √2) (or Mul by 1/√2) → Erf → Add 1 →
+ * Mul with x, and a Mul by ½ before or after. Returns the last node's output when `t` feeds exactly that, so the
+ * gate goes after the whole activation (ViT's and ConvNeXt's MLP hidden neurons).
+ */
+function geluOutput(t: string, ix: GraphIndex): string | undefined {
+  const only = (x: string): Node | undefined => {
+    const c = ix.consumers.get(x) ?? [];
+    return c.length === 1 && !ix.graphOutputs.has(x) ? c[0] : undefined;
+  };
+  const withConstant = (n: Node | undefined, op: string, from: string): boolean =>
+    !!n && n.opType === op && n.inputs.length === 2 && n.inputs.includes(from) && ix.isConstant(n.inputs[0] === from ? n.inputs[1] : n.inputs[0]);
+  const consumers = ix.consumers.get(t) ?? [];
+  if (consumers.length !== 2 || ix.graphOutputs.has(t)) return undefined;
+  const scale = consumers.find((c) => withConstant(c, 'Div', t) || withConstant(c, 'Mul', t));
+  const erf = scale && only(scale.outputs[0]);
+  if (!erf || erf.opType !== 'Erf') return undefined;
+  let branch = only(erf.outputs[0]);
+  if (!withConstant(branch, 'Add', erf.outputs[0])) return undefined;
+  let s = (branch as Node).outputs[0];
+  branch = only(s);
+  if (withConstant(branch, 'Mul', s)) {
+    s = (branch as Node).outputs[0]; // ½·(1 + erf)
+    branch = only(s);
+  }
+  const mul = consumers.find((c) => c !== scale);
+  const direct = mul === branch && !!mul && mul.opType === 'Mul' && mul.inputs.includes(t) && mul.inputs.includes(s);
+  const halved = !!mul && withConstant(mul, 'Mul', t) && branch?.opType === 'Mul' && branch.inputs.includes(mul.outputs[0]) && branch.inputs.includes(s);
+  if (direct) {
+    const half = only((mul as Node).outputs[0]);
+    return withConstant(half, 'Mul', (mul as Node).outputs[0]) ? (half as Node).outputs[0] : (mul as Node).outputs[0];
+  }
+  return halved ? (branch as Node).outputs[0] : undefined;
 }
 
 /**
@@ -345,7 +510,7 @@ function scaledTensor(u: Unit, ix: GraphIndex, shapes: ShapeMap): string | undef
   return undefined;
 }
 
-function isBiasAdd(n: Node, from: string, ix: GraphIndex, shapes: ShapeMap): boolean {
+function isBiasAdd(n: Node, from: string, ix: GraphIndex, shapes: ShapeMap, axis = 1): boolean {
   if (n.opType !== 'Add' && n.opType !== 'Sub' && n.opType !== 'Mul') return false;
   const other = n.inputs[0] === from ? n.inputs[1] : n.inputs[0];
   if (!ix.isConstant(other)) return false;
@@ -353,7 +518,7 @@ function isBiasAdd(n: Node, from: string, ix: GraphIndex, shapes: ShapeMap): boo
   const out = shapes.get(n.outputs[0]) ?? [];
   // A per-channel (or scalar) constant: every dim except the channel axis is 1.
   const offset = out.length - s.length;
-  return s.every((d, i) => d === 1 || i + offset === 1);
+  return s.every((d, i) => d === 1 || i + offset === axis);
 }
 
 function isResidualAdd(n: Node, shapes: ShapeMap): boolean {
@@ -365,18 +530,43 @@ function isResidualAdd(n: Node, shapes: ShapeMap): boolean {
 /**
  * Trace a tensor back through channel-preserving ops to a gate site or a unit's output. A residual Add is
  * followed through its first operand: that Add couples its operands into one group anyway (e.g. EfficientNetV2
- * blocks ending in SiLU, whose Add outputs are no gate sites, feed the next block's Add).
+ * blocks ending in SiLU, whose Add outputs are no gate sites, feed the next block's Add). A Transpose moves the
+ * channels without mixing them (tf2onnx's NHWC wrapping): with `axis` (where the reader wants the channels, e.g.
+ * axis 1 for a depthwise conv), the trace follows that axis back and ends only where the unit's channels are on it.
  */
-function traceBack(tensor: string, ix: GraphIndex, shapes: ShapeMap, siteOwner: ReadonlyMap<string, string>, units: ReadonlyMap<string, Unit>): string | undefined {
+function traceBack(
+  tensor: string,
+  ix: GraphIndex,
+  shapes: ShapeMap,
+  siteOwner: ReadonlyMap<string, string>,
+  units: ReadonlyMap<string, Unit>,
+  axis?: { readonly at: number; readonly sites: ReadonlyMap<string, number> },
+): string | undefined {
   let t = tensor;
+  let at = axis?.at;
   for (let steps = 0; steps < 256; steps++) {
     const owner = siteOwner.get(t);
-    if (owner) return owner;
+    if (owner) return at === undefined || axis?.sites.get(t) === at ? owner : undefined;
     const n = ix.producer.get(t);
     if (!n) return undefined;
-    if (units.has(n.name)) return n.name;
-    const passes = CHANNEL_PRESERVING.has(n.opType) || (n.opType === 'Add' && (ix.isConstant(n.inputs[1]) || isResidualAdd(n, shapes)));
+    const unit = units.get(n.name);
+    if (unit) return at === undefined || unit.axis === at ? n.name : undefined;
+    // A per-channel bias or scale (ConvNeXt's layer scale, a bias Add written constant first): the channels go on
+    // through its other operand.
+    const other = n.inputs.length === 2 && ix.isConstant(n.inputs[0]) !== ix.isConstant(n.inputs[1]) ? n.inputs.find((i) => !ix.isConstant(i)) : undefined;
+    const constantDims = shapes.get(n.inputs.find((i) => i !== other) ?? '') ?? [];
+    const perChannel = at === undefined ? constantDims.filter((d) => d !== 1).length <= 1 : isBiasAdd(n, other ?? '', ix, shapes, at);
+    const affine = !!other && (n.opType === 'Add' || n.opType === 'Mul') && perChannel;
+    const passes = CHANNEL_PRESERVING.has(n.opType) || n.opType === 'Transpose' || affine || (n.opType === 'Add' && (ix.isConstant(n.inputs[1]) || isResidualAdd(n, shapes)));
     if (!passes) return undefined;
+    if (affine) {
+      t = other as string;
+      continue;
+    }
+    if (n.opType === 'Transpose' && at !== undefined) {
+      const rank = shapes.get(t)?.length ?? 0;
+      at = (attrInts(n, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i))[at];
+    }
     t = n.inputs[0];
   }
   return undefined;

@@ -44,8 +44,9 @@ export function only(channels: number, keep: readonly number[]): Uint8Array {
   return m;
 }
 
-export function discover(model: Model): Discovery {
-  return discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph)));
+/** `checkPruning: false` hands the pruner groups it must refuse (discovery would leave them out: units/prunable-groups.ts). */
+export function discover(model: Model, checkPruning = true): Discovery {
+  return discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph)), { checkPruning });
 }
 
 export const conv3x3 = { kernel_shape: { type: 'ints' as const, value: [3, 3] }, pads: { type: 'ints' as const, value: [1, 1, 1, 1] } };
@@ -63,7 +64,7 @@ export async function prunedMatchesGated(model: Model, keep: Readonly<Record<str
 
 /** Pruning with `masks` is refused by node `node` (op `op`), with a message matching `why`. */
 export function assertRefused(model: Model, keep: Readonly<Record<string, readonly number[]>>, node: string, op: string, why: RegExp): void {
-  const d = discover(model);
+  const d = discover(model, false);
   assert.throws(
     () => pruneModel(model, d, masksByProducer(d, keep)),
     (e: unknown) => {

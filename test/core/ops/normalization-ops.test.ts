@@ -200,7 +200,13 @@ test('LayerNormalization channel rule: over trailing axes channels pass through;
     const { model, batch } = normModel(17, (b, h) => b.node('LayerNormalization', [h, b.weight('ln_scale', [5, 5].slice(axis === 2 ? 0 : 1)), b.weight('ln_b', [5])], { axis: intAttr(axis) }, 'norm'), 4);
     const masks = [Uint8Array.from([1, 0, 1, 1]), Uint8Array.from([1, 1, 1])];
     if (axis === 1) {
-      assert.throws(() => prune(model, masks), (e: unknown) => e instanceof PruneError && /node 'norm' \(LayerNormalization\)/.test(e.message) && /axis=1/.test(e.message));
+      // Statistics over the channels change when channels go: discovery leaves conv1's units out, saying why, and
+      // the channel rule itself refuses a pruned channel axis (as with a hand-made discovery that gated them).
+      const d = discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph)));
+      assert.deepEqual(d.groups.map((g) => g.producers), [['conv2']]);
+      assert.ok(d.skipped.some((s) => s.node === 'conv1' && /LayerNormalization/.test(s.reason)), JSON.stringify(d.skipped));
+      const perChannel = discoverUnits(withNormAsRelu(model.graph), inferShapes(model.graph, concreteInputShapes(model.graph)), { checkPruning: false });
+      assert.throws(() => pruneModel(model, perChannel, masks), (e: unknown) => e instanceof PruneError && /node 'norm' \(LayerNormalization\)/.test(e.message) && /axis=1/.test(e.message));
       continue;
     }
     const pruned = prune(model, masks);
@@ -274,15 +280,19 @@ test('GroupNormalization channel rule: whole groups removed exactly (num_groups,
       return b.node('GroupNormalization', [h, b.weight('gn_s', [len], undefined, 0.5, 1.5), b.weight('gn_b', [len])], { num_groups: intAttr(3) }, 'norm');
     };
     const { model, batch } = normModel(opset, make, 6);
-    // Groups of 2 channels: keep groups 0 and 2.
-    const pruned = prune(model, [Uint8Array.from([1, 1, 0, 0, 1, 1]), Uint8Array.from([1, 1, 1])]);
+    // Groups of 2 channels; discovery makes each GroupNorm group one unit: keep groups 0 and 2.
+    const pruned = prune(model, [Uint8Array.from([1, 0, 1]), Uint8Array.from([1, 1, 1])]);
     const norm = pruned.graph.nodes.find((n) => n.name === 'norm')!;
     assert.deepEqual(norm.attributes.num_groups, intAttr(2));
     const expected = takeAlongAxis(model.graph.initializers.get('gn_s')!, 0, opset === 18 ? [0, 2] : [0, 1, 4, 5]);
     assert.deepEqual([...pruned.graph.initializers.get('gn_s')!.data], [...expected.data]);
     await assertMatchesZeroed(model, pruned, [0, 1, 4, 5], batch);
+    // A discovery with one unit per channel (made on the same graph with the norm as a per-channel op) would split
+    // a group: the channel rule refuses it.
+    const perChannel = discoverUnits(withNormAsRelu(model.graph), inferShapes(model.graph, concreteInputShapes(model.graph)), { checkPruning: false });
+    assert.deepEqual(perChannel.groups.map((g) => g.channels), [6, 3]);
     assert.throws(
-      () => prune(model, [Uint8Array.from([1, 1, 1, 0, 1, 1]), Uint8Array.from([1, 1, 1])]),
+      () => pruneModel(model, perChannel, [Uint8Array.from([1, 1, 1, 0, 1, 1]), Uint8Array.from([1, 1, 1])]),
       (e: unknown) => e instanceof PruneError && /node 'norm' \(GroupNormalization\)/.test(e.message) && /num_groups=3/.test(e.message) && /group 1/.test(e.message),
     );
   }
@@ -308,6 +318,11 @@ function normModel(opset: number, norm: (b: ModelBuilder, h: string, channels: n
   const z = b.node('Flatten', [b.node('GlobalAveragePool', [y])], { axis: intAttr(1) });
   const model = b.model(b.node('Gemm', [z, b.weight('fc', [2, 3]), b.weight('fcb', [2])], { transB: intAttr(1) }, 'fc'));
   return { model: { ...model, opsetImports: [{ domain: '', version: opset }] }, batch: b.batch([2, 2, 5, 5]) };
+}
+
+/** The graph with node 'norm' replaced by a Relu of its input (same tensor names), for a per-channel discovery. */
+function withNormAsRelu(graph: Graph): Graph {
+  return { ...graph, nodes: graph.nodes.map((n) => (n.name === 'norm' ? { ...n, opType: 'Relu', inputs: [n.inputs[0]], attributes: {} } : n)) };
 }
 
 function prune(model: Model, masks: Uint8Array[]): Model {

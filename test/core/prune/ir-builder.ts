@@ -42,10 +42,15 @@ export class GraphBuilder {
   }
 
   node(opType: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, name?: string): string {
+    return this.nodeOutputs(opType, inputs, 1, attributes, name)[0];
+  }
+
+  /** A node with `count` outputs (Split). */
+  nodeOutputs(opType: string, inputs: readonly string[], count: number, attributes: Record<string, Attribute> = {}, name?: string): string[] {
     const nodeName = name ?? `${opType}_${this.count++}`;
-    const out = `${nodeName}_out`;
-    this.nodes.push({ name: nodeName, opType, domain: '', inputs: [...inputs], outputs: [out], attributes });
-    return out;
+    const outs = Array.from({ length: count }, (_, k) => (k === 0 ? `${nodeName}_out` : `${nodeName}_out${k}`));
+    this.nodes.push({ name: nodeName, opType, domain: '', inputs: [...inputs], outputs: outs, attributes });
+    return outs;
   }
 
   model(logits: string): Model {

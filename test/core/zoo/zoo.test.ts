@@ -13,32 +13,13 @@ import assert from 'node:assert/strict';
 import { zooModels } from '../../support/zoo';
 import { ZooStage, firstFailure } from '../../support/zoo-checks';
 
-/** The short extract runs on these: one per kind of graph (residual CNN, SE/HardSwish, 28×28 input, hand-built opset 18/21, NHWC). */
-const EXTRACT_ON = new Set(['resnet-op13', 'mobilenet-v3-op17', 'vgg-bn-op13', 'reducemean-op18', 'groupnorm-op18', 'layernorm-op21', 'tf2onnx-nhwc-op13']);
+/**
+ * The short extract runs on these: one per kind of graph (residual CNN, SE/HardSwish, 28×28 input, dense concat + BN,
+ * conv classifier, units on a MatMul's last axis, hand-built opset 18/21, NHWC).
+ */
+const EXTRACT_ON = new Set(['resnet-op13', 'mobilenet-v3-op17', 'vgg-bn-op13', 'densenet-op13', 'squeezenet-1-1-op13', 'convnext-op17', 'reducemean-op18', 'groupnorm-op18', 'layernorm-op21', 'tf2onnx-nhwc-op13']);
 
-const KNOWN_FAILING: Readonly<Record<string, { readonly stage: ZooStage; readonly error: string }>> = {
-  'convnext-op13': { stage: 'prune', error: "cannot prune node '/features/features.0/features.0.1/Transpose' (Transpose): it moves axis 1" },
-  'convnext-op17': { stage: 'prune', error: "cannot prune node '/features/features.0/features.0.1/Transpose' (Transpose): it moves axis 1" },
-  'densenet-op13': { stage: 'prune', error: "at batch 1 the pruned model's logits differ from the gated model's" },
-  'densenet-op17': { stage: 'prune', error: "at batch 1 the pruned model's logits differ from the gated model's" },
-  'groupnorm-op18': { stage: 'extract', error: "cannot prune node 'groupnorm' (GroupNormalization): group" },
-  'groupnorm-op21': { stage: 'prune', error: "at batch 1 the pruned model's logits differ from the gated model's" },
-  'layernorm-op21': { stage: 'prune', error: "cannot prune node 'to_nhwc' (Transpose): it moves axis 1" },
-  'maxvit-op13': { stage: 'prune', error: "cannot prune node '/blocks.0/layers.0/layers/MBconv/layers/squeeze_excitation/Mul' (Mul): its operands" },
-  'maxvit-op17': { stage: 'prune', error: "cannot prune node '/blocks.0/layers.0/layers/MBconv/layers/squeeze_excitation/Mul' (Mul): its operands" },
-  'shufflenet-v2-op13': { stage: 'prune', error: "cannot prune node '/stage2/stage2.0/Reshape' (Reshape)" },
-  'shufflenet-v2-op17': { stage: 'prune', error: "cannot prune node '/stage2/stage2.0/Reshape' (Reshape)" },
-  'squeezenet-1-0-op13': { stage: 'load', error: 'no classifier head found' },
-  'squeezenet-1-0-op17': { stage: 'load', error: 'no classifier head found' },
-  'squeezenet-1-1-op13': { stage: 'load', error: 'no classifier head found' },
-  'squeezenet-1-1-op17': { stage: 'load', error: 'no classifier head found' },
-  'swin-op13': { stage: 'prune', error: "cannot prune node '/features/features.0/features.0.1/Transpose' (Transpose)" },
-  'swin-op17': { stage: 'prune', error: "cannot prune node '/features/features.0/features.0.1/Transpose' (Transpose)" },
-  'tf2onnx-nhwc-op13': { stage: 'prune', error: "cannot prune node 'sequential/max_pooling2d_1/MaxPool__20' (Transpose): it moves axis 1" },
-  'tf2onnx-wrapped-op13': { stage: 'prune', error: "cannot prune node 'sequential/conv2d/Conv2D__out' (Transpose): it moves axis 1" },
-  'vit-op13': { stage: 'prune', error: "cannot prune node '/Transpose' (Transpose): it moves axis 1" },
-  'vit-op17': { stage: 'prune', error: "cannot prune node '/Transpose' (Transpose): it moves axis 1" },
-};
+const KNOWN_FAILING: Readonly<Record<string, { readonly stage: ZooStage; readonly error: string }>> = {};
 
 const models = zooModels();
 

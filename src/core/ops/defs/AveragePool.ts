@@ -2,7 +2,7 @@ import { attrInt, intAttr, intsAttr, makeTensor } from '../../onnx/ir';
 import { WindowGeometry } from '../../onnx/conv-geometry';
 import { GradientContext, GradientError } from '../../autodiff/rule';
 import { reshapeTo } from '../../autodiff/helpers';
-import { passThrough } from '../../prune/rules/helpers';
+import { channelsFirst } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { poolGeometry, poolInput, pooledShape } from '../pool-shape';
 import { averagePool } from '../reference/pool';
@@ -43,7 +43,7 @@ export const AveragePool = defineOp({
     },
   },
   /** Acts on each channel separately: the output keeps the input's channels. */
-  prune: passThrough('AveragePool'),
+  prune: channelsFirst('AveragePool'),
   reference: averagePool,
 });
 

@@ -73,7 +73,8 @@ export const BatchNormalization = defineOp({
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
-      if (isPruned(map)) {
+      // Its parameters follow axis 1; channels pruned on another axis (channels-last) pass through them.
+      if (isPruned(map) && map.axis === 1) {
         for (let i = 1; i <= 4; i++) {
           const t = ctx.requireConstant(i, `its ${PARAMS[i - 1]}`);
           ctx.setConstant(i, takeAlongAxis(t, 0, map.kept));

@@ -1,5 +1,5 @@
 import { attrInt, int64Tensor, intAttr } from '../../onnx/ir';
-import { ChannelMap, describeMap, identityMap, sameMap } from '../../prune/channel-map';
+import { ChannelMap, describeMap, identityMap, isPruned, sameMap } from '../../prune/channel-map';
 import { takeAlongAxis } from '../../prune/tensor-ops';
 import { normalizeAxis } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
@@ -33,28 +33,33 @@ export const Concat = defineOp({
     },
   },
   /**
-   * Along axis 1 the inputs' maps are laid end to end (input k's channels offset by the original sizes of the
-   * inputs before it). Along another axis every input must carry the same channels; constants are sliced to them.
+   * Along the channel axis (axis 1, or wherever the inputs' pruned channels are) the inputs' maps are laid end to
+   * end (input k's channels offset by the original sizes of the inputs before it): DenseNet's growing Concats,
+   * Inception's branches. Along another axis every input must carry the same channels; constants are sliced to them.
    */
   prune: {
     pruneIn(ctx) {
       const out = ctx.outputShape(0);
       const axis = normalizeAxis(attrInt(ctx.node, 'axis', 0), out.length);
-      if (axis === 1) {
+      const prunedInput = ctx.node.inputs.findIndex((_, i) => isPruned(ctx.inputMap(i)));
+      const channelAxis = prunedInput >= 0 ? (ctx.inputMap(prunedInput) as ChannelMap).axis : 1;
+      if (axis === channelAxis) {
         const kept: number[] = [];
         let offset = 0;
-        ctx.node.inputs.forEach((_, i) => {
-          const size = ctx.inputShape(i)[1];
-          const map = ctx.inputMap(i) ?? identityMap(size);
-          for (const k of map.kept) kept.push(offset + k);
+        ctx.node.inputs.forEach((name, i) => {
+          const size = ctx.inputShape(i)[axis];
+          const map = ctx.inputMap(i);
+          if (isPruned(map) && map.axis !== axis) ctx.fail(`its input '${name}' holds its partly pruned channels on axis ${map.axis}, not on the concatenated axis ${axis} like '${ctx.node.inputs[prunedInput]}'`);
+          for (const k of isPruned(map) ? map.kept : identityMap(size).kept) kept.push(offset + k);
           offset += size;
         });
-        return [{ size: offset, kept }];
+        return [{ size: offset, kept, axis }];
       }
       let common: { map: ChannelMap; from: string } | undefined;
       ctx.node.inputs.forEach((name, i) => {
         if (ctx.constant(i)) return;
-        const map = ctx.inputMap(i) ?? identityMap(out[1]);
+        const own = ctx.inputMap(i);
+        const map = isPruned(own) ? own : identityMap(out[channelAxis], channelAxis);
         if (!common) common = { map, from: name };
         else if (!sameMap(common.map, map)) {
           ctx.fail(`it joins '${common.from}' (${describeMap(common.map)}) and '${name}' (${describeMap(map)}) along axis ${axis}, but their channels differ`);
@@ -63,7 +68,7 @@ export const Concat = defineOp({
       const map = common?.map ?? identityMap(out[1]);
       ctx.node.inputs.forEach((_, i) => {
         const t = ctx.constant(i);
-        if (t) ctx.setConstant(i, takeAlongAxis(t, 1, map.kept));
+        if (t && isPruned(map)) ctx.setConstant(i, takeAlongAxis(t, map.axis, map.kept));
       });
       return [map];
     },

@@ -5,7 +5,7 @@ import { sumAllBut } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor, requireChannelAxis1 } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { convTranspose } from '../reference/conv';
 import { need } from '../shape-rules';
@@ -63,6 +63,7 @@ export const ConvTranspose = defineOp({
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
+      requireChannelAxis1(ctx);
       if (isPruned(map)) {
         const group = attrInt(ctx.node, 'group', 1);
         if (group !== 1) ctx.fail(`it is a grouped transposed convolution (group=${group}) and its input lost channels; keep every unit of the group that feeds it`);

@@ -1,4 +1,4 @@
-import { isPruned } from '../../prune/channel-map';
+import { ChannelMap, isPruned } from '../../prune/channel-map';
 import { OutputMaps, PruneContext } from '../../prune/rule';
 import { identityFor } from '../../prune/rules/helpers';
 import { buildEinsumGradient } from '../einsum-gradient';
@@ -34,6 +34,8 @@ function pruneEinsum(ctx: PruneContext): OutputMaps {
   const refuse = (detail: string): never =>
     ctx.fail(`equation '${spec.equation}': pruned channels (axis 1) enter through ${pruned.map((i) => `input ${i} ('${ctx.node.inputs[i]}')`).join(' and ')}, but ${detail}`);
   if (spec.output.length < 2) refuse('the output has no channel axis to carry them');
+  const moved = pruned.find((i) => (ctx.inputMap(i) as ChannelMap).axis !== 1);
+  if (moved !== undefined) refuse(`input ${moved} holds them on axis ${(ctx.inputMap(moved) as ChannelMap).axis}, and only channels on axis 1 are followed through an Einsum`);
   const label = spec.output[1];
   const holders = spec.operands.map((_, i) => i).filter((i) => spec.operands[i].includes(label));
   const source = holders[0];

@@ -1,7 +1,7 @@
 import { int64Tensor } from '../../onnx/ir';
 import { reduceToInput } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { expand } from '../reference/shape-arith';
 import { expandedShape } from '../shape-arith';
@@ -38,17 +38,18 @@ export const Expand = defineOp({
       const x = ctx.inputShape(0);
       const y = ctx.outputShape(0);
       if (!isPruned(map)) return [identityFor(y)];
-      if (y.length !== x.length) ctx.fail(`it expands '${ctx.node.inputs[0]}' [${x.join(', ')}] to rank ${y.length}, which moves the partly pruned channel axis`);
+      // Axes added in front (a higher-rank target) move the channels back by as many.
+      const axis = map.axis + y.length - x.length;
       const target = ctx.constant(1);
       if (target) {
         const values = int64Values(target);
-        const at = 1 - (y.length - values.length);
+        const at = axis - (y.length - values.length);
         if (at >= 0 && values[at] === map.size) {
           values[at] = map.kept.length;
           ctx.setConstant(1, int64Tensor(target.dims, values));
         }
       }
-      return [map];
+      return [shifted(map, y.length - x.length)];
     },
   },
   reference: expand,

@@ -1,6 +1,6 @@
 import { attrInt } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
-import { flattenMap, isPruned } from '../../prune/channel-map';
+import { isPruned, mergedMap } from '../../prune/channel-map';
 import { identityFor, normalizeAxis } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { flatten } from '../reference/layout';
@@ -23,15 +23,22 @@ export const Flatten = defineOp({
       if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
     },
   },
-  /** Flatten(axis=1) of [N, C, *S]: channel c becomes features c·|S| … c·|S| + |S| − 1. Other axes mix channels. */
+  /**
+   * Flatten(axis=k) makes [prod(x[:k]), prod(x[k:])]: channels on an axis a ≥ k ≥ 1 stay apart on the output's
+   * axis 1 (channel-map.ts mergedMap: NCHW [N, C, H, W] at k = 1 gives channel c the features c·H·W …; NHWC
+   * [N, H, W, C] gives it every C-th feature). Channels in front of k would be merged with the batch.
+   */
   prune: {
     pruneIn(ctx) {
       const map = ctx.inputMap(0);
       const x = ctx.inputShape(0);
       if (!isPruned(map)) return [identityFor(ctx.outputShape(0))];
       const axis = normalizeAxis(attrInt(ctx.node, 'axis', 1), x.length);
-      if (axis !== 1) ctx.fail(`it flattens from axis ${axis}, which moves the partly pruned channel axis 1; only axis=1 is supported`);
-      return [flattenMap(map, x.slice(2).reduce((a, b) => a * b, 1))];
+      if (axis > map.axis || axis === 0) {
+        ctx.fail(`it flattens from axis ${axis}, which merges the partly pruned channel axis ${map.axis} with the batch axis; only a flatten from an axis between 1 and ${map.axis} can follow them`);
+      }
+      const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+      return [mergedMap(map, size(x.slice(axis, map.axis)), size(x.slice(map.axis + 1)), 1)];
     },
   },
   reference: flatten,

@@ -1,7 +1,7 @@
 import { attrInt, int64Tensor, intAttr, stringAttr } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { gather } from '../reference/shape-arith';
 import { gatherShape } from '../shape-arith';
@@ -54,9 +54,11 @@ export const Gather = defineOp({
       if (!isPruned(map)) return [identityFor(y)];
       const axis = normAxis(attrInt(ctx.node, 'axis', 0), x.length, ctx.node);
       const indexRank = ctx.inputShape(1).length;
-      if (axis === 1) ctx.fail(`it picks entries of the partly pruned channel axis of '${ctx.node.inputs[0]}' by index, and pruning renumbers those channels`);
-      if (axis === 0 && indexRank !== 1) ctx.fail(`it gathers along axis 0 with ${indexRank}-D indices, which moves the partly pruned channel axis of '${ctx.node.inputs[0]}'`);
-      return [map];
+      if (axis === map.axis) ctx.fail(`it picks entries of the partly pruned channel axis ${map.axis} of '${ctx.node.inputs[0]}' by index, and pruning renumbers those channels`);
+      // Axis `axis` becomes the indices' axes: channels behind it move by indexRank − 1 (ViT's class token x[:, 0]).
+      const moved = axis < map.axis ? shifted(map, indexRank - 1) : map;
+      if (moved.axis === 0) ctx.fail(`it gathers along axis ${axis} with ${indexRank}-D indices, which moves the partly pruned channel axis of '${ctx.node.inputs[0]}' to axis 0`);
+      return [moved];
     },
   },
   reference: gather,

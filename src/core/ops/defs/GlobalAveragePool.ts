@@ -1,5 +1,5 @@
 import { floatTensor } from '../../onnx/ir';
-import { passThrough } from '../../prune/rules/helpers';
+import { channelsFirst } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { globalPooledShape } from '../pool-shape';
 import { globalAveragePool } from '../reference/pool';
@@ -21,6 +21,6 @@ export const GlobalAveragePool = defineOp({
     },
   },
   /** Acts on each channel separately: the output keeps the input's channels. */
-  prune: passThrough('GlobalAveragePool'),
+  prune: channelsFirst('GlobalAveragePool'),
   reference: globalAveragePool,
 });

@@ -1,5 +1,5 @@
 import { intsAttr } from '../../onnx/ir';
-import { passThrough } from '../../prune/rules/helpers';
+import { channelsFirst } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { globalPooledShape } from '../pool-shape';
 import { globalMaxPool } from '../reference/pool';
@@ -27,6 +27,6 @@ export const GlobalMaxPool = defineOp({
     },
   },
   /** Pools each channel separately: the output keeps the input's channels. */
-  prune: passThrough('GlobalMaxPool'),
+  prune: channelsFirst('GlobalMaxPool'),
   reference: globalMaxPool,
 });

@@ -1,5 +1,6 @@
 import { attrFloat, attrInt, intAttr } from '../../onnx/ir';
 import { isPruned } from '../../prune/channel-map';
+import { requireChannelAxis1 } from '../../prune/rules/helpers';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
 import { defineOp } from '../op';
@@ -49,6 +50,7 @@ export const GroupNormalization = defineOp({
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
+      requireChannelAxis1(ctx);
       if (isPruned(map)) {
         const groups = attrInt(ctx.node, 'num_groups', 1);
         const size = map.size / groups;

@@ -1,5 +1,6 @@
 import { attrFloat } from '../../onnx/ir';
 import { isPruned } from '../../prune/channel-map';
+import { requireChannelAxis1 } from '../../prune/rules/helpers';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
 import { defineOp } from '../op';
@@ -31,6 +32,7 @@ export const InstanceNormalization = defineOp({
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
+      requireChannelAxis1(ctx);
       if (isPruned(map)) {
         ctx.setConstant(1, takeAlongAxis(ctx.requireConstant(1, 'its scale'), 0, map.kept));
         ctx.setConstant(2, takeAlongAxis(ctx.requireConstant(2, 'its B'), 0, map.kept));

@@ -62,18 +62,19 @@ export const LayerNormalization = defineOp({
     },
   },
   /**
-   * Normalising over axes from 2 on treats each (n, c) slice alone: channels pass through (to Mean and InvStdDev
-   * too) and Scale / B, which span only those axes, need no slicing. Over axis 1 or 0 the channels share their
-   * statistics: removing some would change the kept ones, so the pruned model could not equal the gated one.
+   * Normalising over axes behind the channel axis treats each channel's slice alone: channels pass through (to
+   * Mean and InvStdDev too) and Scale / B, which span only those axes, need no slicing. Over the channel axis the
+   * channels share their statistics (ConvNeXt's and ViT's LayerNorm over the last axis): removing some would
+   * change the kept ones, so the pruned model could not equal the gated one.
    */
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
       const rank = ctx.inputShape(0).length;
       const axis = firstAxis(ctx.node, rank);
-      if (isPruned(map) && axis <= 1) {
+      if (isPruned(map) && axis <= map.axis) {
         ctx.fail(
-          `it normalises over axes ${axis} to ${rank - 1} (axis=${attrInt(ctx.node, 'axis', -1)}), which include the channel axis 1, so every channel's output ` +
+          `it normalises over axes ${axis} to ${rank - 1} (axis=${attrInt(ctx.node, 'axis', -1)}), which include the channel axis ${map.axis}, so every channel's output ` +
             `depends on the statistics of all of them and removing channels from '${ctx.node.inputs[0]}' would change the kept ones; ` +
             'keep every unit that feeds it',
         );

@@ -4,7 +4,7 @@ import { reshapeTo, unbroadcast } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { matMul } from '../reference/linalg';
 import { broadcastShapes, need } from '../shape-rules';
@@ -58,26 +58,35 @@ export const MatMul = defineOp({
     },
   },
   /**
-   * 2-D A·W with W a constant [K, N] (or a vector [K]): output features are W[:, o], input features W[i, :]. (A
-   * following bias Add is sliced by the Add's rule.) For higher-rank A, axis 1 is not the contraction axis, so
-   * it cannot lose features.
+   * A·W with W a constant [K, N] (or a vector [K]) and A of any rank ≥ 2 ([N, K], [N, tokens, K], [N, H, W, K]):
+   * features are A's last axis. Pruned input features are rows of W; output features (units) are columns of W, on
+   * the output's last axis. (A following bias Add is sliced by the Add's rule.) Channels pruned on another axis of
+   * A (rows, or a batch axis W does not span) pass through: every output row reads its own row of A.
    */
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
-      if (isPruned(map)) {
-        const a = ctx.inputShape(0);
-        if (a.length !== 2) ctx.fail(`its input '${ctx.node.inputs[0]}' has rank ${a.length}; only a 2-D input [N, K] can lose features (axis 1 must be the contraction axis)`);
-        const w = ctx.requireConstant(1, 'its weight');
-        if (w.dims.length > 2) ctx.fail(`its weight has rank ${w.dims.length}; a 2-D weight [K, N] or a vector [K] is expected`);
-        ctx.setConstant(1, takeAlongAxis(w, 0, map.kept));
-      }
+      const out = ctx.outputShape(0);
       if (isPruned(ctx.inputMap(1))) ctx.fail('only its first input may carry pruned features');
-      return [identityFor(ctx.outputShape(0))];
+      if (!isPruned(map)) return [identityFor(out)];
+      const a = ctx.inputShape(0);
+      if (map.axis === a.length - 1) {
+        const w = ctx.requireConstant(1, 'its weight');
+        if (w.dims.length > 2) ctx.fail(`its weight has rank ${w.dims.length}; a 2-D weight [K, N] or a vector [K] is expected to remove input features`);
+        ctx.setConstant(1, takeAlongAxis(w, 0, map.kept));
+        return [identityFor(out)];
+      }
+      const b = ctx.inputShape(1);
+      // A batch axis of A that B spans pairs A's channels with B's entries, which would have to go too.
+      const bAxis = map.axis - (a.length - b.length);
+      if (map.axis < a.length - 2 && bAxis >= 0 && b[bAxis] !== 1) {
+        ctx.fail(`its input '${ctx.node.inputs[0]}' holds its partly pruned channels on batch axis ${map.axis}, which its second input '${ctx.node.inputs[1]}' [${b.join(', ')}] also spans`);
+      }
+      return [shifted(map, out.length - a.length)];
     },
     pruneOut(ctx: PruneContext, keep: readonly number[]) {
       const w = ctx.requireConstant(1, 'its weight');
-      if (w.dims.length !== 2 || ctx.outputShape(0).length !== 2) ctx.fail('only a 2-D MatMul with a 2-D weight [K, N] can lose output features');
+      if (w.dims.length !== 2) ctx.fail('only a MatMul with a 2-D weight [K, N] can lose output features');
       ctx.setConstant(1, takeAlongAxis(w, 1, keep));
     },
   },

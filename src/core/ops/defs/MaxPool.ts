@@ -3,6 +3,7 @@ import { GradientContext, GradientError } from '../../autodiff/rule';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
+import { requireChannelAxis1 } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { poolInput, pooledShape } from '../pool-shape';
 import { maxPool } from '../reference/pool';
@@ -40,6 +41,7 @@ export const MaxPool = defineOp({
   prune: {
     pruneIn(ctx: PruneContext) {
       const map = ctx.inputMap(0);
+      requireChannelAxis1(ctx);
       if (isPruned(map) && ctx.outputUsed(1)) ctx.fail('its Indices output is flattened over the channels, so it changes when channels are removed');
       return [map, map];
     },

@@ -36,7 +36,7 @@ export const Pad = defineOp({
     },
   },
   /**
-   * Padding other axes keeps the channels where they are. Padding (or cropping) the channel axis 1 of a pruned
+   * Padding other axes keeps the channels where they are. Padding (or cropping) the channel axis of a pruned
    * tensor is refused; so is a non-zero fill value, which would make the pruned channels non-zero in the gated model.
    */
   prune: {
@@ -44,10 +44,10 @@ export const Pad = defineOp({
       const map = ctx.inputMap(0);
       if (!isPruned(map)) return [identityFor(ctx.outputShape(0))];
       const geometry = padGeometry(ctx.node, ctx.inputShape(0), intInputFromLookup(ctx.node, (i) => ctx.constant(i), what));
-      const c = geometry.axes[1];
+      const c = geometry.axes[map.axis];
       if (c.begin || c.end || c.cropBegin || c.cropEnd) {
         ctx.fail(
-          `it pads the channel axis 1 of '${ctx.node.inputs[0]}' (pads [${geometry.pads.join(', ')}]), which ${describeMap(map)}; ` +
+          `it pads the channel axis ${map.axis} of '${ctx.node.inputs[0]}' (pads [${geometry.pads.join(', ')}]), which ${describeMap(map)}; ` +
             'padding or cropping pruned channels is not supported, so keep every unit of the group that feeds it',
         );
       }

@@ -73,8 +73,9 @@ export const Resize = defineOp({
       const map = ctx.inputMap(0);
       if (isPruned(map)) {
         const plan = resizePlan(ctx.node, ctx.inputShape(0), constantInput(ctx.node, (i) => ctx.constant(i)));
-        if (plan.axes[1] || plan.outShape[1] !== ctx.inputShape(0)[1]) ctx.fail(`it resizes the channel axis 1 (${ctx.inputShape(0)[1]} → ${plan.outShape[1]}), which mixes channels`);
-        const at = plan.listedAxes.indexOf(1);
+        const c = map.axis;
+        if (plan.axes[c] || plan.outShape[c] !== ctx.inputShape(0)[c]) ctx.fail(`it resizes the channel axis ${c} (${ctx.inputShape(0)[c]} → ${plan.outShape[c]}), which mixes channels`);
+        const at = plan.listedAxes.indexOf(c);
         if (plan.sizedBy === 3 && at >= 0) {
           const sizes = ctx.requireConstant(3, 'its sizes');
           const values = Array.from(sizes.data as BigInt64Array, (v) => Number(v));

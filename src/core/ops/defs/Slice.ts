@@ -36,17 +36,18 @@ export const Slice = defineOp({
     },
   },
   /**
-   * Along axis 1 the output carries the sliced sub-range of the input's map (output channel j is input channel
-   * start + j·step), and the node's start, end and step for axis 1 are rewritten to the kept channels' positions
-   * in the pruned tensor (refused when those are not evenly spaced, which only happens with |step| > 1). Along
-   * other axes the channels pass through.
+   * Along the channel axis (axis 1, or wherever the input's pruned channels are) the output carries the sliced
+   * sub-range of the input's map (output channel j is input channel start + j·step), and the node's start, end and
+   * step for that axis are rewritten to the kept channels' positions in the pruned tensor (refused when those are
+   * not evenly spaced, which only happens with |step| > 1). Starts and ends computed from the input's shape
+   * (ShuffleNet's x.chunk(2, dim=1)) are replaced by constants. Along other axes the channels pass through.
    */
   prune: {
     pruneIn(ctx) {
       const map = ctx.inputMap(0);
       if (!isPruned(map)) return [identityFor(ctx.outputShape(0))];
-      const axes = slicedAxes(ctx.node, ctx.inputShape(0), intInputFromLookup(ctx.node, (i) => ctx.constant(i), what));
-      const k = axes.findIndex((a) => a.axis === 1);
+      const axes = slicedAxes(ctx.node, ctx.inputShape(0), intInputFromLookup(ctx.node, (i) => ctx.constant(i) ?? ctx.batchFreeConstant(i), what));
+      const k = axes.findIndex((a) => a.axis === map.axis);
       return k < 0 ? [map] : [pruneChannelSlice(ctx, map, axes[k], k)];
     },
   },
@@ -120,14 +121,14 @@ function pruneChannelSlice(ctx: PruneContext, map: ChannelMap, a: SlicedAxis, k:
     const last = positions[positions.length - 1] + step;
     // A negative end counts from the back: below −size it means "through the first element".
     const end = last < 0 ? -(map.kept.length + 1) : last;
-    ctx.setConstant(1, withEntry(ctx.requireConstant(1, 'its starts'), k, positions[0]));
-    ctx.setConstant(2, withEntry(ctx.requireConstant(2, 'its ends'), k, end));
+    ctx.setConstant(1, withEntry(ctx.constant(1) ?? ctx.batchFreeConstant(1) ?? ctx.requireConstant(1, 'its starts'), k, positions[0]));
+    ctx.setConstant(2, withEntry(ctx.constant(2) ?? ctx.batchFreeConstant(2) ?? ctx.requireConstant(2, 'its ends'), k, end));
     if (step !== a.step) {
       if (!ctx.node.inputs[4]) ctx.fail('it needs a new step along the channel axis, but has no steps input to hold it');
-      ctx.setConstant(4, withEntry(ctx.requireConstant(4, 'its steps'), k, step));
+      ctx.setConstant(4, withEntry(ctx.constant(4) ?? ctx.batchFreeConstant(4) ?? ctx.requireConstant(4, 'its steps'), k, step));
     }
   }
-  return { size: a.count, kept };
+  return { size: a.count, kept, axis: map.axis };
 }
 
 /** A copy of an int32 / int64 vector with entry k replaced. */

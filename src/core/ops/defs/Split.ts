@@ -36,9 +36,9 @@ export const Split = defineOp({
     },
   },
   /**
-   * Along axis 1, output k holds the channels [o_k, o_k + size_k) of the input, so it carries that sub-range of
-   * the input's map and its size becomes the number of those channels that remain. Along another axis every
-   * output carries the input's map.
+   * Along the channel axis (axis 1, or wherever the input's pruned channels are), output k holds the channels
+   * [o_k, o_k + size_k) of the input, so it carries that sub-range of the input's map and its size becomes the
+   * number of those channels that remain. Along another axis every output carries the input's map.
    */
   prune: {
     pruneIn(ctx) {
@@ -46,8 +46,8 @@ export const Split = defineOp({
       const x = ctx.inputShape(0);
       const outputs = ctx.node.outputs;
       if (!isPruned(map)) return outputs.map((_, k) => identityFor(ctx.outputShape(k)));
-      if (normalizeAxis(attrInt(ctx.node, 'axis', 0), x.length) !== 1) return outputs.map(() => map);
-      const sizes = splitSizes(ctx.node, x[1], intInputFromLookup(ctx.node, (i) => ctx.constant(i), what));
+      if (normalizeAxis(attrInt(ctx.node, 'axis', 0), x.length) !== map.axis) return outputs.map(() => map);
+      const sizes = splitSizes(ctx.node, x[map.axis], intInputFromLookup(ctx.node, (i) => ctx.constant(i) ?? ctx.batchFreeConstant(i), what));
       let offset = 0;
       const maps: ChannelMap[] = sizes.map((size, k) => {
         const from = offset;
@@ -56,7 +56,7 @@ export const Split = defineOp({
         if (kept.length === 0 && size > 0) {
           ctx.fail(`its output ${k} ('${outputs[k]}') holds channels ${from} to ${from + size - 1} of '${ctx.node.inputs[0]}', and none of them is kept; keep at least one unit there`);
         }
-        return { size, kept };
+        return { size, kept, axis: map.axis };
       });
       setSizes(ctx, maps.map((m) => m.kept.length));
       return maps;

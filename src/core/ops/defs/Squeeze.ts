@@ -2,7 +2,7 @@ import { Node, Tensor } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { squeeze } from '../reference/shape-arith';
 import { squeezedShape } from '../shape-arith';
@@ -38,7 +38,7 @@ export const Squeeze = defineOp({
       if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
     },
   },
-  /** The channel axis stays axis 1 unless axis 0 is squeezed away (axis 1 itself has more than one channel). */
+  /** The channel axis moves back by the number of axes squeezed in front of it, but never onto axis 0 (the batch). */
   prune: {
     pruneIn(ctx) {
       const map = ctx.inputMap(0);
@@ -47,7 +47,7 @@ export const Squeeze = defineOp({
       if (!isPruned(map)) return [identityFor(y)];
       const axes = prunedAxes(ctx) ?? x.flatMap((d, i) => (d === 1 ? [i] : []));
       if (axes.some((a) => normAxis(a, x.length, ctx.node) === 0)) ctx.fail(`it removes axis 0, so the partly pruned channel axis of '${ctx.node.inputs[0]}' would move`);
-      return [map];
+      return [shifted(map, -axes.filter((a) => normAxis(a, x.length, ctx.node) < map.axis).length)];
     },
   },
   reference: squeeze,

@@ -35,14 +35,14 @@ export const Tile = defineOp({
       ctx.setInputGrad(0, summed);
     },
   },
-  /** Repeating along axis 1 would repeat the pruned channels; other axes keep them where they are. */
+  /** Repeating along the channel axis would repeat the pruned channels; other axes keep them where they are. */
   prune: {
     pruneIn(ctx) {
       const map = ctx.inputMap(0);
       const x = ctx.inputShape(0);
       const y = ctx.outputShape(0);
       if (!isPruned(map)) return [identityFor(y)];
-      if (y[1] !== x[1]) ctx.fail(`it repeats the partly pruned channel axis of '${ctx.node.inputs[0]}' (${x[1]} → ${y[1]})`);
+      if (y[map.axis] !== x[map.axis]) ctx.fail(`it repeats the partly pruned channel axis of '${ctx.node.inputs[0]}' (${x[map.axis]} → ${y[map.axis]})`);
       return [map];
     },
   },

@@ -1,5 +1,5 @@
 import { attrInts, intsAttr } from '../../onnx/ir';
-import { describeMap, isPruned } from '../../prune/channel-map';
+import { isPruned, onAxis } from '../../prune/channel-map';
 import { identityFor } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { transpose } from '../reference/layout';
@@ -30,8 +30,8 @@ export const Transpose = defineOp({
     },
   },
   /**
-   * Passes the channels on only when axis 1 stays where it is (perm[1] = 1). A pruned channel axis that moves
-   * (channels-last layouts) is refused for now.
+   * Moves the channels with their axis: output axis j is input axis perm[j], so channels on input axis a land on
+   * the output axis j with perm[j] = a (NCHW → NHWC moves them from 1 to 3, tf2onnx's Transposes around convs).
    */
   prune: {
     pruneIn(ctx) {
@@ -39,13 +39,7 @@ export const Transpose = defineOp({
       const x = ctx.inputShape(0);
       if (!isPruned(map)) return [identityFor(ctx.outputShape(0))];
       const perm = attrInts(ctx.node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
-      if (perm[1] !== 1) {
-        ctx.fail(
-          `it moves axis 1 of '${ctx.node.inputs[0]}' (perm=[${perm.join(', ')}]), whose channels are partly pruned (it ${describeMap(map)}); ` +
-            'a transposed channel axis cannot be pruned, so keep every unit of the group that feeds it',
-        );
-      }
-      return [map];
+      return [onAxis(map, perm.indexOf(map.axis))];
     },
   },
   reference: transpose,

@@ -1,6 +1,6 @@
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/rules/helpers';
 import { defineOp } from '../op';
 import { unsqueeze } from '../reference/shape-arith';
 import { unsqueezedShape } from '../shape-arith';
@@ -20,15 +20,18 @@ export const Unsqueeze = defineOp({
       if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
     },
   },
-  /** The channel axis stays axis 1 unless a new axis goes in front of it (at output position 0 or 1). */
+  /** Axes inserted in front of the channels move them back by as many; none may go in front of the batch (position 0). */
   prune: {
     pruneIn(ctx) {
       const map = ctx.inputMap(0);
       const y = ctx.outputShape(0);
       if (!isPruned(map)) return [identityFor(y)];
       const axes = (prunedAxes(ctx) ?? []).map((a) => normAxis(a, y.length, ctx.node));
-      if (axes.some((a) => a <= 1)) ctx.fail(`it inserts an axis at position ${Math.min(...axes)}, in front of the partly pruned channel axis of '${ctx.node.inputs[0]}'`);
-      return [map];
+      if (axes.some((a) => a === 0)) ctx.fail(`it inserts an axis at position 0, in front of the partly pruned channel axis of '${ctx.node.inputs[0]}' and of the batch`);
+      // Output axes in front of the channels' new place: the inserted ones there plus the input's axes before them.
+      let axis = map.axis;
+      for (const a of [...axes].sort((p, q) => p - q)) if (a <= axis) axis++;
+      return [shifted(map, axis - map.axis)];
     },
   },
   reference: unsqueeze,
