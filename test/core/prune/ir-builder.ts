@@ -1,5 +1,8 @@
 /** Small IR graphs built in code for the pruning tests (seeded weights, opset 13). */
-import { Attribute, Model, Node, Tensor, ValueInfo, floatTensor, int64Tensor } from '../../../src/core/onnx/ir';
+import { Attribute, Model, Node, Tensor, ValueInfo, floatTensor, int64Tensor, intAttr, intsAttr } from '../../../src/core/onnx/ir';
+import { inferShapes } from '../../../src/core/onnx/shape-inference';
+import { concreteInputShapes } from '../../../src/core/prune/prune';
+import { Discovery, discoverUnits } from '../../../src/core/units/discover';
 
 /** mulberry32: a small seeded PRNG in [0, 1). */
 export function prng(seed: number): () => number {
@@ -76,4 +79,20 @@ export class GraphBuilder {
     const n = dims.reduce((a, b) => a * b, 1);
     return { dims: [...dims], data: Float32Array.from({ length: n }, () => this.rand() * 2 - 1) };
   }
+}
+
+/** Attributes of a square k×k Conv with symmetric padding (and a group count when > 1). */
+export const conv = (k: number, pad: number, stride = 1, group = 1): Record<string, Attribute> => ({
+  kernel_shape: intsAttr([k, k]),
+  pads: intsAttr([pad, pad, pad, pad]),
+  strides: intsAttr([stride, stride]),
+  ...(group > 1 && { group: intAttr(group) }),
+});
+
+/** A Transpose's perm attribute. */
+export const perm = (...p: number[]): Record<string, Attribute> => ({ perm: intsAttr(p) });
+
+/** Units of `model` at batch 2; `checkPruning` off skips discovery's trial prune (to test the pruner's refusals). */
+export function discover(model: Model, checkPruning = true): Discovery {
+  return discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph, undefined, 2)), { checkPruning });
 }

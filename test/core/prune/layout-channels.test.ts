@@ -10,24 +10,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Model, Tensor, floatAttr, intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { inferShapes } from '../../../src/core/onnx/shape-inference';
-import { Discovery, discoverUnits } from '../../../src/core/units/discover';
+import { Discovery } from '../../../src/core/units/discover';
 import { PruneError, concreteInputShapes, pruneModel, verifyPruning } from '../../../src/core/prune';
 import { reshapedChannelAxis } from '../../../src/core/ops/defs/Reshape';
 import { findChannelShuffles, shuffledChannels } from '../../../src/core/prune/channel-shuffle';
 import { identityMap, mergedMap } from '../../../src/core/prune/channel-map';
-import { GraphBuilder, prng } from './ir-builder';
+import { GraphBuilder, prng, conv, discover, perm } from './ir-builder';
 
-const conv = (k: number, pad: number, stride = 1, group = 1) => ({
-  kernel_shape: intsAttr([k, k]),
-  pads: intsAttr([pad, pad, pad, pad]),
-  strides: intsAttr([stride, stride]),
-  ...(group > 1 && { group: intAttr(group) }),
-});
-const perm = (...p: number[]) => ({ perm: intsAttr(p) });
-
-function discover(model: Model, checkPruning = true): Discovery {
-  return discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph, undefined, 2)), { checkPruning });
-}
 
 /** Seeded random keep-masks, about half of each group, never empty. */
 function randomMasks(d: Discovery, seed: number): boolean[][] {

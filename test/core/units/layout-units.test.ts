@@ -8,26 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Model, floatAttr, intAttr, intsAttr } from '../../../src/core/onnx/ir';
-import { inferShapes } from '../../../src/core/onnx/shape-inference';
-import { Discovery, discoverUnits } from '../../../src/core/units/discover';
+import { Discovery } from '../../../src/core/units/discover';
 import { gateInputsFor } from '../../../src/core/graphs/gated-forward';
 import { GateGradientRunner } from '../../../src/core/runtime/gate-gradient-runner';
 import { GatedInference } from '../../../src/core/bise/gated-inference';
 import type { InMemoryDataset } from '../../../src/core/data/dataset';
-import { concreteInputShapes, pruneModel, runModel, verifyPruning } from '../../../src/core/prune';
-import { GraphBuilder } from '../prune/ir-builder';
+import { pruneModel, runModel, verifyPruning } from '../../../src/core/prune';
+import { GraphBuilder, conv, discover, perm } from '../prune/ir-builder';
 
-const conv = (k: number, pad: number, stride = 1, group = 1) => ({
-  kernel_shape: intsAttr([k, k]),
-  pads: intsAttr([pad, pad, pad, pad]),
-  strides: intsAttr([stride, stride]),
-  ...(group > 1 && { group: intAttr(group) }),
-});
-const perm = (...p: number[]) => ({ perm: intsAttr(p) });
-
-function discover(model: Model, checkPruning = true): Discovery {
-  return discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph, undefined, 2)), { checkPruning });
-}
 
 const sitesOf = (d: Discovery) => d.sites.map((s) => ({ tensor: s.tensor, axis: s.axis, channels: s.channels, group: s.group }));
 
