@@ -9,7 +9,7 @@ import { GradientContext } from '../autodiff/rule';
 import { reshapeTo } from '../autodiff/helpers';
 import { describeMap, isPruned } from '../prune/channel-map';
 import { PruneContext } from '../prune/rule';
-import { shifted } from '../prune/rules/helpers';
+import { shifted } from '../prune/channel-rules';
 import { IntInput, intInputFromConstants, intInputFromLookup } from './constant-inputs';
 import { OpSignature, PruneFacet, ShapeRule } from './op';
 import { need } from './shape-rules';

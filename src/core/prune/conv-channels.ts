@@ -13,7 +13,7 @@
 import { attrInt, intAttr } from '../onnx/ir';
 import { ChannelMap, isPruned } from './channel-map';
 import { OutputMaps, PruneContext } from './rule';
-import { identityFor, requireChannelAxis1 } from './rules/helpers';
+import { identityFor, requireChannelAxis1 } from './channel-rules';
 import { takeAlongAxis } from './tensor-ops';
 
 export function convPruneIn(ctx: PruneContext): OutputMaps {

@@ -1,5 +1,5 @@
 import { reduceToInput } from '../../autodiff/helpers';
-import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { elementwise as elementwiseChannels } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { binary } from '../reference/elementwise';
 import { elementwise } from '../shape-rules';

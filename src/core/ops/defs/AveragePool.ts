@@ -2,7 +2,7 @@ import { attrInt, intAttr, intsAttr, makeTensor } from '../../onnx/ir';
 import { WindowGeometry } from '../../onnx/conv-geometry';
 import { GradientContext, GradientError } from '../../autodiff/rule';
 import { reshapeTo } from '../../autodiff/helpers';
-import { channelsFirst } from '../../prune/rules/helpers';
+import { channelsFirst } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { poolGeometry, poolInput, pooledShape } from '../pool-shape';
 import { averagePool } from '../reference/pool';

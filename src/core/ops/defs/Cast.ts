@@ -1,6 +1,6 @@
 import { attrInt } from '../../onnx/ir';
 import { GradientError } from '../../autodiff/rule';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { mapValues } from '../reference/elementwise';
 import { OpImpl, required } from '../reference/tensor';

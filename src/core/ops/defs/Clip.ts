@@ -1,6 +1,6 @@
 import { GradientError } from '../../autodiff/rule';
 import { gradWhere } from '../../autodiff/helpers';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { mapValues } from '../reference/elementwise';
 import { OpImpl, required } from '../reference/tensor';

@@ -1,7 +1,7 @@
 import { attrInt, int64Tensor, intAttr } from '../../onnx/ir';
 import { ChannelMap, describeMap, identityMap, isPruned, sameMap } from '../../prune/channel-map';
 import { takeAlongAxis } from '../../prune/tensor-ops';
-import { normalizeAxis } from '../../prune/rules/helpers';
+import { normalizeAxis } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { concat } from '../reference/layout';
 import { need, normAxis } from '../shape-rules';

@@ -1,5 +1,5 @@
 import { Node } from '../../onnx/ir';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { constantValue } from '../reference/layout';
 

@@ -5,7 +5,7 @@ import { sumAllBut } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
-import { identityFor, requireChannelAxis1 } from '../../prune/rules/helpers';
+import { identityFor, requireChannelAxis1 } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { convTranspose } from '../reference/conv';
 import { need } from '../shape-rules';

@@ -1,5 +1,5 @@
 import { GradientError } from '../../autodiff/rule';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { mapValues } from '../reference/elementwise';
 import { OpImpl, required } from '../reference/tensor';

@@ -1,6 +1,6 @@
 import { ChannelMap, isPruned } from '../../prune/channel-map';
 import { OutputMaps, PruneContext } from '../../prune/rule';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { buildEinsumGradient } from '../einsum-gradient';
 import { parseEinsum, shown } from '../einsum-equation';
 import { defineOp } from '../op';

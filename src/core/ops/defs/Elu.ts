@@ -1,5 +1,5 @@
 import { attrFloat } from '../../onnx/ir';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { scalar } from '../elementwise-gradients';
 import { defineOp } from '../op';
 import { unary } from '../reference/elementwise';

@@ -1,4 +1,4 @@
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { scalar } from '../elementwise-gradients';
 import { defineOp } from '../op';
 import { erf, unary } from '../reference/elementwise';

@@ -1,7 +1,7 @@
 import { int64Tensor } from '../../onnx/ir';
 import { reduceToInput } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor, shifted } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { expand } from '../reference/shape-arith';
 import { expandedShape } from '../shape-arith';

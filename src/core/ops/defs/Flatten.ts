@@ -1,7 +1,7 @@
 import { attrInt } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned, mergedMap } from '../../prune/channel-map';
-import { identityFor, normalizeAxis } from '../../prune/rules/helpers';
+import { identityFor, normalizeAxis } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { flatten } from '../reference/layout';
 import { need, normAxis } from '../shape-rules';

@@ -1,7 +1,7 @@
 import { attrInt, int64Tensor, intAttr, stringAttr } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor, shifted } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { gather } from '../reference/shape-arith';
 import { gatherShape } from '../shape-arith';

@@ -1,6 +1,6 @@
 import { Node, attrString } from '../../onnx/ir';
 import { GradientContext } from '../../autodiff/rule';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { scalar } from '../elementwise-gradients';
 import { defineOp } from '../op';
 import { erf, unary } from '../reference/elementwise';

@@ -3,7 +3,7 @@ import { unbroadcast } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { gemm } from '../reference/linalg';
 import { broadcastShapes, need } from '../shape-rules';

@@ -1,5 +1,5 @@
 import { floatTensor } from '../../onnx/ir';
-import { channelsFirst } from '../../prune/rules/helpers';
+import { channelsFirst } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { globalPooledShape } from '../pool-shape';
 import { globalAveragePool } from '../reference/pool';

@@ -1,5 +1,5 @@
 import { intsAttr } from '../../onnx/ir';
-import { channelsFirst } from '../../prune/rules/helpers';
+import { channelsFirst } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { globalPooledShape } from '../pool-shape';
 import { globalMaxPool } from '../reference/pool';

@@ -1,4 +1,4 @@
-import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { elementwise as elementwiseChannels } from '../../prune/channel-rules';
 import { booleanOutput } from '../elementwise-gradients';
 import { defineOp } from '../op';
 import { binary } from '../reference/elementwise';

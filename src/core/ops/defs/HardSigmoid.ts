@@ -1,6 +1,6 @@
 import { attrFloat } from '../../onnx/ir';
 import { gradWhere } from '../../autodiff/helpers';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { scalar } from '../elementwise-gradients';
 import { defineOp } from '../op';
 import { unary } from '../reference/elementwise';

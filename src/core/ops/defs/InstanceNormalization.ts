@@ -1,6 +1,6 @@
 import { attrFloat } from '../../onnx/ir';
 import { isPruned } from '../../prune/channel-map';
-import { requireChannelAxis1 } from '../../prune/rules/helpers';
+import { requireChannelAxis1 } from '../../prune/channel-rules';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
 import { defineOp } from '../op';

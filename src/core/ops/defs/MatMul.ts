@@ -4,7 +4,7 @@ import { reshapeTo, unbroadcast } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { takeAlongAxis } from '../../prune/tensor-ops';
-import { identityFor, shifted } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { matMul } from '../reference/linalg';
 import { broadcastShapes, need } from '../shape-rules';

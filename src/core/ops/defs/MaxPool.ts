@@ -3,7 +3,7 @@ import { GradientContext, GradientError } from '../../autodiff/rule';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
-import { requireChannelAxis1 } from '../../prune/rules/helpers';
+import { requireChannelAxis1 } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { poolInput, pooledShape } from '../pool-shape';
 import { maxPool } from '../reference/pool';

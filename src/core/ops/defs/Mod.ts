@@ -1,6 +1,6 @@
 import { attrInt } from '../../onnx/ir';
 import { unbroadcast } from '../../autodiff/helpers';
-import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { elementwise as elementwiseChannels } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { broadcastMap } from '../reference/elementwise';
 import { OpImpl, required } from '../reference/tensor';

@@ -1,7 +1,7 @@
 import { int64Tensor } from '../../onnx/ir';
 import { GradientContext } from '../../autodiff/rule';
 import { reduceToInput } from '../../autodiff/helpers';
-import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { elementwise as elementwiseChannels } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { binary } from '../reference/elementwise';
 import { broadcastShapes, elementwise } from '../shape-rules';

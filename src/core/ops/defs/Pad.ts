@@ -2,7 +2,7 @@ import { Node, Tensor, attrFloat, int64Tensor, intAttr } from '../../onnx/ir';
 import { GradientContext } from '../../autodiff/rule';
 import { reshapeTo } from '../../autodiff/helpers';
 import { describeMap, isPruned } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { intInputFromConstants, intInputFromLookup } from '../constant-inputs';
 import { defineOp } from '../op';
 import { PAD_INPUTS, PadGeometry, PaddedAxis, padGeometry, paddedShape } from '../padding';

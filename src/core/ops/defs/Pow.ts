@@ -1,7 +1,7 @@
 import { floatTensor, intAttr } from '../../onnx/ir';
 import { GradientContext } from '../../autodiff/rule';
 import { unbroadcast } from '../../autodiff/helpers';
-import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { elementwise as elementwiseChannels } from '../../prune/channel-rules';
 import { scalar } from '../elementwise-gradients';
 import { defineOp } from '../op';
 import { binary } from '../reference/elementwise';

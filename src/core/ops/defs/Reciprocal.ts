@@ -1,4 +1,4 @@
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { unary } from '../reference/elementwise';
 import { same } from '../shape-rules';

@@ -2,7 +2,7 @@ import { attrInt, int64Tensor } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
 import { ChannelMap, describeMap, isPruned, mergedMap } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { reshape } from '../reference/shape-arith';
 import { reshapeTarget } from '../shape-arith';

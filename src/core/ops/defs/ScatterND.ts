@@ -1,7 +1,7 @@
 import { attrString, int64Tensor, floatTensor } from '../../onnx/ir';
 import { GradientError } from '../../autodiff/rule';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { scatterND } from '../reference/scatter-gather-nd';
 import { indexedSliceShape } from '../scatter-gather-nd-shape';

@@ -3,7 +3,7 @@ import { GradientContext } from '../../autodiff/rule';
 import { reshapeTo } from '../../autodiff/helpers';
 import { ChannelMap, describeMap, isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { intInputFromConstants, intInputFromLookup } from '../constant-inputs';
 import { defineOp } from '../op';
 import { slice } from '../reference/layout';

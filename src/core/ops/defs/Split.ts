@@ -1,7 +1,7 @@
 import { attrInt, attrInts, int64Tensor, intAttr, intsAttr, makeTensor } from '../../onnx/ir';
 import { ChannelMap, isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
-import { identityFor, normalizeAxis } from '../../prune/rules/helpers';
+import { identityFor, normalizeAxis } from '../../prune/channel-rules';
 import { intInputFromConstants, intInputFromLookup } from '../constant-inputs';
 import { defineOp } from '../op';
 import { split } from '../reference/layout';

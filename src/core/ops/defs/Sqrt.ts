@@ -1,5 +1,5 @@
 import { floatTensor } from '../../onnx/ir';
-import { passThrough } from '../../prune/rules/helpers';
+import { passThrough } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { unary } from '../reference/elementwise';
 import { same } from '../shape-rules';

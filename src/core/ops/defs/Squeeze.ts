@@ -2,7 +2,7 @@ import { Node, Tensor } from '../../onnx/ir';
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
-import { identityFor, shifted } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { squeeze } from '../reference/shape-arith';
 import { squeezedShape } from '../shape-arith';

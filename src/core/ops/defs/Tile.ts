@@ -1,6 +1,6 @@
 import { int64Tensor, intAttr } from '../../onnx/ir';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { tile } from '../reference/shape-arith';
 import { tiledShape } from '../shape-arith';

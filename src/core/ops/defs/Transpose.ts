@@ -1,6 +1,6 @@
 import { attrInts, intsAttr } from '../../onnx/ir';
 import { isPruned, onAxis } from '../../prune/channel-map';
-import { identityFor } from '../../prune/rules/helpers';
+import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { transpose } from '../reference/layout';
 import { need } from '../shape-rules';

@@ -1,6 +1,6 @@
 import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
-import { identityFor, shifted } from '../../prune/rules/helpers';
+import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { unsqueeze } from '../reference/shape-arith';
 import { unsqueezedShape } from '../shape-arith';

@@ -1,5 +1,5 @@
 import { gradWhere, unbroadcast } from '../../autodiff/helpers';
-import { elementwise as elementwiseChannels } from '../../prune/rules/helpers';
+import { elementwise as elementwiseChannels } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { variadic } from '../reference/elementwise';
 import { variadicElementwise } from '../shape-rules';

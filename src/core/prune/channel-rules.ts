@@ -1,7 +1,7 @@
-/** Building blocks shared by the pruning rules. */
-import { ChannelMap, describeMap, identityMap, isPruned, onAxis, sameMap } from '../channel-map';
-import { OutputMaps, PruneContext, PruneRule } from '../rule';
-import { takeAlongAxis } from '../tensor-ops';
+/** Building blocks shared by the ops' channel rules (the prune facets in src/core/ops/defs). */
+import { ChannelMap, describeMap, identityMap, isPruned, onAxis, sameMap } from './channel-map';
+import { OutputMaps, PruneContext, PruneRule } from './rule';
+import { takeAlongAxis } from './tensor-ops';
 
 /** Ops that act on each element separately: every output carries the map of input 0, on whatever axis. */
 export function passThrough(opType: string): PruneRule {
