@@ -167,3 +167,16 @@ export function randomBatchPair(rng: Rng): [number[], number[]] {
 export function randomShape(rng: Rng, rank: number, max = 4): number[] {
   return fill(rank, () => rng.int(1, max));
 }
+
+/** A random factorisation of `total` into `parts` dims. */
+export function factorise(rng: Rng, total: number, parts: number): number[] {
+  const dims = new Array<number>(parts).fill(1);
+  let rest = total;
+  for (let p = 2; rest > 1; ) {
+    if (rest % p === 0) {
+      dims[rng.int(0, parts - 1)] *= p;
+      rest /= p;
+    } else p++;
+  }
+  return dims;
+}

@@ -3,21 +3,7 @@ import { test } from 'node:test';
 import { intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { GraphBuilder } from '../../support/graph-builder';
 import { gradCheckDraws } from '../../support/gradcheck';
-import { Rng } from '../../support/random';
-import { randomShape } from '../../support/random-ops';
-
-/** A random factorisation of `total` into `parts` dims. */
-function factorise(rng: Rng, total: number, parts: number): number[] {
-  const dims = new Array<number>(parts).fill(1);
-  let rest = total;
-  for (let p = 2; rest > 1; ) {
-    if (rest % p === 0) {
-      dims[rng.int(0, parts - 1)] *= p;
-      rest /= p;
-    } else p++;
-  }
-  return dims;
-}
+import { factorise, randomShape } from '../../support/random-ops';
 
 test('Flatten: dX is dY reshaped back, for any axis', async () => {
   await gradCheckDraws('Flatten', 6, (rng) => {

@@ -11,7 +11,7 @@ import { inferShapes, int64Values } from '../../../src/core/onnx/shape-inference
 import { GraphBuilder } from '../../support/graph-builder';
 import { GradCheckResult, backwardOps, gradCheckDraws } from '../../support/gradcheck';
 import { Rng, seedFor, uniform } from '../../support/random';
-import { randomBroadcastPair, randomShape } from '../../support/random-ops';
+import { factorise, randomBroadcastPair, randomShape } from '../../support/random-ops';
 import { GraphBuilder as ModelBuilder } from '../prune/ir-builder';
 import { assertRefused, conv3x3, matchesOnnxRuntime, prunedMatchesGated } from './layout-support';
 
@@ -39,19 +39,6 @@ function assertBackwardShapesKnown(results: readonly GradCheckResult[]): void {
     const shapes = inferShapes(g, new Map(g.inputs.map((v) => [v.name, v.shape as number[]])));
     for (const o of g.outputs) assert.deepEqual(shapes.get(o.name), o.shape, `backward output '${o.name}'`);
   }
-}
-
-/** A random factorisation of `total` into `parts` dims. */
-function factorise(rng: Rng, total: number, parts: number): number[] {
-  const dims = new Array<number>(parts).fill(1);
-  let rest = total;
-  for (let p = 2; rest > 1; ) {
-    if (rest % p === 0) {
-      dims[rng.int(0, parts - 1)] *= p;
-      rest /= p;
-    } else p++;
-  }
-  return dims;
 }
 
 const scalar = (b: GraphBuilder, name: string, value: number): string => b.ints(name, [value], []);
