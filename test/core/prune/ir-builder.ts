@@ -1,5 +1,5 @@
 /** Small IR graphs built in code for the pruning tests (seeded weights, opset 13). */
-import { Attribute, Model, Node, Tensor, ValueInfo, floatTensor, int64Tensor, intAttr, intsAttr } from '../../../src/core/onnx/ir';
+import { Attribute, Model, Node, Tensor, ValueInfo, floatTensor, int64Tensor, floatAttr, intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { concreteInputShapes } from '../../../src/core/prune/prune';
 import { Discovery, discoverUnits } from '../../../src/core/units/discover';
@@ -95,4 +95,27 @@ export const perm = (...p: number[]): Record<string, Attribute> => ({ perm: ints
 /** Units of `model` at batch 2; `checkPruning` off skips discovery's trial prune (to test the pruner's refusals). */
 export function discover(model: Model, checkPruning = true): Discovery {
   return discoverUnits(model.graph, inferShapes(model.graph, concreteInputShapes(model.graph, undefined, 2)), { checkPruning });
+}
+
+/** Decomposed GELU as torch exports it, with the ½ last (x·(1 + erf(x/√2))·½) or first (½x·(1 + erf(x/√2))). */
+export function gelu(b: GraphBuilder, x: string, name: string, halfFirst = false): string {
+  const erf = b.node('Erf', [b.node('Div', [x, b.weight(`${name}.sqrt2`, [], [Math.SQRT2])])]);
+  const onePlus = b.node('Add', [erf, b.weight(`${name}.one`, [], [1])]);
+  if (halfFirst) return b.node('Mul', [b.node('Mul', [x, b.weight(`${name}.half`, [], [0.5])]), onePlus], {}, name);
+  return b.node('Mul', [b.node('Mul', [x, onePlus]), b.weight(`${name}.half`, [], [0.5])], {}, name);
+}
+
+/** A ConvNeXt block: dw conv, channels-last LayerNorm, Linear → GELU → Linear, layer scale, residual; a Gemm head. */
+export function convNextBlock(seed: number, headBias: boolean): { b: GraphBuilder; model: Model } {
+  const b = new GraphBuilder(seed);
+  const x = b.input('x', ['batch', 3, 8, 8]);
+  const stem = b.node('Conv', [x, b.weight('ws', [8, 3, 2, 2]), b.weight('bs', [8])], conv(2, 0, 2), 'stem');
+  const dw = b.node('Conv', [stem, b.weight('wdw', [8, 1, 3, 3]), b.weight('bdw', [8])], conv(3, 1, 1, 8), 'dwconv');
+  const normed = b.node('LayerNormalization', [b.node('Transpose', [dw], perm(0, 2, 3, 1)), b.weight('ln_scale', [8]), b.weight('ln_bias', [8])], { axis: intAttr(-1), epsilon: floatAttr(1e-6) }, 'ln');
+  const hidden = gelu(b, b.node('Add', [b.weight('b1', [16]), b.node('MatMul', [normed, b.weight('w1', [8, 16])], {}, 'pwconv1')]), 'gelu');
+  const back = b.node('Transpose', [b.node('Add', [b.weight('b2', [8]), b.node('MatMul', [hidden, b.weight('w2', [16, 8])], {}, 'pwconv2')])], perm(0, 3, 1, 2));
+  const block = b.node('Add', [b.node('Mul', [b.weight('layer_scale', [8, 1, 1]), back]), stem], {}, 'residual');
+  const z = b.node('Flatten', [b.node('GlobalAveragePool', [block])], { axis: intAttr(1) });
+  const head = [z, b.weight('fc', [3, 8]), ...(headBias ? [b.weight('fcb', [3])] : [])];
+  return { b, model: b.model(b.node('Gemm', head, { transB: intAttr(1) }, 'fc')) };
 }

@@ -8,14 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Model, Tensor, floatAttr, intAttr, intsAttr } from '../../../src/core/onnx/ir';
+import { Model, Tensor, intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { Discovery } from '../../../src/core/units/discover';
 import { PruneError, concreteInputShapes, pruneModel, verifyPruning } from '../../../src/core/prune';
 import { reshapedChannelAxis } from '../../../src/core/ops/defs/Reshape';
 import { findChannelShuffles, shuffledChannels } from '../../../src/core/prune/channel-shuffle';
 import { identityMap, mergedMap } from '../../../src/core/prune/channel-map';
-import { GraphBuilder, prng, conv, discover, perm } from './ir-builder';
+import { GraphBuilder, prng, conv, convNextBlock, discover, gelu, perm } from './ir-builder';
 
 
 /** Seeded random keep-masks, about half of each group, never empty. */
@@ -83,13 +83,6 @@ test('NHWC: channels follow the Transposes, the channels-last bias and the Keras
   }
 });
 
-/** Decomposed GELU as torch exports it: x·(1 + erf(x/√2))·½. */
-function gelu(b: GraphBuilder, x: string, name: string): string {
-  const erf = b.node('Erf', [b.node('Div', [x, b.weight(`${name}.sqrt2`, [], [Math.SQRT2])])]);
-  const inner = b.node('Mul', [x, b.node('Add', [erf, b.weight(`${name}.one`, [], [1])])]);
-  return b.node('Mul', [inner, b.weight(`${name}.half`, [], [0.5])], {}, name);
-}
-
 test('ViT-like: the patch conv follows Reshape → Transpose into MatMul rows; the token MLP loses neurons on the last axis, through a Split and Concat', async () => {
   const b = new GraphBuilder(7);
   const x = b.input('x', ['batch', 3, 8, 8]);
@@ -113,22 +106,8 @@ test('ViT-like: the patch conv follows Reshape → Transpose into MatMul rows; t
   await assertPrunesExactly(b, model, d, [2, 3, 8, 8]);
 });
 
-/** A ConvNeXt block: dw conv, channels-last LayerNorm, Linear → GELU → Linear, layer scale, residual. */
-function convNextBlock(): { b: GraphBuilder; model: Model } {
-  const b = new GraphBuilder(9);
-  const x = b.input('x', ['batch', 3, 8, 8]);
-  const stem = b.node('Conv', [x, b.weight('ws', [8, 3, 2, 2]), b.weight('bs', [8])], conv(2, 0, 2), 'stem');
-  const dw = b.node('Conv', [stem, b.weight('wdw', [8, 1, 3, 3]), b.weight('bdw', [8])], conv(3, 1, 1, 8), 'dwconv');
-  const normed = b.node('LayerNormalization', [b.node('Transpose', [dw], perm(0, 2, 3, 1)), b.weight('ln_scale', [8]), b.weight('ln_bias', [8])], { axis: intAttr(-1), epsilon: floatAttr(1e-6) }, 'ln');
-  const hidden = gelu(b, b.node('Add', [b.weight('b1', [16]), b.node('MatMul', [normed, b.weight('w1', [8, 16])], {}, 'pwconv1')]), 'gelu');
-  const back = b.node('Transpose', [b.node('Add', [b.weight('b2', [8]), b.node('MatMul', [hidden, b.weight('w2', [16, 8])], {}, 'pwconv2')])], perm(0, 3, 1, 2));
-  const block = b.node('Add', [b.node('Mul', [b.weight('layer_scale', [8, 1, 1]), back]), stem], {}, 'residual');
-  const z = b.node('Flatten', [b.node('GlobalAveragePool', [block])], { axis: intAttr(1) });
-  return { b, model: b.model(b.node('Gemm', [z, b.weight('fc', [3, 8]), b.weight('fcb', [3])], { transB: intAttr(1) }, 'fc')) };
-}
-
 test('ConvNeXt block: only the MLP hidden neurons are pruned (rows of the second Linear), exactly', async () => {
-  const { b, model } = convNextBlock();
+  const { b, model } = convNextBlock(9, true);
   const d = discover(model);
   assert.deepEqual(d.groups.map((g) => g.producers), [['pwconv1']]);
   const mask = [true, false, false, true, true, false, true, true, false, false, true, false, true, true, false, true];
@@ -142,7 +121,7 @@ test('ConvNeXt block: only the MLP hidden neurons are pruned (rows of the second
 });
 
 test('a LayerNormalization over the pruned channel axis is refused, naming it (the statistics would change)', () => {
-  const { model } = convNextBlock();
+  const { model } = convNextBlock(9, true);
   // Discovery never gates the stem (its channels reach the LayerNorm): the pruner is handed it directly.
   const site = { tensor: 'stem_out', channels: 8, rank: 4, axis: 1, repeat: 1 };
   const stemOnly: Discovery = {

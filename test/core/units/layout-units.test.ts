@@ -7,14 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Model, floatAttr, intAttr, intsAttr } from '../../../src/core/onnx/ir';
+import { Model, intAttr, intsAttr } from '../../../src/core/onnx/ir';
 import { Discovery } from '../../../src/core/units/discover';
 import { gateInputsFor } from '../../../src/core/graphs/gated-forward';
 import { GateGradientRunner } from '../../../src/core/runtime/gate-gradient-runner';
 import { GatedInference } from '../../../src/core/bise/gated-inference';
 import type { InMemoryDataset } from '../../../src/core/data/dataset';
 import { pruneModel, runModel, verifyPruning } from '../../../src/core/prune';
-import { GraphBuilder, conv, discover, perm } from '../prune/ir-builder';
+import { GraphBuilder, conv, convNextBlock, discover, gelu, perm } from '../prune/ir-builder';
 
 
 const sitesOf = (d: Discovery) => d.sites.map((s) => ({ tensor: s.tensor, axis: s.axis, channels: s.channels, group: s.group }));
@@ -35,14 +35,6 @@ test('tf2onnx NHWC: the gate goes after the channels-last bias Add and ReLU, on 
   assert.deepEqual(d.units.map((u) => [u.node, u.axis]), [['conv1', 1], ['dense', 1]]);
   assert.deepEqual(gateInputsFor(d, 'group').map((g) => g.dims), [[1, 1, 1, 4], [1, 6]]);
 });
-
-/** Decomposed GELU as torch exports it, with the ½ last (x·(1 + erf(x/√2))·½) or first (½x·(1 + erf(x/√2))). */
-function gelu(b: GraphBuilder, x: string, name: string, halfFirst = false): string {
-  const erf = b.node('Erf', [b.node('Div', [x, b.weight(`${name}.sqrt2`, [], [Math.SQRT2])])]);
-  const onePlus = b.node('Add', [erf, b.weight(`${name}.one`, [], [1])]);
-  if (halfFirst) return b.node('Mul', [b.node('Mul', [x, b.weight(`${name}.half`, [], [0.5])]), onePlus], {}, name);
-  return b.node('Mul', [b.node('Mul', [x, onePlus]), b.weight(`${name}.half`, [], [0.5])], {}, name);
-}
 
 /** Patch conv → tokens [N, 4, 6] → Linear(6, 12) → GELU → Linear(12, 6) → mean over tokens → head. */
 function tokenMlp(activation: 'gelu' | 'gelu-half-first' | 'Gelu'): { b: GraphBuilder; model: Model } {
@@ -148,16 +140,7 @@ test('a depthwise conv behind Transposes follows the NHWC unit that feeds it: on
 });
 
 test('ConvNeXt block: the MLP hidden neurons are the only units; the rest is left out, saying why', () => {
-  const b = new GraphBuilder(4);
-  const x = b.input('x', ['batch', 3, 8, 8]);
-  const stem = b.node('Conv', [x, b.weight('ws', [8, 3, 2, 2]), b.weight('bs', [8])], conv(2, 0, 2), 'stem');
-  const dw = b.node('Conv', [stem, b.weight('wdw', [8, 1, 3, 3]), b.weight('bdw', [8])], conv(3, 1, 1, 8), 'dwconv');
-  const normed = b.node('LayerNormalization', [b.node('Transpose', [dw], perm(0, 2, 3, 1)), b.weight('ln_scale', [8]), b.weight('ln_bias', [8])], { axis: intAttr(-1), epsilon: floatAttr(1e-6) }, 'ln');
-  const hidden = gelu(b, b.node('Add', [b.weight('b1', [16]), b.node('MatMul', [normed, b.weight('w1', [8, 16])], {}, 'pwconv1')]), 'gelu');
-  const back = b.node('Transpose', [b.node('Add', [b.weight('b2', [8]), b.node('MatMul', [hidden, b.weight('w2', [16, 8])], {}, 'pwconv2')])], perm(0, 3, 1, 2));
-  const block = b.node('Add', [b.node('Mul', [b.weight('layer_scale', [8, 1, 1]), back]), stem], {}, 'residual');
-  const z = b.node('Flatten', [b.node('GlobalAveragePool', [block])], { axis: intAttr(1) });
-  const model = b.model(b.node('Gemm', [z, b.weight('fc', [3, 8])], { transB: intAttr(1) }, 'fc'));
+  const { model } = convNextBlock(4, false);
   const d = discover(model);
   assert.deepEqual(sitesOf(d), [{ tensor: 'gelu_out', axis: 3, channels: 16, group: 0 }]);
   const why = new Map(d.skipped.map((s) => [s.node, s.reason]));
