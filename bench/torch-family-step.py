@@ -60,12 +60,13 @@ class GateHooks:
         self.z = args[0]
 
     def _gated(self, t, gate, site, index):
-        if tuple(t.shape[1:2]) != (site["channels"],) or t.dim() != site["rank"]:
-            raise RuntimeError(f"gate site '{site['tensor']}' expects {site['channels']} channels, rank {site['rank']}; "
+        axis = site["axis"]
+        if t.dim() != site["rank"] or t.shape[axis] != site["channels"]:
+            raise RuntimeError(f"gate site '{site['tensor']}' expects {site['channels']} channels on axis {axis}, rank {site['rank']}; "
                                f"the PyTorch tensor there is {tuple(t.shape)}")
         self.fired.append(index)
         g = gate.repeat_interleave(site["repeat"]) if site["repeat"] > 1 else gate
-        return t * g.view(1, -1, *([1] * (t.dim() - 2)))
+        return t * g.view(*[site["channels"] if i == axis else 1 for i in range(t.dim())])
 
     def _pre(self, module):
         def hook(_module, args):

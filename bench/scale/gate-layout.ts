@@ -13,7 +13,9 @@ export interface SiteLayout {
   readonly tensor: string;
   readonly channels: number;
   readonly rank: number;
-  /** Consecutive channels per unit (the gate's entries repeated this many times along axis 1). */
+  /** The axis that carries the channels (1 for NCHW, the last for ViT/ConvNeXt MLPs and NHWC). */
+  readonly axis: number;
+  /** Consecutive channels per unit (the gate's entries repeated this many times along `axis`). */
   readonly repeat: number;
   /** The ONNX node that writes the tensor; null when it is a graph input. */
   readonly producer: string | null;
@@ -57,6 +59,7 @@ export function gateLayout(model: Model, graphs: GateGradientGraphs, gateGrads: 
         tensor: s.tensor,
         channels: s.channels,
         rank: s.rank,
+        axis: s.axis,
         repeat: s.repeat,
         producer: producer.get(s.tensor) ?? null,
         consumers: consumers.get(s.tensor) ?? [],

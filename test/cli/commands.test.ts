@@ -42,6 +42,11 @@ test('info reports the discovered structure, in text and as JSON lines', () => {
   const text = bise('info', 'test/fixtures/resnet18.onnx');
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /12 gate groups, 2880 units/);
+  assert.doesNotMatch(text.stdout, /channels on axis/, 'NCHW sites need no axis');
+  // ConvNeXt's MLP neurons sit on the last axis of NHWC tensors: info says so.
+  const lastAxis = bise('info', 'test/fixtures/zoo/convnext-op17.onnx');
+  assert.equal(lastAxis.status, 0, lastAxis.stderr);
+  assert.match(lastAxis.stdout, /group 0: 32 units, .*\(gates on \S+Mul_1_output_0 \(channels on axis 3\)\)/);
   const json = bise('info', 'test/fixtures/simple-convnet.onnx', '--json');
   assert.equal(json.status, 0);
   const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));

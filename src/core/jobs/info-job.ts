@@ -25,6 +25,7 @@ export interface ModelInfo {
     readonly producers: readonly string[];
     /** Grouped / depthwise convs whose channels go with this group's units. */
     readonly followers: readonly string[];
+    /** Tensors the gate multiplies; the channel axis is named when it is not 1 (NHWC, transformer MLPs). */
     readonly sites: readonly string[];
   }[];
   readonly skipped: readonly { readonly node: string; readonly reason: string }[];
@@ -71,7 +72,7 @@ function summarize(path: string, model: Model, io: ModelIo, d: Discovery): Model
     classifier: d.classifier,
     bottleneck: d.bottleneck,
     ...(d.bottleneckPooling && { bottleneckPooling: d.bottleneckPooling }),
-    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => s.tensor) })),
+    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => (s.axis === 1 ? s.tensor : `${s.tensor} (channels on axis ${s.axis})`)) })),
     skipped: d.skipped,
   };
 }

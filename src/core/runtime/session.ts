@@ -70,6 +70,8 @@ export async function createSession(model: Uint8Array, config: SessionConfig = {
     // threads that keep spinning after their Run returned steal the cores from the other session. Measured on
     // ResNet-18's mask step, 2 threads: 101 -> 54 ms (it was slower than with 1 thread); SimpleConvNet no worse.
     extra: { session: { force_spinning_stop: '1' } },
+    // Speed work: BISE_ORT_PROFILE=/tmp/prefix writes onnxruntime's per-node timings (one JSON per session, at release).
+    ...(process.env.BISE_ORT_PROFILE ? { enableProfiling: true, profileFilePrefix: process.env.BISE_ORT_PROFILE } : {}),
   };
   if (wanted !== 'cpu') {
     if (!availableProviders().includes(wanted)) {

@@ -96,7 +96,7 @@ function referenceGradient(b: GraphBuilder, seed: string, target: string, upstre
   return evaluate(bwd.graph, feeds).get(bwd.gradOutputs.get(target)!)!.data;
 }
 
-test('Pow at X = 0: a zero exponent has a zero base gradient (not 0·0⁻¹), the exponent gets 0 (PyTorch); a negative base NaN', () => {
+test('Pow at X = 0: a zero exponent (constant or fed) has a zero base gradient (not 0·0⁻¹), the exponent gets 0 (PyTorch); a negative base NaN', () => {
   const base = (b: GraphBuilder): string => b.input('x', [4], () => [0, 1.5, -2, 0]);
   const b = new GraphBuilder(new Rng(3));
   const x = base(b);
@@ -107,6 +107,11 @@ test('Pow at X = 0: a zero exponent has a zero base gradient (not 0·0⁻¹), th
   assert.deepEqual([dE[0], dE[3]], [0, 0]);
   assert.ok(Math.abs(dE[1] - 1.5 ** 2 * Math.log(1.5)) < 1e-12, `dE at X = 1.5: ${dE[1]}`);
   assert.ok(Number.isNaN(dE[2]), 'ln of a negative base');
+  // A fed exponent of 0 at X = 0 too: its base gradient is 0, not 0·0⁻¹ = NaN.
+  const d = new GraphBuilder(new Rng(3));
+  const xd = base(d);
+  const fed = d.input('e', [4], () => [0, 2, 0, 1]);
+  assert.deepEqual([...referenceGradient(d, d.op('Pow', [xd, fed]), xd, [1, 1, 1, 1])], [0, 3, 0, 1]);
 });
 
 refTest('Pow', (rng, b) => {

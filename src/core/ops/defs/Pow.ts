@@ -13,8 +13,9 @@ export const Pow = defineOp({
   signature: { inputs: [2, 2] },
   shape: elementwise,
   /**
-   * Y = X^E. dX = dY·E·X^(E−1); where E = 0 the term is 0 (as PyTorch's pow_backward; 0·0⁻¹ would be NaN at X = 0),
-   * for a constant E folded into the constants. dE = dY·Y·ln X, only emitted when E needs it (a fed or trained
+   * Y = X^E. dX = dY·E·X^(E−1); where E = 0 the term is 0 (as PyTorch's pow_backward; 0·0⁻¹ would be NaN at X = 0):
+   * the slope is computed as E·X^E' with E' = E − 1 except E' = 0 where E = 0 (folded into constants for a constant E,
+   * in the graph for a fed one). dE = dY·Y·ln X, only emitted when E needs it (a fed or trained
    * exponent); 0 where X = 0, as PyTorch does, and NaN for X < 0, where X^E is not real either.
    */
   gradient: {
@@ -47,5 +48,6 @@ function baseSlope(ctx: GradientContext, x: string, e: string): string {
   }
   // A fed exponent may be an integer tensor (Pow allows it): the slope is computed in float.
   const factor = ctx.op('Cast', [e], { to: intAttr(1) });
-  return ctx.op('Mul', [ctx.op('Pow', [x, ctx.op('Sub', [factor, scalar(ctx, 'one', 1)])]), factor]);
+  const nonZero = ctx.op('Cast', [ctx.op('Not', [ctx.op('Equal', [factor, scalar(ctx, 'zero', 0)])])], { to: intAttr(1) });
+  return ctx.op('Mul', [ctx.op('Pow', [x, ctx.op('Sub', [factor, nonZero])]), factor]);
 }
