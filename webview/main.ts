@@ -28,7 +28,7 @@ import {
 import { biasList } from './csv-columns';
 import { renderMaskFigure } from './histogram';
 import { renderBiasLabelsTable, renderPerBiasTables } from './render-bias';
-import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, renderForm, renderModelSummary, startDisabled, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
+import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, panelFigure, renderForm, renderModelSummary, startDisabled, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
 
 const vscode = acquireVsCodeApi();
 const send = (m: WebviewToHost): void => vscode.postMessage(m);
@@ -195,7 +195,7 @@ function renderRun(): void {
     bar.value = run.progress.done;
   } else bar.indeterminate = true;
   ($('cancel') as HTMLElement & { disabled?: boolean }).hidden = run.ended !== null;
-  $('curves').innerHTML = run.epochs.length > 0 ? renderTrainingCurves(run.epochs, run.epochs[run.epochs.length - 1].epoch) : `<p class="muted">${run.ended ? 'No epoch finished.' : 'The first epoch is on its way.'}</p>`;
+  $('curves').innerHTML = run.epochs.length > 0 ? panelFigure(renderTrainingCurves(run.epochs, run.epochs[run.epochs.length - 1].epoch)) : `<p class="muted">${run.ended ? 'No epoch finished.' : 'The first epoch is on its way.'}</p>`;
   if (model.report === null) {
     heatmapGroups = run.masks ? run.masks.groups : [];
     showMasks($('live-masks'));
@@ -228,11 +228,11 @@ function renderReport(): void {
   <vscode-button id="export">${message.exportedTo ? 'Export again' : 'Export report into the repo'}</vscode-button>
   <vscode-button id="open-md" secondary>Open report.md</vscode-button>
 </div>
-<h2>Accuracy</h2>${renderMetricsTable(report)}${renderPerBiasTables(report)}${renderBiasLabelsTable(report)}<div class="figure">${renderAccuracyChart(report.metrics)}</div>
+<h2>Accuracy</h2>${renderMetricsTable(report)}${renderPerBiasTables(report)}${renderBiasLabelsTable(report)}<div class="figure">${panelFigure(renderAccuracyChart(report.metrics))}</div>
 <h2>Pruning</h2>${renderPruningTable(report)}
 <h2>Masks (selected epoch ${report.selection.epoch})</h2><div class="figure" id="report-masks"></div>
-<h2>Bias probe</h2>${renderProbeTable(report)}${report.probe ? `<div class="figure">${renderProbeChart(report.probe)}</div>` : ''}
-<h2>Training</h2><div class="figure">${renderTrainingCurves(report.history, report.selection.epoch)}</div>`;
+<h2>Bias probe</h2>${renderProbeTable(report)}${report.probe ? `<div class="figure">${panelFigure(renderProbeChart(report.probe))}</div>` : ''}
+<h2>Training</h2><div class="figure">${panelFigure(renderTrainingCurves(report.history, report.selection.epoch))}</div>`;
   showMasks($('report-masks'));
   section.querySelector('#export')?.addEventListener('click', () => send({ type: 'export-report' }));
   section.querySelector('#open-md')?.addEventListener('click', () => send({ type: 'open-markdown' }));

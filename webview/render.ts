@@ -97,6 +97,14 @@ function metricsRow(name: string, m: EvalMetrics): string {
   return `<tr><td>${escapeHtml(name)}</td><td>${formatPercent(m.unbiasedAccuracy)}</td><td>${formatPercent(m.alignedAccuracy)}</td><td>${formatPercent(m.conflictingAccuracy)}</td><td>${formatPercent(m.worstGroupAccuracy)}</td></tr>`;
 }
 
+/**
+ * A report figure as the panel shows it: without its embedded <style>, which the panel's CSP would refuse (and
+ * log); the panel's own stylesheet carries the same role rules, coloured from the VS Code theme (host/webview-html.ts).
+ */
+export function panelFigure(svg: string): string {
+  return svg.replace(/<style>[^<]*<\/style>\n?/, '');
+}
+
 export function renderMetricsTable(report: BiseReport): string {
   const rows = comparedModels(report.metrics).map((c) => metricsRow(c.name, c.metrics));
   return `<table class="metrics"><thead><tr><th>model</th><th>unbiased</th><th>bias-aligned</th><th>bias-conflicting</th><th>worst group</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -1,8 +1,11 @@
 /**
  * The panel's HTML: a strict Content Security Policy (no inline script without the nonce, nothing from the
- * network), the bundled script dist/webview.js, and the panel's stylesheet (VS Code theme variables only).
+ * network), the bundled script dist/webview.js, and the panel's stylesheet (VS Code theme variables only). The
+ * report's figures draw frame, text and axes by role class (core/report/svg/theme.ts); this stylesheet carries those
+ * rules with the figure variables set from the VS Code theme, since the CSP refuses the figures' own <style>.
  */
 import type { PanelState } from '../protocol/webview-messages';
+import { FIGURE_STYLE, FIGURE_VARIABLES } from '../core/report/svg/theme';
 
 export interface PanelHtmlOptions {
   /** webview.cspSource */
@@ -57,6 +60,8 @@ table.metrics th:first-child, table.metrics td:first-child { text-align: left; }
 .hist-threshold-text { fill: var(--vscode-editorWarning-foreground, #cca700); }
 #tooltip { position: fixed; pointer-events: none; background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground); border: 1px solid var(--vscode-editorHoverWidget-border); padding: 2px 6px; display: none; z-index: 10; }
 pre.log { background: var(--vscode-textCodeBlock-background); padding: 8px; max-height: 240px; overflow: auto; white-space: pre-wrap; }
+:root { ${FIGURE_VARIABLES.background}: var(--vscode-editor-background); ${FIGURE_VARIABLES.ink}: var(--vscode-editor-foreground); ${FIGURE_VARIABLES.muted}: var(--vscode-descriptionForeground); ${FIGURE_VARIABLES.grid}: var(--vscode-panel-border); }
+${FIGURE_STYLE}
 `;
 
 export function panelHtml(o: PanelHtmlOptions): string {

@@ -1,7 +1,11 @@
 /** The panel HTML: strict CSP with the nonce, the nonce on the only script and style, everything escaped. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, panelHtml } from '../../src/host/webview-html';
+import { PANEL_CSS, contentSecurityPolicy, panelHtml } from '../../src/host/webview-html';
+import { renderAccuracyChart } from '../../src/core/report';
+import { ROLE } from '../../src/core/report/svg/theme';
+import { panelFigure } from '../../webview/render';
+import { sampleReport } from '../core/report/sample-report';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 
@@ -31,4 +35,16 @@ test('title and state are escaped', () => {
   assert.equal([...html.matchAll(/<script\b/g)].length, 1);
   assert.match(html, /&lt;\/title&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
   assert.match(html, /data-state="\{&quot;view&quot;:&quot;report&quot;,&quot;reportPath&quot;:&quot;\/x\/\\&quot;&gt;&lt;script&gt;\/report\.json&quot;\}"/);
+});
+
+test('figures take the VS Code theme: the panel stylesheet sets the figure variables from --vscode-* and carries every role rule', () => {
+  assert.match(PANEL_CSS, /:root \{ --bise-figure-background: var\(--vscode-editor-background\); --bise-figure-ink: var\(--vscode-editor-foreground\); --bise-figure-muted: var\(--vscode-descriptionForeground\);/);
+  for (const role of Object.values(ROLE)) assert.match(PANEL_CSS, new RegExp(`\\.${role}\\{(fill|stroke):var\\(--bise-figure-`), `rule for .${role}`);
+  // The figure's own stylesheet would be refused by the CSP (style-src has no 'unsafe-inline'): the panel drops it.
+  const svg = renderAccuracyChart(sampleReport().metrics);
+  assert.match(svg, /<style>/);
+  const shown = panelFigure(svg);
+  assert.doesNotMatch(shown, /<style/);
+  assert.equal(shown, svg.replace(/<style>[^<]*<\/style>\n/, ''));
+  assert.match(shown, /class="fig-bg"/);
 });

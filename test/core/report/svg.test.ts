@@ -6,6 +6,7 @@ import { divergingColour, symmetricRange } from '../../../src/core/report/svg/co
 import { renderLinePlot } from '../../../src/core/report/svg/line-plot';
 import { GROUP_SIZES, sampleReport, singleGroupMasks } from './sample-report';
 import { XmlElement, byClass, findAll, parseXml, textContent } from './xml';
+import { BACKGROUND, GRID, MUTED, ROLE } from '../../../src/core/report/svg/theme';
 
 const HOSTILE = `<script>&"'`;
 
@@ -24,9 +25,32 @@ function checkFigure(svg: string): { root: XmlElement; width: number; height: nu
   // An opaque background the size of the figure, so it reads on light and dark pages alike.
   const background = root.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'rect');
   assert.deepEqual([background?.attributes.width, background?.attributes.height, background?.attributes.fill], [String(width), String(height), '#ffffff']);
+  checkThemed(root);
   // Self-contained: nothing to load, nothing to run.
   for (const bad of ['<script', 'href', '@import', 'url(', '<image', '<foreignObject', 'on' + 'load=']) assert.ok(!svg.includes(bad), `figure contains ${bad}`);
   return { root, width, height };
+}
+
+/**
+ * Theme roles: the figure embeds the role stylesheet with a dark variant, and every frame, secondary text, axis and
+ * grid mark carries its role class, so a dark page (GitHub, the VS Code panel) recolours all of them, not some.
+ */
+function checkThemed(root: XmlElement): void {
+  const style = findAll(root, (e) => e.name === 'style').map(textContent);
+  assert.equal(style.length, 1, 'one embedded stylesheet');
+  assert.match(style[0], /@media \(prefers-color-scheme: dark\)\{.*\.fig-bg\{fill:var\(--bise-figure-background, #0d1117\)\}/);
+  assert.ok((root.attributes.class ?? '').split(' ').includes(ROLE.ink), 'text inherits the ink role');
+  const roleOf: readonly [string, string, string][] = [
+    ['fill', BACKGROUND, ROLE.background],
+    ['fill', MUTED, ROLE.mutedText],
+    ['stroke', MUTED, ROLE.mutedLine],
+    ['stroke', GRID, ROLE.grid],
+  ];
+  for (const [attribute, colour, role] of roleOf) {
+    for (const e of findAll(root, (x) => x.attributes[attribute] === colour)) {
+      assert.ok((e.attributes.class ?? '').split(' ').includes(role), `<${e.name} ${attribute}="${colour}"> lacks class ${role}`);
+    }
+  }
 }
 
 test('every figure of the sample report is well-formed and self-contained', () => {
@@ -185,7 +209,7 @@ test('line plot: linear x with given tick labels', () => {
       formatY: String,
     }),
   );
-  const labels = findAll(root, (e) => e.name === 'text' && e.attributes.class !== 'y-tick' && /^0\.\d$/.test(textContent(e))).map(textContent);
+  const labels = findAll(root, (e) => e.name === 'text' && !byClass('text', 'y-tick')(e) && /^0\.\d$/.test(textContent(e))).map(textContent);
   assert.deepEqual(labels, ['0.0', '0.1', '0.2', '0.3', '0.5']);
   const [line] = findAll(root, (e) => e.name === 'polyline').map((p) => (p.attributes.points ?? '').split(' ').map((xy) => Number(xy.split(',')[0])));
   assert.ok(Math.abs((line[2] - line[0]) / (line[1] - line[0]) - 5) < 1e-3, 'x = 0.5 is five times as far as x = 0.1');

@@ -1,7 +1,7 @@
 /** A grouped bar chart (one group per category, one bar per series), with an optional reference line. */
 import { svgDocument } from './document';
 import { niceTicks, scale } from './ticks';
-import { GRID, MUTED, textWidth, truncate } from './theme';
+import { GRID, INK, MUTED, BACKGROUND, ROLE, textWidth, truncate } from './theme';
 import { tag, textElement, title } from './xml';
 
 export interface BarSeries {
@@ -64,11 +64,11 @@ export function renderGroupedBars(o: GroupedBarsOptions): string {
 
   for (const t of niceTicks(o.yDomain[0], o.yDomain[1], 5)) {
     const y = sy(t);
-    parts.push(tag('line', { x1: left, y1: y, x2: width - right, y2: y, stroke: GRID, 'stroke-width': 1 }));
-    parts.push(textElement('text', { x: left - 6, y: y + 4, 'font-size': 10, 'text-anchor': 'end', fill: MUTED }, o.formatY(t)));
+    parts.push(tag('line', { x1: left, y1: y, x2: width - right, y2: y, stroke: GRID, class: ROLE.grid, 'stroke-width': 1 }));
+    parts.push(textElement('text', { x: left - 6, y: y + 4, 'font-size': 10, 'text-anchor': 'end', fill: MUTED, class: ROLE.mutedText }, o.formatY(t)));
   }
   parts.push(
-    textElement('text', { x: 16, y: (top + bottom) / 2, 'font-size': 11, fill: MUTED, 'text-anchor': 'middle', transform: `rotate(-90 16 ${(top + bottom) / 2})` }, o.yLabel),
+    textElement('text', { x: 16, y: (top + bottom) / 2, 'font-size': 11, fill: MUTED, class: ROLE.mutedText, 'text-anchor': 'middle', transform: `rotate(-90 16 ${(top + bottom) / 2})` }, o.yLabel),
   );
 
   const bars: string[] = [];
@@ -78,14 +78,14 @@ export function renderGroupedBars(o: GroupedBarsOptions): string {
       const v = s.values[c];
       const x = gx + k * barWidth;
       if (v === null || !Number.isFinite(v)) {
-        bars.push(textElement('text', { x: x + barWidth / 2, y: bottom - 4, 'font-size': 9, 'text-anchor': 'middle', fill: MUTED }, 'n/a'));
+        bars.push(textElement('text', { x: x + barWidth / 2, y: bottom - 4, 'font-size': 9, 'text-anchor': 'middle', fill: MUTED, class: ROLE.mutedText }, 'n/a'));
         return;
       }
       const y = sy(Math.max(o.yDomain[0], Math.min(o.yDomain[1], v)));
       const tip = title(`${category} — ${s.name}: ${o.formatValue(v)}`);
       bars.push(tag('rect', { class: 'bar', x: x + 1, y, width: Math.max(1, barWidth - 2), height: Math.max(0, bottom - y), fill: s.colour }, tip));
       if (barWidth >= 26) {
-        bars.push(textElement('text', { x: x + barWidth / 2, y: y - 4, 'font-size': 9, 'text-anchor': 'middle', fill: MUTED }, o.formatValue(v)));
+        bars.push(textElement('text', { x: x + barWidth / 2, y: y - 4, 'font-size': 9, 'text-anchor': 'middle', fill: MUTED, class: ROLE.mutedText }, o.formatValue(v)));
       }
     });
     const cx = left + (c + 0.5) * groupWidth;
@@ -97,16 +97,16 @@ export function renderGroupedBars(o: GroupedBarsOptions): string {
     bars.push(tag('text', { class: 'category', ...labelAttrs }, (labels[c] !== category ? title(category) : '') + textElement('tspan', {}, labels[c])));
   });
   parts.push(tag('g', { class: 'bars' }, bars.join('\n')));
-  parts.push(tag('line', { x1: left, y1: bottom, x2: width - right, y2: bottom, stroke: MUTED, 'stroke-width': 1 }));
+  parts.push(tag('line', { x1: left, y1: bottom, x2: width - right, y2: bottom, stroke: MUTED, class: ROLE.mutedLine, 'stroke-width': 1 }));
 
   if (o.reference && Number.isFinite(o.reference.value)) {
     const y = sy(o.reference.value);
     parts.push(
-      tag('line', { class: 'reference', x1: left, y1: y, x2: width - right, y2: y, stroke: '#1f2328', 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }, title(o.reference.label)),
+      tag('line', { class: `reference ${ROLE.inkLine}`, x1: left, y1: y, x2: width - right, y2: y, stroke: INK, 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }, title(o.reference.label)),
     );
-    // A white halo keeps the label legible where it crosses a bar.
+    // A halo in the background colour keeps the label legible where it crosses a bar.
     parts.push(
-      textElement('text', { x: width - right, y: y - 5, 'font-size': 10, 'text-anchor': 'end', stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }, o.reference.label),
+      textElement('text', { x: width - right, y: y - 5, 'font-size': 10, 'text-anchor': 'end', stroke: BACKGROUND, class: ROLE.halo, 'stroke-width': 3, 'paint-order': 'stroke' }, o.reference.label),
     );
   }
   return svgDocument({ width, height, title: o.title, description: o.description }, parts.join('\n'));

@@ -1,6 +1,6 @@
 /** One small-multiple panel of a line chart: axes, ticks, series (with gaps at missing values), an x marker. */
 import { decadeDomain, decadeTicks, niceDomain, niceTicks, scale } from './ticks';
-import { GRID, MUTED, textWidth } from './theme';
+import { GRID, MUTED, ROLE, textWidth } from './theme';
 import { tag, textElement, title } from './xml';
 
 export interface LineSeries {
@@ -81,8 +81,8 @@ export function renderLinePanel(o: LinePanelOptions): string {
   const yTicks = log ? decadeTicks(yDomain) : niceTicks(yDomain[0], yDomain[1], 4);
   for (const t of yTicks) {
     const y = sy(t);
-    parts.push(tag('line', { x1: left, y1: y, x2: right, y2: y, stroke: GRID, 'stroke-width': 1 }));
-    parts.push(textElement('text', { class: 'y-tick', x: left - 6, y: y + 4, 'font-size': 10, 'text-anchor': 'end', fill: MUTED }, o.formatY(t)));
+    parts.push(tag('line', { x1: left, y1: y, x2: right, y2: y, stroke: GRID, class: ROLE.grid, 'stroke-width': 1 }));
+    parts.push(textElement('text', { class: `y-tick ${ROLE.mutedText}`, x: left - 6, y: y + 4, 'font-size': 10, 'text-anchor': 'end', fill: MUTED }, o.formatY(t)));
   }
   const span = xDomain[1] - xDomain[0];
   const xTicks =
@@ -91,25 +91,25 @@ export function renderLinePanel(o: LinePanelOptions): string {
       .filter((t) => Number.isInteger(t))
       .map((t) => ({ value: t, label: String(t) }));
   for (const t of xTicks) {
-    parts.push(tag('line', { x1: sx(t.value), y1: bottom, x2: sx(t.value), y2: bottom + 4, stroke: MUTED }));
-    parts.push(textElement('text', { x: sx(t.value), y: bottom + 15, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED }, t.label));
+    parts.push(tag('line', { x1: sx(t.value), y1: bottom, x2: sx(t.value), y2: bottom + 4, stroke: MUTED, class: ROLE.mutedLine }));
+    parts.push(textElement('text', { x: sx(t.value), y: bottom + 15, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED, class: ROLE.mutedText }, t.label));
   }
-  parts.push(tag('line', { x1: left, y1: bottom, x2: right, y2: bottom, stroke: MUTED, 'stroke-width': 1 }));
-  parts.push(tag('line', { x1: left, y1: top, x2: left, y2: bottom, stroke: MUTED, 'stroke-width': 1 }));
-  parts.push(textElement('text', { x: (left + right) / 2, y: bottom + 29, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED }, o.xLabel));
+  parts.push(tag('line', { x1: left, y1: bottom, x2: right, y2: bottom, stroke: MUTED, class: ROLE.mutedLine, 'stroke-width': 1 }));
+  parts.push(tag('line', { x1: left, y1: top, x2: left, y2: bottom, stroke: MUTED, class: ROLE.mutedLine, 'stroke-width': 1 }));
+  parts.push(textElement('text', { x: (left + right) / 2, y: bottom + 29, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED, class: ROLE.mutedText }, o.xLabel));
 
   if (o.marker && o.marker.x >= xDomain[0] && o.marker.x <= xDomain[1]) {
     const mx = sx(o.marker.x);
     parts.push(
-      tag('line', { class: 'marker', x1: mx, y1: top, x2: mx, y2: bottom, stroke: MUTED, 'stroke-width': 1, 'stroke-dasharray': '4 3' }, title(o.marker.label)),
+      tag('line', { class: `marker ${ROLE.mutedLine}`, x1: mx, y1: top, x2: mx, y2: bottom, stroke: MUTED, 'stroke-width': 1, 'stroke-dasharray': '4 3' }, title(o.marker.label)),
     );
     // Label on the side of the line with room for it.
     const roomRight = right - mx > textWidth(o.marker.label.length, 9) + 6;
-    parts.push(textElement('text', { x: roomRight ? mx + 3 : mx - 3, y: top + 10, 'font-size': 9, fill: MUTED, 'text-anchor': roomRight ? 'start' : 'end' }, o.marker.label));
+    parts.push(textElement('text', { x: roomRight ? mx + 3 : mx - 3, y: top + 10, 'font-size': 9, fill: MUTED, class: ROLE.mutedText, 'text-anchor': roomRight ? 'start' : 'end' }, o.marker.label));
   }
 
   if (ys.length === 0) {
-    parts.push(textElement('text', { x: (left + right) / 2, y: (top + bottom) / 2, 'text-anchor': 'middle', fill: MUTED }, 'no data'));
+    parts.push(textElement('text', { x: (left + right) / 2, y: (top + bottom) / 2, 'text-anchor': 'middle', fill: MUTED, class: ROLE.mutedText }, 'no data'));
   }
   const clampY = (v: number): number => Math.max(top, Math.min(bottom, sy(v)));
   for (const s of o.series) {

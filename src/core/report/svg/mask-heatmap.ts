@@ -6,7 +6,7 @@
 import type { MaskRecord } from '../schema';
 import { contrastingInk, divergingColour, symmetricRange } from './colour';
 import { svgDocument } from './document';
-import { MUTED, truncate } from './theme';
+import { MUTED, ROLE, truncate } from './theme';
 import { tag, textElement, title } from './xml';
 
 const WIDTH = 900;
@@ -45,7 +45,7 @@ function legend(range: number): string {
     [(GRID_X + end) / 2, '0'],
     [end, `≥ +${formatLogit(range)}`],
   ];
-  for (const [x, label] of ticks) parts.push(textElement('text', { x, y: y + 25, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED }, label));
+  for (const [x, label] of ticks) parts.push(textElement('text', { x, y: y + 25, 'font-size': 10, 'text-anchor': 'middle', fill: MUTED, class: ROLE.mutedText }, label));
   // Right of the end tick label, which is centred on the bar's end.
   const captionX = end + 36;
   parts.push(textElement('text', { x: captionX, y: y + 10, 'font-size': 11 }, 'mask logit: red < 0 (pruned), blue ≥ 0 (kept)'));
@@ -78,7 +78,7 @@ function row(mask: MaskRecord, y: number, range: number): { markup: string; heig
     { class: 'mask-row', 'data-group': mask.group },
     title(`group ${label} — ${kept} of ${units} units kept; producers: ${mask.producers.join(', ')}`) +
       textElement('text', { x: LABEL_X, y: y + 10, 'font-size': 11, 'font-weight': 'bold' }, truncate(label, 36)) +
-      textElement('text', { x: LABEL_X, y: y + 24, 'font-size': 10, fill: MUTED }, `${kept}/${units} kept (${share}%)`) +
+      textElement('text', { x: LABEL_X, y: y + 24, 'font-size': 10, fill: MUTED, class: ROLE.mutedText }, `${kept}/${units} kept (${share}%)`) +
       // The grey backdrop shows through the 1px gaps, so near-white cells (logits near 0) still read as cells.
       tag('rect', { x: GRID_X - 1, y: y - 1, width: gridWidth + 1, height: gridHeight + 1, fill: '#c8ccd0' }) +
       tag('g', { class: 'cells' }, cells.join('')) +
@@ -101,12 +101,12 @@ export function renderMaskHeatmap(masks: readonly MaskRecord[], selectedEpoch: n
     y += r.height;
   }
   if (masks.length === 0) {
-    rows.push(textElement('text', { x: LABEL_X, y: y + 10, fill: MUTED }, 'no gated layers'));
+    rows.push(textElement('text', { x: LABEL_X, y: y + 10, fill: MUTED, class: ROLE.mutedText }, 'no gated layers'));
     y += 30;
   }
   const body = [
     textElement('text', { x: LABEL_X, y: 26, 'font-size': 15, 'font-weight': 'bold' }, heading),
-    textElement('text', { x: LABEL_X, y: 44, 'font-size': 11, fill: MUTED }, `one row per mask group, one cell per unit (${UNITS_PER_LINE} per line)`),
+    textElement('text', { x: LABEL_X, y: 44, 'font-size': 11, fill: MUTED, class: ROLE.mutedText }, `one row per mask group, one cell per unit (${UNITS_PER_LINE} per line)`),
     legend(range),
     ...rows,
   ].join('\n');
