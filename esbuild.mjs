@@ -1,4 +1,4 @@
-// Bundles the CLI, the extension host, its worker (Node, CommonJS) and the webview script (browser) into dist/.
+// Bundles the CLI, the extension host, its worker, the image-decoding worker (Node, CommonJS) and the webview script (browser) into dist/.
 // onnxruntime-node stays external: it is a native module loaded from node_modules at run time.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -7,6 +7,8 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli' },
   { in: 'src/host/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/worker/main.ts', out: 'worker' },
+  // The image-decoding threads of streamed datasets (src/core/data/streaming/decode-pool.ts loads it from dist/).
+  { in: 'src/core/data/streaming/decode-worker.ts', out: 'decode-worker' },
   { in: 'webview/main.ts', out: 'webview', platform: 'browser' },
 ].filter((e) => existsSync(e.in));
 

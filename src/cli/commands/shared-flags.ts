@@ -21,6 +21,8 @@ export const DATA_FLAGS = [
   { name: 'bias-column', type: 'string', help: 'with a CSV: the bias attribute column(s), comma-separated (default: every column named bias…)' },
   { name: 'normalize-mean', type: 'string', help: "your data: per-channel mean after scaling to [0, 1], e.g. 0.485,0.456,0.406 (default: the model's metadata 'bise.normalize', else 0.5)" },
   { name: 'normalize-std', type: 'string', help: 'your data: per-channel std, e.g. 0.229,0.224,0.225 (default as for the mean)' },
+  { name: 'stream', type: 'boolean', help: 'your data: read images from disk batch by batch (decoded in worker threads, cached) instead of all into memory; the default streams only data too large for memory' },
+  { name: 'cache-mb', type: 'integer', min: 0, help: 'with streamed data: memory for the cache of decoded images, in MiB (default: a quarter of free memory, at most 1024)' },
   { name: 'mnist-images', type: 'path', help: 'MNIST-format IDX images (e.g. the full 60k MNIST, or Fashion-MNIST) instead of the bundled digits; needs --mnist-labels' },
   { name: 'mnist-labels', type: 'path', help: 'the IDX labels file that goes with --mnist-images' },
   { name: 'rho', type: 'number', default: 0.99, min: 0, max: 1, help: 'BiasedMNIST and Corrupted Fashion-MNIST: bias alignment of the training set (validation and test use 0.1)' },
@@ -48,6 +50,8 @@ export interface DataFlagValues {
   readonly mnistImages?: string;
   readonly normalizeMean?: string;
   readonly normalizeStd?: string;
+  readonly stream: boolean;
+  readonly cacheMb?: number;
   readonly mnistLabels?: string;
   readonly rho: number;
   readonly rhoLeft: number;
@@ -62,10 +66,12 @@ export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
   if (f.data) {
     const normalize = normalisationFlags(f);
     const columns = csvColumnFlags(f);
-    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize, ...(columns ? { columns } : {}) };
+    const streaming = { ...(f.stream ? { stream: true } : {}), ...(f.cacheMb !== undefined ? { cacheMb: f.cacheMb } : {}) };
+    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize, ...(columns ? { columns } : {}), ...streaming };
     if (columns) throw new UsageError(`--path-column, --target-column and --bias-column apply to a CSV given with --data; '${f.data}' is not a .csv file`);
-    return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed, normalize };
+    return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed, normalize, ...streaming };
   }
+  if (f.stream || f.cacheMb !== undefined) throw new UsageError('--stream and --cache-mb apply to your own data given with --data; the built-in datasets are made in memory');
   if (csvColumnFlags(f)) throw new UsageError('--path-column, --target-column and --bias-column apply to a CSV given with --data');
   if (f.normalizeMean || f.normalizeStd) throw new UsageError('--normalize-mean/--normalize-std apply to --data; the built-in datasets are normalised with mean = std = 0.5');
   if (!!f.mnistImages !== !!f.mnistLabels) throw new UsageError('--mnist-images and --mnist-labels go together');

@@ -6,7 +6,8 @@
  * unbiased validation accuracy (or the last) is returned.
  */
 import { Model } from '../onnx/ir';
-import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { Dataset, batchIndices } from '../data/dataset';
+import { readBatches } from '../data/streaming/read-batches';
 import { createRng, deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
 import { GateGradientRunner } from '../runtime/gate-gradient-runner';
@@ -26,9 +27,9 @@ import { Sgd } from './sgd';
 
 export interface ExtractInputs {
   readonly model: Model;
-  readonly train: InMemoryDataset;
+  readonly train: Dataset;
   /** Unbiased validation set for model selection (optional: without it the last mask is kept). */
-  readonly val?: InMemoryDataset;
+  readonly val?: Dataset;
   readonly config: ExtractConfig;
   readonly discover?: DiscoverOptions;
   readonly session?: SessionConfig;
@@ -87,11 +88,11 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       const batches = batchIndices(train.y.length, { batchSize: config.batchSize, seed: deriveSeed(config.seed, 'epoch', epoch), dropLast: true });
       if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
       let sums = { loss: 0, ce: 0, mi: 0, correct: 0, auxCorrect: 0, seen: 0 };
-      for (const [b, idx] of batches.entries()) {
+      for await (const [b, batch] of readBatches(train, batches)) {
         throwIfCancelled(signal);
         await maybeSpecialize(runner, masks, totalUnits, config.respecializeFraction);
         const t0 = performance.now();
-        const batch = gatherBatch(train, idx);
+        const idx = batch.indices;
         const g = masks.map(gateValues);
         const fwd = await runner.forward(batch.x, g);
         const n = idx.length;

@@ -7,7 +7,8 @@ import * as ort from 'onnxruntime-node';
 import { Model, intsAttr } from '../onnx/ir';
 import { Discovery } from '../units/discover';
 import { GateInput, buildGatedForward, gatedName } from '../graphs/gated-forward';
-import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { Dataset, batchIndices } from '../data/dataset';
+import { readBatches } from '../data/streaming/read-batches';
 import { SessionConfig } from '../runtime/session';
 import { InferenceSession } from '../runtime/inference-session';
 import { argmaxRows } from './cross-entropy';
@@ -60,7 +61,7 @@ export class GatedInference {
     return new GatedInference(session, gates, batchSize, gated.logits, gated.bottleneck, sites);
   }
 
-  async run(dataset: InMemoryDataset, gateValues: readonly Float32Array[]): Promise<DatasetPass> {
+  async run(dataset: Dataset, gateValues: readonly Float32Array[]): Promise<DatasetPass> {
     const n = dataset.y.length;
     let k = 0;
     let zDim = 0;
@@ -68,8 +69,8 @@ export class GatedInference {
     let z = new Float32Array(0);
     const pooled = new Map<string, Float32Array>();
     let row = 0;
-    for (const indices of batchIndices(n, { batchSize: this.batchSize })) {
-      const batch = gatherBatch(dataset, indices);
+    for await (const [, batch] of readBatches(dataset, batchIndices(n, { batchSize: this.batchSize }))) {
+      const { indices } = batch;
       const feeds: Record<string, ort.Tensor> = {};
       this.gates.forEach((g, i) => (feeds[g.name] = new ort.Tensor('float32', gateValues[i], g.dims)));
       const out = await this.session.run(batch.x, dataset.dims, indices.length, feeds);

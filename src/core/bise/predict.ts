@@ -1,11 +1,12 @@
 /** Plain inference of a model over a dataset (no gates), in batches (runtime/inference-session.ts). */
 import { Model } from '../onnx/ir';
-import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { Dataset, batchIndices } from '../data/dataset';
+import { readBatches } from '../data/streaming/read-batches';
 import { SessionConfig } from '../runtime/session';
 import { InferenceSession } from '../runtime/inference-session';
 import { argmaxRows } from './cross-entropy';
 
-export async function predictDataset(model: Model, dataset: InMemoryDataset, session: SessionConfig = {}, batchSize = 200): Promise<{ predictions: Int32Array; logits: Float32Array }> {
+export async function predictDataset(model: Model, dataset: Dataset, session: SessionConfig = {}, batchSize = 200): Promise<{ predictions: Int32Array; logits: Float32Array }> {
   const s = await InferenceSession.create(model, model.graph, batchSize, session);
   try {
     const n = dataset.y.length;
@@ -13,8 +14,8 @@ export async function predictDataset(model: Model, dataset: InMemoryDataset, ses
     let logits = new Float32Array(0);
     let k = 0;
     let row = 0;
-    for (const idx of batchIndices(n, { batchSize })) {
-      const b = gatherBatch(dataset, idx);
+    for await (const [, b] of readBatches(dataset, batchIndices(n, { batchSize }))) {
+      const idx = b.indices;
       const out = await s.run(b.x, dataset.dims, idx.length);
       const l = out[output];
       if (row === 0) {

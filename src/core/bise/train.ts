@@ -4,7 +4,8 @@
  * constant learning rate, deterministic with a seed. Returns a new Model; the input model is not changed.
  */
 import { Model, Tensor } from '../onnx/ir';
-import { InMemoryDataset, batchIndices, gatherBatch } from '../data/dataset';
+import { Dataset, batchIndices } from '../data/dataset';
+import { readBatches } from '../data/streaming/read-batches';
 import { deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
 import { BatchNormMode, buildTrainingGraphs } from '../graphs/training-graphs';
@@ -48,8 +49,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 
 export interface TrainInputs {
   readonly model: Model;
-  readonly train: InMemoryDataset;
-  readonly val?: InMemoryDataset;
+  readonly train: Dataset;
+  readonly val?: Dataset;
   readonly config: TrainConfig;
   readonly session?: SessionConfig;
   readonly onEvent?: EventSink;
@@ -93,10 +94,10 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
       if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
       let loss = 0;
       let correct = 0;
-      for (const [b, idx] of batches.entries()) {
+      for await (const [b, batch] of readBatches(train, batches)) {
         throwIfCancelled(signal);
         const t0 = performance.now();
-        const batch = gatherBatch(train, idx);
+        const idx = batch.indices;
         const feeds: Record<string, Float32Array> = { [graphs.input]: batch.x };
         for (const [name, value] of params) feeds[name] = value;
         const fwd = await runner.forward(feeds);

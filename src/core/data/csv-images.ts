@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { PlanarImage, resizeBilinear } from './bilinear-resize';
 import { DatasetError } from './errors';
-import { ImageDecodeError, decodeImage } from './image-decode';
+import { DecodedImage, ImageDecodeError, decodeImage } from './image-decode';
 import { realPathInside } from './image-paths';
 import { ImageChannels, rgbaToPlanes } from './image-planes';
 
@@ -25,6 +25,12 @@ export interface CsvImageRef {
 
 /** The image at its own size. */
 export function readCsvImage(ref: CsvImageRef): PlanarImage {
+  const { width, height, rgba } = readCsvImagePixels(ref);
+  return { data: rgbaToPlanes(rgba, width, height, ref.channels), channels: ref.channels, height, width };
+}
+
+/** The image's 8-bit RGBA pixels, as decoded (what a streamed dataset caches: streaming/image-csv-source.ts). */
+export function readCsvImagePixels(ref: CsvImageRef): DecodedImage {
   const fail = (detail: string): DatasetError => new DatasetError(ref.csv, `image "${ref.entry}": ${detail}`, ref.line);
   let bytes: Uint8Array;
   try {
@@ -36,8 +42,7 @@ export function readCsvImage(ref: CsvImageRef): PlanarImage {
     throw fail(`could not read the file (${(err as Error).message})`);
   }
   try {
-    const { width, height, rgba } = decodeImage(bytes, ref.maxPixels);
-    return { data: rgbaToPlanes(rgba, width, height, ref.channels), channels: ref.channels, height, width };
+    return decodeImage(bytes, ref.maxPixels);
   } catch (err) {
     // Anything a decoder throws on a corrupt file is a corrupt file, whatever its class.
     const reason = err instanceof ImageDecodeError ? err.message : `corrupt image (${(err as Error).message})`;

@@ -5,15 +5,15 @@
  */
 import { DatasetError } from './errors';
 import { createRng, shuffleInPlace } from './random';
+import type { SampleStream } from './streaming/sample-stream';
 
 /** JSON-compatible metadata (so it can travel to the webview and into reports unchanged). */
 export type MetaValue = string | number | boolean | null | readonly MetaValue[] | { readonly [key: string]: MetaValue };
 export type DatasetMeta = { readonly [key: string]: MetaValue };
 
-export interface InMemoryDataset {
+/** Everything a dataset holds in memory whether or not its pixels do: labels are small, images may not be. */
+export interface DatasetLabels {
   readonly name: string;
-  /** N×C×H×W, already normalised (for the MNIST variants: x/255 → (x − 0.5)/0.5, so in [−1, 1]). */
-  readonly x: Float32Array;
   /** [C, H, W] of one sample ([H, W, C], x in that order, once fitted to a channels-last model: jobs/data-fits-model.ts). */
   readonly dims: readonly [number, number, number];
   /** Target class of each sample, in [0, numClasses). */
@@ -26,8 +26,25 @@ export interface InMemoryDataset {
   readonly meta: DatasetMeta;
 }
 
+export interface InMemoryDataset extends DatasetLabels {
+  /** N×C×H×W, already normalised (for the MNIST variants: x/255 → (x − 0.5)/0.5, so in [−1, 1]). */
+  readonly x: Float32Array;
+}
+
+/** A dataset whose images stay on disk and are read, cached and normalised batch by batch (streaming/). */
+export interface StreamedDataset extends DatasetLabels {
+  readonly samples: SampleStream;
+}
+
+/** What the engine trains and evaluates on; read its batches with streaming/read-batches.ts. */
+export type Dataset = InMemoryDataset | StreamedDataset;
+
+export function isStreamed(dataset: Dataset): dataset is StreamedDataset {
+  return 'samples' in dataset;
+}
+
 /** Number of samples. */
-export function datasetSize(dataset: InMemoryDataset): number {
+export function datasetSize(dataset: DatasetLabels): number {
   return dataset.y.length;
 }
 
@@ -37,14 +54,16 @@ export function sampleLength(dims: readonly [number, number, number]): number {
 }
 
 /** Checks that the arrays agree with each other and that every label is in range; returns the dataset. */
-export function validateDataset(dataset: InMemoryDataset): InMemoryDataset {
-  const { name, x, dims, y, biases, numClasses, biasClasses } = dataset;
+export function validateDataset<D extends Dataset>(dataset: D): D {
+  const { name, dims, y, biases, numClasses, biasClasses } = dataset;
   if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
     throw new DatasetError(name, `dims: expected three positive integers [C, H, W], got [${dims.join(', ')}]`);
   }
   const n = y.length;
-  if (x.length !== n * sampleLength(dims)) {
-    throw new DatasetError(name, `x: expected ${n}×${dims.join('×')} = ${n * sampleLength(dims)} values for ${n} labels, got ${x.length}`);
+  if (isStreamed(dataset)) {
+    if (dataset.samples.count !== n) throw new DatasetError(name, `expected one streamed sample per label (${n}), got ${dataset.samples.count}`);
+  } else if (dataset.x.length !== n * sampleLength(dims)) {
+    throw new DatasetError(name, `x: expected ${n}×${dims.join('×')} = ${n * sampleLength(dims)} values for ${n} labels, got ${dataset.x.length}`);
   }
   if (biases.length !== biasClasses.length) {
     throw new DatasetError(name, `expected one entry of biasClasses per bias attribute, got ${biases.length} biases and ${biasClasses.length} biasClasses`);
@@ -65,19 +84,24 @@ function checkLabels(name: string, what: string, labels: Int32Array, classes: nu
   }
 }
 
-/** The samples at `indices` (in that order, repeats allowed), as a new dataset with copied arrays. */
-export function subsetDataset(dataset: InMemoryDataset, indices: Int32Array, name = `${dataset.name}[subset]`): InMemoryDataset {
-  const batch = gatherBatch(dataset, indices);
-  return {
+/**
+ * The samples at `indices` (in that order, repeats allowed), as a new dataset with copied arrays; a streamed
+ * dataset gives a view of the same stream (its labels copied).
+ */
+export function subsetDataset<D extends Dataset>(dataset: D, indices: Int32Array, name = `${dataset.name}[subset]`): D {
+  const labels = {
     name,
-    x: batch.x,
     dims: dataset.dims,
-    y: batch.y,
-    biases: batch.biases,
     numClasses: dataset.numClasses,
     biasClasses: dataset.biasClasses,
     meta: { ...dataset.meta, parent: dataset.name, size: indices.length },
   };
+  if (isStreamed(dataset)) {
+    const samples = dataset.samples.subset(indices);
+    return { ...labels, samples, y: Int32Array.from(indices, (i) => dataset.y[i]), biases: dataset.biases.map((b) => Int32Array.from(indices, (i) => b[i])) } as StreamedDataset as D;
+  }
+  const batch = gatherBatch(dataset, indices);
+  return { ...labels, x: batch.x, y: batch.y, biases: batch.biases } as InMemoryDataset as D;
 }
 
 export interface Batch {
@@ -163,7 +187,7 @@ export function countGroups(y: Int32Array, b: Int32Array, numClasses: number, bi
 }
 
 /** Group counts of one bias attribute of a dataset; p(y, b) = counts[y·biasClasses + b] / total. */
-export function groupCounts(dataset: InMemoryDataset, biasIndex = 0): GroupCounts {
+export function groupCounts(dataset: DatasetLabels, biasIndex = 0): GroupCounts {
   const bias = dataset.biases[biasIndex];
   const classes = dataset.biasClasses[biasIndex];
   if (bias === undefined || classes === undefined) {

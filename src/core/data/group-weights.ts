@@ -8,7 +8,7 @@
  * attributes: the product of one such factor per attribute, each from p(y, b_k).
  */
 import { DatasetError } from './errors';
-import { GroupCounts, InMemoryDataset, countGroups } from './dataset';
+import { DatasetLabels, GroupCounts, countGroups } from './dataset';
 
 export interface GroupWeights {
   readonly numClasses: number;
@@ -57,7 +57,7 @@ export function sampleWeights(weights: GroupWeights, y: Int32Array, biases: read
 }
 
 /** Reweighting weights of every training sample, fitted on that same training set (with one bias attribute their mean is 1). */
-export function trainingSampleWeights(train: InMemoryDataset): Float32Array {
+export function trainingSampleWeights(train: DatasetLabels): Float32Array {
   const weights = fitGroupWeights(train.y, train.biases, train.numClasses, train.biasClasses, train.name);
   return sampleWeights(weights, train.y, train.biases, train.name);
 }
@@ -81,7 +81,7 @@ export function alignedMask(y: Int32Array, b: Int32Array, source = 'labels'): Ui
 }
 
 /** Aligned and conflicting rows for one bias attribute whose classes are the target classes (BiasedMNIST-style). */
-export function alignmentSplit(dataset: InMemoryDataset, biasIndex = 0): AlignmentSplit {
+export function alignmentSplit(dataset: DatasetLabels, biasIndex = 0): AlignmentSplit {
   const b = dataset.biases[biasIndex];
   if (b === undefined) throw new DatasetError(dataset.name, `bias attribute ${biasIndex}: the dataset has ${dataset.biases.length} bias attribute(s)`);
   if (dataset.biasClasses[biasIndex] !== dataset.numClasses) {

@@ -12,14 +12,14 @@ import { CsvImageRef, parseImageSize, readCsvImage, readCsvImageResized } from '
 import { CsvColumnMapping, CsvColumns, findCsvColumns } from './csv-columns';
 import { CsvLabelColumn, encodeLabelColumn } from './csv-labels';
 import { CsvRecord, parseCsvBytes } from './csv';
-import { DatasetMeta, InMemoryDataset, validateDataset } from './dataset';
+import { DatasetLabels, DatasetMeta, InMemoryDataset, validateDataset } from './dataset';
 import { Splits } from './digit-splits';
 import { DatasetError } from './errors';
 import { DEFAULT_MAX_IMAGE_PIXELS } from './image-decode';
 import { resolveInside } from './image-paths';
 import { ImageChannels } from './image-planes';
 import { requireVariation } from './label-checks';
-import { NormalizeOptions, normalisePixels, resolveNormalisation } from './pixel-normalisation';
+import { ChannelNormalisation, NormalizeOptions, normalisePixels, resolveNormalisation } from './pixel-normalisation';
 import { deriveSeed } from './random';
 import { jointGroups, splitByFractions } from './seeded-splits';
 
@@ -50,13 +50,33 @@ export interface ImageCsvOptions {
 
 const DEFAULT_VAL_FRACTION = 0.1;
 const DEFAULT_TEST_FRACTION = 0.2;
-/** 4 GiB of float32 across all splits; past that, a typo in `size` is likelier than a real request. */
+/** 4 GiB of float32 across all splits in memory; past that, a typo in `size` is likelier, or the data wants streaming. */
 const MAX_DATASET_VALUES = 2 ** 30;
 const SPLIT_NAMES = ['train', 'val', 'test'] as const;
-type SplitName = (typeof SPLIT_NAMES)[number];
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 /** Reads the CSV and its images into train/val/test datasets. */
 export function readImageCsv(csvPath: string, options: ImageCsvOptions = {}): Splits<InMemoryDataset> {
+  return imageCsvInMemory(planImageCsv(csvPath, options));
+}
+
+/** Everything about an image CSV but its pixels: rows of each split, labels, image size, normalisation. */
+export interface ImageCsvPlan {
+  readonly file: string;
+  /** Data rows of the CSV (header excluded). */
+  readonly rowCount: number;
+  /** Data-row indices of each split. */
+  readonly rows: Splits<Int32Array>;
+  readonly dims: readonly [number, number, number];
+  readonly norm: ChannelNormalisation;
+  /** Where the image of data row `row` is, with what errors about it should name. */
+  imageAt(row: number): CsvImageRef;
+  /** The split's dataset without pixels (labels, classes, metadata). */
+  labels(split: SplitName): DatasetLabels;
+}
+
+/** The CSV read, checked and split; no image but the first (for its size) is read. */
+export function planImageCsv(csvPath: string, options: ImageCsvOptions = {}): ImageCsvPlan {
   const file = resolve(csvPath);
   const root = dirname(file);
   const records = readRecords(file);
@@ -95,20 +115,11 @@ export function readImageCsv(csvPath: string, options: ImageCsvOptions = {}): Sp
   const imageAt = (row: number): CsvImageRef => ({ root, path: paths[row], entry: rows[row].fields[columns.path].trim(), csv: file, line: rows[row].line, channels, maxPixels });
   const [height, width] = options.size === undefined ? firstImageSize(imageAt(0)) : parseImageSize(options.size, file);
   const dims: [number, number, number] = [channels, height, width];
-  const sample = channels * height * width;
-  if (rows.length * sample > MAX_DATASET_VALUES) {
-    throw new DatasetError(file, `${rows.length} images of ${channels}×${height}×${width} would need ${rows.length * sample} values, more than the limit of ${MAX_DATASET_VALUES}: expected a smaller options.size`);
-  }
   const norm = resolveNormalisation(options.normalize, channels, file);
 
   const name = options.name ?? basename(file);
-  const build = (split: SplitName): InMemoryDataset => {
+  const labels = (split: SplitName): DatasetLabels => {
     const members = assignment.rows[split];
-    const x = new Float32Array(members.length * sample);
-    members.forEach((row, i) => {
-      const planes = readCsvImageResized(imageAt(row), height, width);
-      normalisePixels({ values: planes, layout: 'NCHW', count: 1, dims, divisor: 1 }, norm, x, i * sample);
-    });
     const meta: DatasetMeta = {
       format: 'image-csv',
       source: file,
@@ -122,16 +133,42 @@ export function readImageCsv(csvPath: string, options: ImageCsvOptions = {}): Sp
       normalize: { mean: norm.mean, std: norm.std },
       ignoredColumns: columns.ignored,
     };
-    return validateDataset({
+    return {
       name: `${name}/${split}`,
-      x,
       dims,
       y: pick(label.codes, members),
       biases: biases.map((b) => pick(b.codes, members)),
       numClasses: label.classes,
       biasClasses: biases.map((b) => b.classes),
       meta,
+    };
+  };
+  return { file, rowCount: rows.length, rows: assignment.rows, dims, norm, imageAt, labels };
+}
+
+/** Bytes the splits' normalised float32 pixels take in memory (to choose between memory and streaming). */
+export function imageCsvFloatBytes(plan: ImageCsvPlan): number {
+  const [c, h, w] = plan.dims;
+  return 4 * c * h * w * (plan.rows.train.length + plan.rows.val.length + plan.rows.test.length);
+}
+
+/** Decodes every image of the plan into memory, normalised. */
+export function imageCsvInMemory(plan: ImageCsvPlan): Splits<InMemoryDataset> {
+  const { file, dims, norm } = plan;
+  const [channels, height, width] = dims;
+  const sample = channels * height * width;
+  const total = imageCsvFloatBytes(plan) / 4;
+  if (total > MAX_DATASET_VALUES) {
+    throw new DatasetError(file, `${plan.rowCount} images of ${channels}×${height}×${width} would need ${total} values, more than the limit of ${MAX_DATASET_VALUES} in memory: expected a smaller options.size, or stream the dataset (--stream)`);
+  }
+  const build = (split: SplitName): InMemoryDataset => {
+    const members = plan.rows[split];
+    const x = new Float32Array(members.length * sample);
+    members.forEach((row, i) => {
+      const planes = readCsvImageResized(plan.imageAt(row), height, width);
+      normalisePixels({ values: planes, layout: 'NCHW', count: 1, dims, divisor: 1 }, norm, x, i * sample);
     });
+    return validateDataset({ ...plan.labels(split), x });
   };
   return { train: build('train'), val: build('val'), test: build('test') };
 }

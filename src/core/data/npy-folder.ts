@@ -6,10 +6,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DatasetMeta, InMemoryDataset, subsetDataset, validateDataset } from './dataset';
+import { Dataset, DatasetLabels, DatasetMeta, InMemoryDataset, subsetDataset, validateDataset } from './dataset';
 import { Splits } from './digit-splits';
 import { DatasetError } from './errors';
-import { ImageLayout, imageShape } from './image-layout';
+import { ImageLayout, ImageShape, imageShape } from './image-layout';
 import { requireVariation, resolveClassCount } from './label-checks';
 import { NpyArray, readNpyFile } from './npy';
 import { NpyDtypeName } from './npy-dtype';
@@ -48,10 +48,10 @@ export function npySplitFiles(dir: string, split: NpySplitName): NpySplitFiles {
   return { x: join(dir, `x_${split}.npy`), y: join(dir, `y_${split}.npy`), b: join(dir, `b_${split}.npy`) };
 }
 
-/** One split as read from its files, before class counts are known. */
-interface SplitArrays {
+/** One split as read from its files, before class counts are known; P holds its pixels (see NpyPixelReader). */
+interface SplitArrays<P> {
   readonly files: NpySplitFiles;
-  readonly x: Float32Array;
+  readonly pixels: P;
   readonly dims: readonly [number, number, number];
   readonly layout: ImageLayout;
   readonly inputDtype: NpyDtypeName;
@@ -64,17 +64,50 @@ interface SplitArrays {
 
 const DEFAULT_VAL_FRACTION = 0.1;
 
+/**
+ * How a split's images are held once their file's dtype and shape are known: read whole and normalised here, or
+ * left on disk and read by offset (streaming/npy-source.ts).
+ */
+export interface NpyPixelReader<P> {
+  open(file: string): { readonly dtype: NpyDtypeName; readonly shape: readonly number[]; pixels(shape: ImageShape, norm: ChannelNormalisation): P };
+}
+
+const IN_MEMORY: NpyPixelReader<Float32Array> = {
+  open(file) {
+    const xArray = readNpyFile(file);
+    return {
+      dtype: xArray.dtype,
+      shape: xArray.shape,
+      pixels(shape, norm) {
+        if (xArray.dtype !== 'u1') requireFinite(xArray, shape.dims, file);
+        const x = new Float32Array(xArray.data.length);
+        normalisePixels({ values: xArray.data as ArrayLike<number>, layout: shape.layout, count: shape.count, dims: shape.dims, divisor: xArray.dtype === 'u1' ? 255 : 1 }, norm, x);
+        return x;
+      },
+    };
+  },
+};
+
 /** Reads the train/val/test splits of a .npy folder. */
 export function readNpyFolder(dir: string, options: NpyFolderOptions = {}): Splits<InMemoryDataset> {
+  return buildNpyFolder(dir, options, IN_MEMORY, (labels, x) => ({ ...labels, x }));
+}
+
+/**
+ * The splits of a .npy folder with their pixels held as `reader` holds them; `dataset` joins a split's labels
+ * and pixels into a dataset.
+ */
+export function buildNpyFolder<P, D extends Dataset>(dir: string, options: NpyFolderOptions, reader: NpyPixelReader<P>, dataset: (labels: DatasetLabels, pixels: P) => D): Splits<D> {
+  const readSplitArrays = (files: NpySplitFiles, layout: ImageLayout | undefined): SplitArrays<P> => readSplit(files, layout, options, reader);
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new DatasetError(root, 'expected a folder holding x_train.npy, y_train.npy, b_train.npy, … (not found)');
   const name = options.name ?? basename(root);
   const hasValFiles = requireSplitFiles(root);
-  const train = readSplitArrays(npySplitFiles(root, 'train'), options.layout, options);
+  const train = readSplitArrays(npySplitFiles(root, 'train'), options.layout);
   if (train.y.length === 0) throw new DatasetError(train.files.x, 'expected at least one training image, got none');
   // The layout detected on train holds for every split: one folder, one convention.
-  const val = hasValFiles ? readSplitArrays(npySplitFiles(root, 'val'), train.layout, options) : undefined;
-  const test = readSplitArrays(npySplitFiles(root, 'test'), train.layout, options);
+  const val = hasValFiles ? readSplitArrays(npySplitFiles(root, 'val'), train.layout) : undefined;
+  const test = readSplitArrays(npySplitFiles(root, 'test'), train.layout);
   const all = val ? [train, val, test] : [train, test];
   all.forEach((other) => checkMatchesTrain(train, other));
   train.biases.forEach((bias, k) => requireVariation(bias, train.files.b, `column ${k} (${train.biasNames[k]})`));
@@ -89,17 +122,21 @@ export function readNpyFolder(dir: string, options: NpyFolderOptions = {}): Spli
 
   const valFraction = options.valFraction ?? DEFAULT_VAL_FRACTION;
   const seed = options.seed ?? 0;
-  const build = (arrays: SplitArrays, split: NpySplitName, valOrigin: DatasetMeta): InMemoryDataset =>
-    validateDataset({
-      name: `${name}/${split}`,
-      x: arrays.x,
-      dims: arrays.dims,
-      y: arrays.y,
-      biases: arrays.biases,
-      numClasses,
-      biasClasses,
-      meta: splitMeta(root, split, arrays, valOrigin),
-    });
+  const build = (arrays: SplitArrays<P>, split: NpySplitName, valOrigin: DatasetMeta): D =>
+    validateDataset(
+      dataset(
+        {
+          name: `${name}/${split}`,
+          dims: arrays.dims,
+          y: arrays.y,
+          biases: arrays.biases,
+          numClasses,
+          biasClasses,
+          meta: splitMeta(root, split, arrays, valOrigin),
+        },
+        arrays.pixels,
+      ),
+    );
   if (val) {
     const fromFiles = { from: 'files' };
     return { train: build(train, 'train', fromFiles), val: build(val, 'val', fromFiles), test: build(test, 'test', fromFiles) };
@@ -108,7 +145,7 @@ export function readNpyFolder(dir: string, options: NpyFolderOptions = {}): Spli
   const carve = splitByFractions(jointGroups([train.y, ...train.biases]), { val: valFraction, test: 0 }, deriveSeed(seed, 'npy-folder', 'val'), train.files.y);
   const carved = { from: 'train', valFraction, seed };
   const whole = build(train, 'train', carved);
-  const part = (rows: Int32Array, split: NpySplitName): InMemoryDataset => {
+  const part = (rows: Int32Array, split: NpySplitName): D => {
     const subset = subsetDataset(whole, rows, `${name}/${split}`);
     return { ...subset, meta: { ...whole.meta, split, size: rows.length } };
   };
@@ -132,8 +169,8 @@ function requireSplitFiles(root: string): boolean {
   return hasVal;
 }
 
-function readSplitArrays(files: NpySplitFiles, layout: ImageLayout | undefined, options: NpyFolderOptions): SplitArrays {
-  const xArray = readNpyFile(files.x);
+function readSplit<P>(files: NpySplitFiles, layout: ImageLayout | undefined, options: NpyFolderOptions, reader: NpyPixelReader<P>): SplitArrays<P> {
+  const xArray = reader.open(files.x);
   const yArray = readNpyFile(files.y);
   const bArray = readNpyFile(files.b);
   if (xArray.dtype !== 'u1' && xArray.dtype !== 'f4' && xArray.dtype !== 'f8') {
@@ -148,14 +185,12 @@ function readSplitArrays(files: NpySplitFiles, layout: ImageLayout | undefined, 
   ] as const) {
     if (rows !== shape.count) throw new DatasetError(file, `expected one entry per image of ${files.x} (${shape.count} images), got ${rows} ${what}`);
   }
-  if (xArray.dtype !== 'u1') requireFinite(xArray, shape.dims, files.x);
   const norm = resolveNormalisation(options.normalize, shape.dims[0], files.x);
-  const x = new Float32Array(xArray.data.length);
-  normalisePixels({ values: xArray.data as ArrayLike<number>, layout: shape.layout, count: shape.count, dims: shape.dims, divisor: xArray.dtype === 'u1' ? 255 : 1 }, norm, x);
+  const pixels = xArray.pixels(shape, norm);
   const biasNames = Array.from({ length: bTable.columns }, (_, k) => (bArray.shape.length === 1 ? 'b' : `b[:, ${k}]`));
   return {
     files,
-    x,
+    pixels,
     dims: shape.dims,
     layout: shape.layout,
     inputDtype: xArray.dtype,
@@ -168,17 +203,22 @@ function readSplitArrays(files: NpySplitFiles, layout: ImageLayout | undefined, 
 
 /** NaN or ±Inf in the images would silently poison every gradient; report the first one. */
 function requireFinite(array: NpyArray, dims: readonly number[], file: string): void {
-  const data = array.data as Float32Array | Float64Array;
+  requireFiniteValues(array.data as Float32Array | Float64Array, dims, file, 0);
+}
+
+/** The same check on values that start at sample `first` of the file (a streamed sample). */
+export function requireFiniteValues(data: Float32Array | Float64Array, dims: readonly number[], file: string, first: number): void {
   const sample = dims[0] * dims[1] * dims[2];
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new DatasetError(file, `x: expected finite values, got ${data[i]} at flat index ${i} (index ${i % sample} of the sample)`, Math.floor(i / sample));
+      const flat = first * sample + i;
+      throw new DatasetError(file, `x: expected finite values, got ${data[i]} at flat index ${flat} (index ${flat % sample} of the sample)`, Math.floor(flat / sample));
     }
   }
 }
 
 /** Every split must have the train images' [C, H, W] and the same number of bias columns. */
-function checkMatchesTrain(train: SplitArrays, other: SplitArrays): void {
+function checkMatchesTrain<P>(train: SplitArrays<P>, other: SplitArrays<P>): void {
   if (other.dims.some((d, i) => d !== train.dims[i])) {
     throw new DatasetError(other.files.x, `expected images of [C, H, W] = [${train.dims.join(', ')}] like ${train.files.x}, got [${other.dims.join(', ')}]`);
   }
@@ -187,7 +227,7 @@ function checkMatchesTrain(train: SplitArrays, other: SplitArrays): void {
   }
 }
 
-function splitMeta(root: string, split: NpySplitName, arrays: SplitArrays, val: DatasetMeta): DatasetMeta {
+function splitMeta<P>(root: string, split: NpySplitName, arrays: SplitArrays<P>, val: DatasetMeta): DatasetMeta {
   return {
     format: 'npy-folder',
     source: root,

@@ -28,6 +28,28 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Decodes a .npy file's bytes; `file` names it in errors. */
 export function parseNpy(bytes: Uint8Array, file = 'NPY data'): NpyArray {
+  const layout = parseNpyLayout(bytes, bytes.length, file);
+  const data = decodeNpyData(bytes.subarray(layout.dataStart), layout.dtype, layout.count);
+  if (layout.dtype.name === 'bool') checkBooleans(data as Uint8Array, file);
+  return { dtype: layout.dtype.name, shape: layout.shape, data, version: layout.version };
+}
+
+/** Where a .npy file's data lies and what it holds, read from its first bytes (streaming reads the rest by offset). */
+export interface NpyLayout {
+  readonly dtype: NpyDtype;
+  readonly shape: readonly number[];
+  /** Elements (the product of the shape). */
+  readonly count: number;
+  /** Byte offset of the first element. */
+  readonly dataStart: number;
+  readonly version: string;
+}
+
+/**
+ * Parses the magic, version and header from `bytes` (the file's start: at least its header) and checks them
+ * against the file's full length `fileBytes`.
+ */
+export function parseNpyLayout(bytes: Uint8Array, fileBytes: number, file = 'NPY data'): NpyLayout {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     const start = Array.from(bytes.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DatasetError(file, `expected the .npy magic 93 4e 55 4d 50 59 ("\\x93NUMPY") and a version, got ${start || 'an empty file'} (is this a .npy file? .npz archives are not read)`);
@@ -40,20 +62,21 @@ export function parseNpy(bytes: Uint8Array, file = 'NPY data'): NpyArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthBytes = major === 1 ? 2 : 4;
   const prefix = 8 + lengthBytes;
-  if (bytes.length < prefix) throw new DatasetError(file, `the file ends inside the header length (${bytes.length} bytes)`);
+  if (fileBytes < prefix) throw new DatasetError(file, `the file ends inside the header length (${fileBytes} bytes)`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   if (headerLength > MAX_HEADER_BYTES) throw new DatasetError(file, `header: expected at most ${MAX_HEADER_BYTES} bytes, the file declares ${headerLength}`);
   const dataStart = prefix + headerLength;
-  if (dataStart > bytes.length) {
-    throw new DatasetError(file, `header: the file declares ${headerLength} header bytes but ends after ${bytes.length - prefix}`);
+  if (dataStart > fileBytes) {
+    throw new DatasetError(file, `header: the file declares ${headerLength} header bytes but ends after ${fileBytes - prefix}`);
   }
+  if (dataStart > bytes.length) throw new RangeError(`parseNpyLayout: expected the first ${dataStart} bytes of ${file}, got ${bytes.length}`);
   const header = parseNpyHeader(decodeHeaderText(bytes.subarray(prefix, dataStart), major, file), file);
   if (header.fortranOrder) {
     throw new DatasetError(file, `fortran_order is True: only C-order arrays are read; save with np.save(path, np.ascontiguousarray(a))`);
   }
   const dtype = parseNpyDtype(header.descr, file);
   const count = header.shape.reduce((a, d) => a * d, 1);
-  const dataBytes = bytes.length - dataStart;
+  const dataBytes = fileBytes - dataStart;
   // A float product that overflows 2^53 still compares correctly against a real byte count.
   if (count * dtype.itemSize !== dataBytes) {
     throw new DatasetError(
@@ -61,10 +84,11 @@ export function parseNpy(bytes: Uint8Array, file = 'NPY data'): NpyArray {
       `expected shape ${formatShape(header.shape)} × ${dtype.itemSize} byte(s) = ${count * dtype.itemSize} data bytes after the ${dataStart}-byte header, got ${dataBytes}`,
     );
   }
-  const data = decodeData(bytes.subarray(dataStart), dtype, count);
-  if (dtype.name === 'bool') checkBooleans(data as Uint8Array, file);
-  return { dtype: dtype.name, shape: header.shape, data, version: `${major}.0` };
+  return { dtype, shape: header.shape, count, dataStart, version: `${major}.0` };
 }
+
+/** The largest header parseNpyLayout needs to see, with the bytes before it. */
+export const NPY_MAX_PREFIX_BYTES = 12 + MAX_HEADER_BYTES;
 
 /** Reads and decodes a .npy file from disk. */
 export function readNpyFile(file: string): NpyArray {
@@ -91,7 +115,8 @@ function decodeHeaderText(bytes: Uint8Array, major: number, file: string): strin
   }
 }
 
-function decodeData(bytes: Uint8Array, dtype: NpyDtype, count: number): NpyData {
+/** Elements from their bytes, in the host's byte order (a copy). */
+export function decodeNpyData(bytes: Uint8Array, dtype: NpyDtype, count: number): NpyData {
   // A fresh copy: the file's bytes may sit at an offset that is not a multiple of the item size (Node pools
   // small Buffers), and typed-array views need aligned offsets.
   const own = new Uint8Array(bytes.length);

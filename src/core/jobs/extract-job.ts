@@ -13,7 +13,7 @@ import { extractSubnetwork, ExtractResult } from '../bise/extract';
 import { assessSubnetwork, Assessment } from '../bise/assess';
 import { pruneModel } from '../prune/prune';
 import { verifyPruning } from '../prune/verify';
-import { gatherBatch } from '../data/dataset';
+import { readBatch } from '../data/streaming/read-batches';
 import { ExecutionProvider } from '../runtime/session';
 import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
 import { writeReportFolder } from '../report/write-report';
@@ -26,7 +26,7 @@ import { preflightModel } from './preflight';
 import { fitDataToModel } from './data-fits-model';
 import { identifiedBias, substituteLabelQuality, withNoisyBias } from './bias-labels';
 import { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
-import { InMemoryDataset } from '../data/dataset';
+import { Dataset } from '../data/dataset';
 import { Model } from '../onnx/ir';
 import { SessionConfig } from '../runtime/session';
 import { TOOL_NAME, TOOL_VERSION } from './tool-version';
@@ -125,7 +125,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   // assess and verification do not look at the signal; a cancel that came meanwhile is honoured before writing.
   throwIfCancelled(ctx.signal);
   const pruned = pruneModel(model, extracted.discovery, keep);
-  const sample = gatherBatch(data.test, Int32Array.from({ length: Math.min(100, data.test.y.length) }, (_, i) => i));
+  const sample = await readBatch(data.test, Int32Array.from({ length: Math.min(100, data.test.y.length) }, (_, i) => i));
   const check = await verifyPruning(model, extracted.discovery, keep, { dims: [sample.y.length, ...data.test.dims], data: sample.x }, { pruned: pruned.model, session });
   if (!(check.maxAbsDiff <= PRUNE_TOLERANCE)) {
     throw new Error(`the pruned model's logits differ from the gated model's by ${check.maxAbsDiff} (> ${PRUNE_TOLERANCE}); nothing was written. Please report this with the model.`);
@@ -137,7 +137,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const report = buildReport(o, {
     modelSha: fileSha256(bytes),
     data,
-    dataSha: datasetSha256(data),
+    dataSha: await datasetSha256(data),
     extracted,
     keep,
     assessment,
@@ -154,7 +154,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   return { folder, report, files: written };
 }
 
-async function trainingBiasLabels(o: ExtractJobOptions, model: Model, train: InMemoryDataset, session: SessionConfig, ctx: JobContext): Promise<InMemoryDataset> {
+async function trainingBiasLabels(o: ExtractJobOptions, model: Model, train: Dataset, session: SessionConfig, ctx: JobContext): Promise<Dataset> {
   let labelled = train;
   if (o.biasFrom === 'identify') {
     ctx.onEvent({ type: 'log', level: 'info', message: 'no bias labels used: training an identification model for 1 epoch and taking its predictions as bias labels' });
@@ -236,7 +236,8 @@ function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
   };
 }
 
-function flatSpec(spec: BuiltinDatasetSpec): Record<string, number | string> {
+/** A dataset spec as flat `data.<field>` config entries (numbers and strings only). */
+export function flatSpec(spec: BuiltinDatasetSpec): Record<string, number | string> {
   const out: Record<string, number | string> = {};
   for (const [k, v] of Object.entries(spec)) if (k !== 'kind' && (typeof v === 'number' || typeof v === 'string')) out[`data.${k}`] = v;
   return out;

@@ -1,0 +1,59 @@
+/**
+ * How the engine reads batches from any dataset: in memory they are copied out as before; streamed, the next
+ * batches are read (decoded, cached, normalised) while the caller works on the current one, so a step only
+ * waits for data when decoding cannot keep up.
+ */
+import { Batch, Dataset, gatherBatch, isStreamed } from '../dataset';
+
+/** Batches read ahead of the one being worked on (each holds one batch of float32 until it is reached). */
+export const DEFAULT_LOOKAHEAD = 2;
+
+/** One batch of rows, as gatherBatch gives it. */
+export async function readBatch(dataset: Dataset, indices: Int32Array): Promise<Batch> {
+  if (!isStreamed(dataset)) return gatherBatch(dataset, indices);
+  const x = await dataset.samples.read(indices);
+  return { indices, x, y: pick(dataset.y, indices), biases: dataset.biases.map((b) => pick(b, indices)) };
+}
+
+export interface ReadBatchesOptions {
+  /** Batches read ahead; default DEFAULT_LOOKAHEAD. */
+  readonly lookahead?: number;
+  /** Called with the milliseconds the caller waited for each batch (0 when it was ready), for benches. */
+  readonly onWait?: (ms: number) => void;
+}
+
+/**
+ * The batches in order, with their position, [b, batch] like `batches.entries()`. Leaving the loop early (break,
+ * an error, a cancel) drops the loads queued for batches that will not be reached.
+ */
+export async function* readBatches(dataset: Dataset, batches: readonly Int32Array[], options: ReadBatchesOptions = {}): AsyncGenerator<[number, Batch]> {
+  if (!isStreamed(dataset)) {
+    for (const [b, indices] of batches.entries()) yield [b, gatherBatch(dataset, indices)];
+    return;
+  }
+  const lookahead = Math.max(0, options.lookahead ?? DEFAULT_LOOKAHEAD);
+  const pending: Promise<Batch>[] = [];
+  const start = (b: number): void => {
+    if (b >= batches.length || pending[b] !== undefined) return;
+    const read = readBatch(dataset, batches[b]);
+    // A batch read ahead may never be awaited (the loop stopped); its failure is reported when it is reached.
+    read.catch(() => undefined);
+    pending[b] = read;
+  };
+  try {
+    for (let b = 0; b < batches.length; b++) {
+      for (let ahead = b; ahead <= b + lookahead; ahead++) start(ahead);
+      const t0 = performance.now();
+      const batch = await pending[b];
+      options.onWait?.(performance.now() - t0);
+      delete pending[b];
+      yield [b, batch];
+    }
+  } finally {
+    dataset.samples.cancelQueued();
+  }
+}
+
+function pick(values: Int32Array, rows: Int32Array): Int32Array {
+  return Int32Array.from(rows, (row) => values[row]);
+}
