@@ -1,6 +1,7 @@
 /**
- * Assembles the two graphs of a mask-learning step for a fixed batch size: the gated forward (outputs logits,
- * z and what the backward needs) and the backward graph (upstream grads of logits and z -> dL/dgate).
+ * Assembles the two graphs of a mask-learning step for a fixed batch size (and, for token models, a fixed sequence
+ * length): the gated forward (outputs logits, z and what the backward needs) and the backward graph (upstream grads
+ * of logits and z -> dL/dgate).
  */
 import { Graph, Model, defaultOpset } from '../onnx/ir';
 import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
@@ -8,9 +9,12 @@ import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { BackwardGraph, buildBackward } from '../autodiff/backward';
 import { DiscoverOptions, Discovery, discoverUnits } from '../units/discover';
 import { GateInput, GateSharing, buildGatedForward, gateInputsFor } from './gated-forward';
+import { FedInput, declaredInputs, fedInputs, shapeMap } from './model-inputs';
 
 export interface GateGradientOptions extends DiscoverOptions {
   readonly batchSize: number;
+  /** For inputs with a dynamic axis 1 (token ids, attention masks): the sequence length the graphs are built for. */
+  readonly sequenceLength?: number;
   readonly sharing?: GateSharing;
   /** Also return gradients of these initializers (weights), e.g. for finetuning. */
   readonly weightTargets?: readonly string[];
@@ -19,6 +23,9 @@ export interface GateGradientOptions extends DiscoverOptions {
 export interface GateGradientGraphs {
   readonly discovery: Discovery;
   readonly gates: readonly GateInput[];
+  /** Every data input at the built batch size and sequence length, in the model's order. */
+  readonly inputs: readonly FedInput[];
+  /** The first data input (an image model's only one) and its dims: what single-input callers feed. */
   readonly input: string;
   readonly inputDims: readonly number[];
   readonly forward: Graph;
@@ -31,6 +38,7 @@ export interface GateGradientGraphs {
   readonly bottleneckDims: readonly number[];
 }
 
+/** The single data input of an image model at `batchSize`; refuses models with several inputs or other dynamic axes. */
 export function batchShape(model: Model, batchSize: number): { input: string; dims: number[] } {
   const inputs = model.graph.inputs;
   if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} data inputs (${inputs.map((v) => v.name).join(', ')}); exactly one is supported`);
@@ -43,9 +51,10 @@ export function batchShape(model: Model, batchSize: number): { input: string; di
 
 export function buildGateGradientGraphs(model: Model, options: GateGradientOptions): GateGradientGraphs {
   checkSupported(model.graph);
-  const { input, dims } = batchShape(model, options.batchSize);
-  const inputShapes = new Map([[input, dims]]);
-  // Built for this batch size: the model's shape arithmetic (view(x.size(0), -1), …) becomes constants.
+  const inputs = fedInputs(declaredInputs(model), options);
+  const inputShapes = shapeMap(inputs);
+  // Built for this batch size (and sequence length): the model's shape arithmetic (view(x.size(0), -1), x.size()[:-1]
+  // + (heads, head_size), …) becomes constants.
   const { graph, shapes: modelShapes } = foldShapes(model.graph, inputShapes);
   // The pruning trial (units/prunable-groups.ts) prunes the model as the pruner will: unfolded, at this batch size.
   const pruneTarget = options.pruneTarget ?? (graph === model.graph ? undefined : { graph: model.graph, shapes: inferShapes(model.graph, inputShapes) });
@@ -64,8 +73,9 @@ export function buildGateGradientGraphs(model: Model, options: GateGradientOptio
   return {
     discovery,
     gates,
-    input,
-    inputDims: dims,
+    inputs,
+    input: inputs[0].name,
+    inputDims: inputs[0].dims,
     forward,
     backward,
     logits: gated.logits,

@@ -3,7 +3,8 @@ import { readModelFile } from '../onnx/reader';
 import { Model, defaultOpset } from '../onnx/ir';
 import { Discovery } from '../units/discover';
 import { SessionConfig } from '../runtime/session';
-import { ModelIo, discoverModelUnits, modelIo } from './model-analysis';
+import { discoverModelUnits } from './model-analysis';
+import { ModelSignature, describeInput, modelSignature } from './model-signature';
 import { PreflightResult, preflightModel } from './preflight';
 
 export interface ModelInfo {
@@ -11,7 +12,16 @@ export interface ModelInfo {
   readonly irVersion: number;
   readonly opset: number;
   readonly producer: string;
+  /** The first data input (an image model's only one). */
   readonly input: { readonly name: string; readonly shape: readonly (number | string | null)[] };
+  /** Every data input: name, element type, declared shape, dynamic axes (`description`: one line for `bise info`). */
+  readonly inputs: readonly {
+    readonly name: string;
+    readonly dtype: string;
+    readonly shape: readonly (number | string | null)[];
+    readonly sequenceAxis: boolean;
+    readonly description: string;
+  }[];
   readonly ops: Readonly<Record<string, number>>;
   readonly parameters: number;
   readonly classifier: string;
@@ -39,7 +49,7 @@ export interface CheckedModelInfo extends ModelInfo {
 /** The model's structure as the engine sees it (quick: no onnxruntime session; the set-up form's header). */
 export function describeModel(path: string, bottleneck?: string): ModelInfo {
   const model = readModelFile(path);
-  const io = modelIo(model, path);
+  const io = modelSignature(model, path);
   return summarize(path, model, io, discoverModelUnits(model, path, io, bottleneck));
 }
 
@@ -49,13 +59,18 @@ export function describeModel(path: string, bottleneck?: string): ModelInfo {
  */
 export async function describeAndCheckModel(path: string, bottleneck?: string, session?: SessionConfig): Promise<CheckedModelInfo> {
   const model = readModelFile(path);
-  const io = modelIo(model, path);
+  const io = modelSignature(model, path);
   const d = discoverModelUnits(model, path, io, bottleneck);
   const preflight = await preflightModel(model, path, io, d, { bottleneck, session });
   return { ...summarize(path, model, io, d), preflight };
 }
 
-function summarize(path: string, model: Model, io: ModelIo, d: Discovery): ModelInfo {
+/** The `inputs` line(s) of `bise info`: every data input with its element type and dynamic axes. */
+export function formatInputs(info: ModelInfo): string {
+  return info.inputs.length === 1 ? `input ${info.inputs[0].description}` : `inputs:\n${info.inputs.map((v) => `  ${v.description}`).join('\n')}`;
+}
+
+function summarize(path: string, model: Model, io: ModelSignature, d: Discovery): ModelInfo {
   const input = io.input;
   const ops: Record<string, number> = {};
   for (const n of model.graph.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
@@ -67,6 +82,7 @@ function summarize(path: string, model: Model, io: ModelIo, d: Discovery): Model
     opset: defaultOpset(model),
     producer: `${model.producerName} ${model.producerVersion}`.trim(),
     input: { name: input, shape: model.graph.inputs[0].shape ?? [] },
+    inputs: io.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape, sequenceAxis: v.sequenceAxis, description: describeInput(v) })),
     ops,
     parameters,
     classifier: d.classifier,

@@ -13,7 +13,7 @@ import { producedDtype } from '../ops/output-dtypes';
 import { SessionConfig, createSession } from '../runtime/session';
 import { Discovery } from '../units/discover';
 import { KeepMask, RemovedChannels, keptIndices } from './prune';
-import { InputBatch } from './verify';
+import { ModelBatch, batchFeeds } from './verify';
 
 export interface Divergence {
   /** The node whose output first holds removed channels that differ from what pruning assumed. */
@@ -34,7 +34,7 @@ export async function firstDivergence(
   source: Model,
   discovery: Discovery,
   masks: readonly KeepMask[],
-  input: InputBatch,
+  input: ModelBatch,
   removed: ReadonlyMap<string, RemovedChannels>,
   config: SessionConfig = {},
 ): Promise<Divergence | undefined> {
@@ -49,7 +49,7 @@ export async function firstDivergence(
   const { session } = await createSession(serializeModel({ ...source, graph: gated.graph }), config);
   try {
     const kept = keptIndices(discovery, masks);
-    const feeds: Record<string, ort.Tensor> = { [source.graph.inputs[0].name]: new ort.Tensor('float32', Float32Array.from(input.data), [...input.dims]) };
+    const feeds: Record<string, ort.Tensor> = batchFeeds(source, input);
     for (const g of gates) {
       const values = new Float32Array(g.channels);
       for (const i of kept[g.group]) values[i] = 1;

@@ -8,5 +8,5 @@ export { writePrunedModel } from './export';
 export type { GroupReport, KeepMask, LayerReport, PruneOptions, PruneReport, PruneResult } from './prune';
 export { concreteInputShapes, formatPruneReport, keptIndices, prunableOps, pruneModel } from './prune';
 export type { PruneContext, PruneRule } from './rule';
-export type { InputBatch, VerifyOptions, VerifyResult } from './verify';
+export type { InputBatch, ModelBatch, NamedInput, NamedInputBatch, VerifyOptions, VerifyResult } from './verify';
 export { PruneVerifier, maxAbsDifference, runModel, verifyPruning } from './verify';

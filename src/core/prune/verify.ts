@@ -9,11 +9,22 @@ import { GateInput, buildGatedForward, gateInputsFor } from '../graphs/gated-for
 import { SessionConfig, createSession } from '../runtime/session';
 import { Discovery } from '../units/discover';
 import { KeepMask, PruneOptions, keptIndices, pruneModel } from './prune';
+import { InputData, InputValues, checkInputData } from '../graphs/model-inputs';
 
+/** One batch for a model with one float data input (an image model). */
 export interface InputBatch {
   readonly dims: readonly number[];
   readonly data: ArrayLike<number>;
 }
+
+/** One batch for a model with several data inputs (token ids, attention masks), each of its element type. */
+export interface NamedInputBatch {
+  readonly inputs: readonly NamedInput[];
+}
+
+export type NamedInput = InputValues;
+
+export type ModelBatch = InputBatch | NamedInputBatch;
 
 export interface VerifyResult {
   /** max |logits_gated − logits_pruned| over the batch. */
@@ -22,14 +33,32 @@ export interface VerifyResult {
   readonly prunedLogits: Float32Array;
 }
 
+function isNamed(input: ModelBatch): input is NamedInputBatch {
+  return 'inputs' in input;
+}
+
 function onlyInput(model: Model): string {
   const inputs = model.graph.inputs;
-  if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} data inputs (${inputs.map((v) => v.name).join(', ')}); exactly one is supported`);
+  if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} data inputs (${inputs.map((v) => v.name).join(', ')}); give a value for each by name`);
   return inputs[0].name;
 }
 
-function feed(input: InputBatch): ort.Tensor {
-  return new ort.Tensor('float32', Float32Array.from(input.data), [...input.dims]);
+/** The feeds of a model's data inputs for `input`. */
+export function batchFeeds(model: Model, input: ModelBatch): Record<string, ort.Tensor> {
+  if (!isNamed(input)) return { [onlyInput(model)]: new ort.Tensor('float32', Float32Array.from(input.data), [...input.dims]) };
+  const given = new Map(input.inputs.map((v) => [v.name, v]));
+  return Object.fromEntries(
+    model.graph.inputs.map((v) => {
+      const fed = given.get(v.name);
+      if (!fed) throw new Error(`no value for graph input '${v.name}'`);
+      return [v.name, new ort.Tensor(fed.dtype, checkInputData(fed, fed.data), [...fed.dims])];
+    }),
+  );
+}
+
+/** The batch size of `input` (axis 0). */
+export function batchRows(input: ModelBatch): number {
+  return isNamed(input) ? input.inputs[0].dims[0] : input.dims[0];
 }
 
 export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -40,10 +69,10 @@ export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): nu
 }
 
 /** Runs a model once on `input` and returns the output `output` (default: the first graph output). */
-export async function runModel(model: Model, input: InputBatch, output?: string, config: SessionConfig = {}): Promise<Float32Array> {
+export async function runModel(model: Model, input: ModelBatch, output?: string, config: SessionConfig = {}): Promise<Float32Array> {
   const { session } = await createSession(serializeModel(model), config);
   try {
-    const out = await session.run({ [onlyInput(model)]: feed(input) });
+    const out = await session.run(batchFeeds(model, input));
     return out[output ?? model.graph.outputs[0].name].data as Float32Array;
   } finally {
     await session.release();
@@ -69,9 +98,9 @@ export class PruneVerifier {
   }
 
   /** Logits of the source with gate vector k = mask k (1 keeps a unit, 0 removes it). */
-  async gatedLogits(masks: readonly KeepMask[], input: InputBatch): Promise<Float32Array> {
+  async gatedLogits(masks: readonly KeepMask[], input: ModelBatch): Promise<Float32Array> {
     const kept = keptIndices(this.discovery, masks);
-    const feeds: Record<string, ort.Tensor> = { [onlyInput(this.source)]: feed(input) };
+    const feeds = batchFeeds(this.source, input);
     this.gates.forEach((g) => {
       const values = new Float32Array(g.channels);
       for (const i of kept[g.group]) values[i] = 1;
@@ -82,7 +111,7 @@ export class PruneVerifier {
   }
 
   /** Compares `pruned` (pruned from the source with `masks`) with the gated source on `input`. */
-  async compare(pruned: Model, masks: readonly KeepMask[], input: InputBatch): Promise<VerifyResult> {
+  async compare(pruned: Model, masks: readonly KeepMask[], input: ModelBatch): Promise<VerifyResult> {
     const gatedLogits = await this.gatedLogits(masks, input);
     const prunedLogits = await runModel(pruned, input, this.discovery.logits, this.config);
     return { maxAbsDiff: maxAbsDifference(gatedLogits, prunedLogits), gatedLogits, prunedLogits };
@@ -103,14 +132,22 @@ export interface VerifyOptions extends PruneOptions {
  * `input` at another batch size (its first rows, or its one row twice), so that a pruned model that baked the
  * batch size into a reshape is caught: the source keeps its dynamic batch, so must the export.
  */
-export function otherBatch(input: InputBatch): InputBatch {
-  const [rows, ...sample] = input.dims;
+export function otherBatch(input: InputBatch): InputBatch;
+export function otherBatch(input: ModelBatch): ModelBatch;
+export function otherBatch(input: ModelBatch): ModelBatch {
+  if (isNamed(input)) {
+    return { inputs: input.inputs.map((v) => ({ ...v, ...otherRows(v.dims, v.data) })) };
+  }
+  return otherRows(input.dims, Float32Array.from(input.data));
+}
+
+function otherRows<T extends InputData>(dims: readonly number[], data: T): { dims: number[]; data: T } {
+  const [rows, ...sample] = dims;
   const size = sample.reduce((a, b) => a * b, 1);
-  const data = Float32Array.from(input.data);
-  if (rows > 1) return { dims: [rows - 1, ...sample], data: data.subarray(0, (rows - 1) * size) };
-  const twice = new Float32Array(2 * size);
-  twice.set(data.subarray(0, size));
-  twice.set(data.subarray(0, size), size);
+  if (rows > 1) return { dims: [rows - 1, ...sample], data: data.subarray(0, (rows - 1) * size) as T };
+  const twice = new (data.constructor as new (n: number) => T)(2 * size);
+  twice.set(data.subarray(0, size) as never);
+  twice.set(data.subarray(0, size) as never, size);
   return { dims: [2, ...sample], data: twice };
 }
 
@@ -122,7 +159,7 @@ export async function verifyPruning(
   source: Model,
   discovery: Discovery,
   masks: readonly KeepMask[],
-  input: InputBatch,
+  input: ModelBatch,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const pruned = options.pruned ?? pruneModel(source, discovery, masks, options).model;
@@ -136,7 +173,7 @@ export async function verifyPruning(
     try {
       second = await verifier.compare(pruned, masks, other);
     } catch (e) {
-      throw new Error(`the pruned model does not run at batch size ${other.dims[0]} (the source model does): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`the pruned model does not run at batch size ${batchRows(other)} (the source model does): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     return { ...main, maxAbsDiff: Math.max(main.maxAbsDiff, second.maxAbsDiff) };
   } finally {

@@ -16,6 +16,7 @@ import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-chann
 import { withContribOpset } from '../graphs/frequency-conv';
 import { lowerConvs } from '../graphs/conv-lowering';
 import { SessionConfig, createSession, ExecutionProvider, lowersConvs } from './session';
+import { DataDtype, FedInput, InputData, checkInputData } from '../graphs/model-inputs';
 
 /** Opset for backward graphs (needs ScatterElements reduction, ReduceSum axes-as-input). */
 export const ENGINE_OPSET = 17;
@@ -55,6 +56,8 @@ export class DifferentiableRunner {
   private readonly forwardOutputs: Record<string, ort.Tensor | null>;
   private readonly backwardOutputs: Record<string, ort.Tensor>;
   private readonly inputDims: ReadonlyMap<string, readonly number[]>;
+  /** Every graph input (data inputs, gates, weights) with its element type and dims, in feed order. */
+  private readonly fed: readonly FedInput[];
   private specialized: SessionPair | undefined;
 
   private constructor(
@@ -78,6 +81,7 @@ export class DifferentiableRunner {
     const bwdShapes = new Map(pair.backward.graph.outputs.map((o) => [o.name, o.shape as number[]]));
     this.backwardOutputs = buffers(pair.backward.gradOutputs.values(), (n) => bwdShapes.get(n) as number[]);
     this.inputDims = new Map(pair.forward.inputs.map((v) => [v.name, shapes.get(v.name) as readonly number[]]));
+    this.fed = pair.forward.inputs.map((v) => ({ name: v.name, dtype: feedDtype(v.name, v.dtype), dims: shapes.get(v.name) as readonly number[] }));
   }
 
   static async create(model: Model, pair: DifferentiablePair, config: SessionConfig = {}): Promise<DifferentiableRunner> {
@@ -111,12 +115,17 @@ export class DifferentiableRunner {
     return (this.specialized ?? this.dense).zero;
   }
 
-  async forward(inputs: Readonly<Record<string, Float32Array>>): Promise<ForwardResult> {
+  /** `inputs`: a value for every graph input, of its element type (float32 gates and images, int64 token ids). */
+  async forward(inputs: Readonly<Record<string, InputData>>): Promise<ForwardResult> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, dims] of this.inputDims) {
-      const data = inputs[name];
-      if (!data) throw new Error(`forward: no value for graph input '${name}'`);
-      feeds[name] = new ort.Tensor('float32', data, dims);
+    for (const v of this.fed) {
+      let data: InputData;
+      try {
+        data = checkInputData(v, inputs[v.name]);
+      } catch (e) {
+        throw new Error(`forward: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      feeds[v.name] = new ort.Tensor(v.dtype, data, v.dims);
     }
     const sessions = this.specialized && satisfies(inputs, this.specialized.zero, this.inputDims) ? this.specialized : this.dense;
     const out = await sessions.forward.run(feeds, this.forwardOutputs);
@@ -148,8 +157,14 @@ export class DifferentiableRunner {
   }
 }
 
-/** Whether every channel the specialisation assumes zero is zero in the given inputs. */
-function satisfies(inputs: Readonly<Record<string, Float32Array>>, zero: ReadonlyMap<string, ReadonlySet<number>>, dims: ReadonlyMap<string, readonly number[]>): boolean {
+/** The element type a graph input is fed with (gates and weights are float32). */
+function feedDtype(name: string, dtype: string): DataDtype {
+  if (dtype === 'float32' || dtype === 'int64' || dtype === 'int32') return dtype;
+  throw new Error(`graph input '${name}' has element type ${dtype}; the engine feeds float32, int64 or int32 inputs`);
+}
+
+/** Whether every channel the specialisation assumes zero is zero in the given inputs (gates: float32). */
+function satisfies(inputs: Readonly<Record<string, InputData>>, zero: ReadonlyMap<string, ReadonlySet<number>>, dims: ReadonlyMap<string, readonly number[]>): boolean {
   for (const [name, channels] of zero) {
     const data = inputs[name];
     const d = dims.get(name) as readonly number[];

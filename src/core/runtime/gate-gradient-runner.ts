@@ -1,12 +1,15 @@
 /**
  * The mask-learning step: forward(x, gates) -> logits, z; backward(upstream grads of logits and z) -> dL/dgate
  * per gate vector. The loss between them lives in TypeScript. specialize() skips pruned units' channels.
+ * forward() feeds an image model's one float input; forwardInputs() feeds every data input by name (token ids,
+ * attention masks), each of its own element type.
  */
 import { Model } from '../onnx/ir';
 import { GateGradientGraphs, GateGradientOptions, buildGateGradientGraphs } from '../graphs/gate-gradient-graphs';
 import { ZeroChannelOptions } from '../graphs/zero-channels';
 import { DifferentiableRunner, ForwardResult } from './differentiable-runner';
 import { SessionConfig, ExecutionProvider } from './session';
+import { InputData } from '../graphs/model-inputs';
 
 export interface GateForward {
   readonly logits: Float32Array;
@@ -55,9 +58,18 @@ export class GateGradientRunner {
     return this.graphs.gates.map((g, i) => zero.get(g.name) ?? this.notSkipped[i] ?? new Set<number>());
   }
 
+  /** The single data input's values (an image model's batch). */
   async forward(x: Float32Array, gates: readonly Float32Array[]): Promise<GateForward> {
     const g = this.graphs;
-    const inputs: Record<string, Float32Array> = { [g.input]: x };
+    if (g.inputs.length !== 1) throw new Error(`the model has ${g.inputs.length} data inputs (${g.inputs.map((v) => v.name).join(', ')}); feed them by name with forwardInputs()`);
+    return this.forwardInputs({ [g.input]: x }, gates);
+  }
+
+  /** A value for every data input by name (graphs.inputs: names, element types, dims). */
+  async forwardInputs(data: Readonly<Record<string, InputData>>, gates: readonly Float32Array[]): Promise<GateForward> {
+    const g = this.graphs;
+    const inputs: Record<string, InputData> = {};
+    for (const v of g.inputs) inputs[v.name] = data[v.name];
     g.gates.forEach((gate, i) => (inputs[gate.name] = gates[i]));
     const result = await this.runner.forward(inputs);
     return { logits: result.outputs[g.logits], z: result.outputs[g.bottleneck], result };
