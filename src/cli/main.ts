@@ -6,6 +6,7 @@ import * as demo from './commands/demo';
 import * as evaluate from './commands/eval';
 import * as probe from './commands/probe';
 import * as finetune from './commands/finetune';
+import * as audit from './commands/audit';
 
 const COMMANDS: Record<string, { main(argv: readonly string[]): Promise<number>; summary: string }> = {
   demo: { main: demo.main, summary: demo.demoCommand.summary },
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { main(argv: readonly string[]): Promise<number>;
   train: { main: train.main, summary: train.trainCommand.summary },
   finetune: { main: finetune.main, summary: finetune.finetuneCommand.summary },
   eval: { main: evaluate.main, summary: evaluate.evalCommand.summary },
+  audit: { main: audit.main, summary: audit.auditCommand.summary },
   probe: { main: probe.main, summary: probe.probeCommand.summary },
   info: { main: info.main, summary: info.infoCommand.summary },
 };

@@ -9,11 +9,13 @@ import * as vscode from 'vscode';
 import type { JobEvent } from '../core/bise/events';
 import { DEMO } from '../core/jobs/demo-setting';
 import { REPORT_JSON } from '../core/report/report-files';
-import { describeDataset, ExecutionProvider, JobSpec, PROVIDERS, RunResult } from '../protocol/jobs';
+import { AuditRunResult, describeDataset, ExecutionProvider, JobSpec, PROVIDERS, RunResult } from '../protocol/jobs';
 import type { FormValues, HostToWebview, SetupView, WebviewToHost } from '../protocol/webview-messages';
 import { detectDatasets, DetectedDataset } from './datasets';
-import { exportConflict, exportReport, readReportFile, reportModelPath } from './export-report';
-import { buildExtractJob, defaultForm } from './form';
+import { exportConflict, exportReport, readAnyReportFile, reportModelPath } from './export-report';
+import { isAuditReport } from '../core/report/audit-schema';
+import { auditDatasets, auditExportFolder, auditMessage, auditRunFolder, buildAuditJob } from './audit-job';
+import { buildExtractJob, defaultForm, summarizeErrors } from './form';
 import { ModelSummaryCache, requestModelSummary } from './model-summary';
 import { BisePanel, PanelHost } from './panel';
 import { exportFolder, runFolder } from './report-location';
@@ -93,6 +95,40 @@ export class BiseController implements PanelHost, vscode.Disposable {
     this.showSetup(panel, model.fsPath);
   }
 
+  /**
+   * bise.auditModel: accuracy per group, fairness and the bias probe of a model, without mask learning. The data
+   * is picked from the datasets the form offers (the saved choice first, with its sizes and settings); the report
+   * opens as Markdown.
+   */
+  async auditModel(uri?: vscode.Uri): Promise<void> {
+    if (!this.requireTrust('Audit model for bias')) return;
+    const model = uri ?? activeOnnx() ?? (await pickOnnx('Audit model for bias'));
+    if (!model) return;
+    if (model.scheme !== 'file') {
+      void vscode.window.showErrorMessage(`BISE reads models from the local file system; '${model.toString()}' is not a local file.`);
+      return;
+    }
+    const modelPath = model.fsPath;
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const found = detectDatasets(roots);
+    const saved = loadSavedChoice(modelPath);
+    const form = saved.kind === 'loaded' ? saved.form : defaultForm(this.defaultProvider());
+    const offered = auditDatasets(found, saved.kind === 'loaded' ? saved.form.dataset : null);
+    const picked = await vscode.window.showQuickPick(
+      offered.map((d, i) => ({ label: d.option.label, detail: d.option.detail, description: i === 0 && saved.kind === 'loaded' && d.option.id === form.dataset ? 'saved choice' : undefined, id: d.option.id })),
+      { title: `BISE: audit ${path.basename(modelPath)} on…`, placeHolder: 'the dataset to measure accuracy per group, fairness and the bias probe on' },
+    );
+    if (!picked) return;
+    const outDir = auditRunFolder(runFolder(this.context.globalStorageUri.fsPath, modelPath));
+    const built = buildAuditJob(form, picked.id, { modelPath, datasets: found, providers: this.providers(), outDir });
+    if (!built.ok) {
+      void vscode.window.showErrorMessage(`BISE: cannot audit on ${picked.label}: ${summarizeErrors(built.errors)}. Open "Extract Unbiased Subnetwork" to fix these settings; the audit uses the saved choice.`);
+      return;
+    }
+    const job = { ...built.job, ...(built.job.threads === undefined ? this.threads() : {}) };
+    this.startRun(null, modelPath, job, `audit of ${path.basename(modelPath)} on ${describeDataset(job.data)}`, null);
+  }
+
   /** bise.runDemo: the bundled model on BiasedMNIST with the short demo schedule, straight away. */
   runDemo(): void {
     if (!this.requireTrust('The demo')) return;
@@ -110,7 +146,8 @@ export class BiseController implements PanelHost, vscode.Disposable {
     let json: string;
     try {
       json = fs.readFileSync(reportPath, 'utf8');
-      readReportFile(reportPath);
+      // The panel shows extractions; an audit is read as its report.md.
+      if (isAuditReport(readAnyReportFile(reportPath))) return void openMarkdown(path.join(path.dirname(reportPath), 'report.md'));
     } catch (e) {
       void vscode.window.showErrorMessage(`BISE: cannot open ${reportPath}: ${(e as Error).message}`);
       return;
@@ -253,17 +290,18 @@ export class BiseController implements PanelHost, vscode.Disposable {
 
   // ---- runs ----
 
-  private startRun(panel: BisePanel, modelPath: string, job: JobSpec, title: string, maxEpochs: number | null): void {
+  /** `panel` is null for a run without one (an audit: progress in a notification, the report as Markdown). */
+  private startRun(panel: BisePanel | null, modelPath: string, job: JobSpec, title: string, maxEpochs: number | null): void {
     const refusal = this.runs.refusal(modelPath);
     if (refusal !== null) {
-      panel.post({ type: 'form-errors', errors: [{ field: 'form', message: refusal }] });
+      panel?.post({ type: 'form-errors', errors: [{ field: 'form', message: refusal }] });
       void vscode.window.showWarningMessage(`BISE: ${refusal}`);
       return;
     }
     fs.mkdirSync(path.dirname(job.outDir), { recursive: true });
     this.log(`run started: ${title}; report folder ${job.outDir}`);
-    panel.post({ type: 'run-started', title, maxEpochs });
-    const toPanel = new ProgressThrottle((event) => panel.post({ type: 'job-event', event }));
+    panel?.post({ type: 'run-started', title, maxEpochs });
+    const toPanel = new ProgressThrottle((event) => panel?.post({ type: 'job-event', event }));
     let progress: vscode.Progress<{ message?: string; increment?: number }> | undefined;
     const onEvent = (event: JobEvent): void => {
       toPanel.push(event);
@@ -311,21 +349,32 @@ export class BiseController implements PanelHost, vscode.Disposable {
     } else if (e.type === 'progress' && e.done === 0 && e.message) this.log(`${e.phase}: ${e.message}`);
   }
 
-  private finishRun(panel: BisePanel, modelPath: string, outcome: RunOutcome): void {
+  private finishRun(panel: BisePanel | null, modelPath: string, outcome: RunOutcome): void {
     if (outcome.kind === 'cancelled') {
       this.log('run cancelled; nothing was written');
-      panel.post({ type: 'run-ended', outcome: 'cancelled', message: 'Cancelled; nothing was written.', log: [] });
+      panel?.post({ type: 'run-ended', outcome: 'cancelled', message: 'Cancelled; nothing was written.', log: [] });
       return;
     }
     if (outcome.kind === 'failed') {
       this.log(`run failed: ${outcome.message}`);
       for (const line of outcome.log) this.log(`  ${line}`);
-      panel.post({ type: 'run-ended', outcome: 'failed', message: outcome.message, log: [...outcome.log] });
+      panel?.post({ type: 'run-ended', outcome: 'failed', message: outcome.message, log: [...outcome.log] });
       const notice = failureNotice(outcome.message, outcome.log);
       void vscode.window.showErrorMessage(notice.text, ...notice.actions).then((c) => c && this.showLog());
       return;
     }
-    this.completed(panel, modelPath, outcome.result);
+    if (outcome.kind === 'audited') return this.audited(modelPath, outcome.result);
+    if (panel) this.completed(panel, modelPath, outcome.result);
+  }
+
+  private audited(modelPath: string, result: AuditRunResult): void {
+    const message = auditMessage(result.summary);
+    this.log(`audit done: ${message}; report in ${result.folder}`);
+    void openMarkdown(path.join(result.folder, 'report.md'));
+    void vscode.window.showInformationMessage(`BISE audit of ${path.basename(modelPath)}: ${message}`, 'Export into the Repo', 'Show Log').then((c) => {
+      if (c === 'Export into the Repo') void this.exportReportFile(result.reportPath, modelPath, null);
+      else if (c === 'Show Log') this.showLog();
+    });
   }
 
   private completed(panel: BisePanel, modelPath: string, result: RunResult): void {
@@ -354,11 +403,18 @@ export class BiseController implements PanelHost, vscode.Disposable {
 
   private async exportFromPanel(panel: BisePanel): Promise<void> {
     if (panel.state.view !== 'report') return;
+    await this.exportReportFile(panel.state.reportPath, this.exportSources.get(path.resolve(panel.state.reportPath)), panel);
+  }
+
+  /** Writes a run's report (extraction or audit) into the workspace; `panel`, if any, shows where it went. */
+  private async exportReportFile(reportPath: string, knownModel: string | undefined, panel: BisePanel | null): Promise<void> {
     if (!this.requireTrust('Export report')) return;
-    const reportPath = panel.state.reportPath;
-    let modelPath = this.exportSources.get(path.resolve(reportPath));
+    let modelPath = knownModel;
+    let audit: boolean;
     try {
-      modelPath ??= reportModelPath(reportPath, readReportFile(reportPath));
+      const report = readAnyReportFile(reportPath);
+      audit = isAuditReport(report);
+      modelPath ??= reportModelPath(reportPath, report);
     } catch (e) {
       void vscode.window.showErrorMessage(`BISE: cannot export: ${(e as Error).message}`);
       return;
@@ -371,6 +427,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
     let dest: string;
     try {
       dest = exportFolder(folder.uri.fsPath, vscode.workspace.getConfiguration('bise', folder.uri).get<string>('reportsFolder'), modelPath);
+      if (audit) dest = auditExportFolder(dest);
     } catch (e) {
       void vscode.window.showErrorMessage(`BISE: ${(e as Error).message}`);
       return;
@@ -389,7 +446,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
       const result = exportReport(path.dirname(reportPath), dest, modelPath, conflict.kind === 'replace');
       this.log(`exported the report to ${result.folder}`);
       const json = fs.readFileSync(path.join(result.folder, REPORT_JSON), 'utf8');
-      panel.post({ type: 'report', json, folder: path.dirname(reportPath), exportedTo: result.folder });
+      panel?.post({ type: 'report', json, folder: path.dirname(reportPath), exportedTo: result.folder });
       await openMarkdown(result.reportMd);
     } catch (e) {
       void vscode.window.showErrorMessage(`BISE: export failed: ${(e as Error).message}`);
@@ -424,8 +481,8 @@ function activeOnnx(): vscode.Uri | undefined {
   return uri && uri.path.toLowerCase().endsWith('.onnx') ? uri : undefined;
 }
 
-async function pickOnnx(): Promise<vscode.Uri | undefined> {
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX models': ['onnx'] }, openLabel: 'Extract unbiased subnetwork' });
+async function pickOnnx(openLabel = 'Extract unbiased subnetwork'): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX models': ['onnx'] }, openLabel });
   return picked?.[0];
 }
 

@@ -8,10 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPORT_JSON, REPORT_MD } from '../core/report/report-files';
 import { BiseReport, parseReport } from '../core/report/schema';
+import { AnyReport, isAuditReport, parseAnyReport } from '../core/report/audit-schema';
 import { whyNotReplaceable, writeReportFolder } from '../core/report/write-report';
 
 export function readReportFile(reportPath: string): BiseReport {
   return parseReport(fs.readFileSync(reportPath, 'utf8'), reportPath);
+}
+
+/** An extraction or an audit report (tell them apart with isAuditReport). */
+export function readAnyReportFile(reportPath: string): AnyReport {
+  return parseAnyReport(fs.readFileSync(reportPath, 'utf8'), reportPath);
 }
 
 /** Why `dest` cannot be written (a folder that is not a report), 'replace' for an earlier report, or null if free. */
@@ -29,20 +35,25 @@ export interface ExportResult {
 }
 
 /**
- * Writes the report of `sourceFolder` into `dest`. `modelPath` is the model the run used (its path in
+ * Writes the report of `sourceFolder` (an extraction's or an audit's) into `dest`. `modelPath` is the model the run used (its path in
  * report.json is made relative to `dest`, and it is never overwritten).
  */
 export function exportReport(sourceFolder: string, dest: string, modelPath: string, overwrite: boolean): ExportResult {
-  const report = readReportFile(path.join(sourceFolder, REPORT_JSON));
+  const report = readAnyReportFile(path.join(sourceFolder, REPORT_JSON));
+  const modelRelative = path.relative(dest, path.resolve(modelPath)).split(path.sep).join('/');
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  if (isAuditReport(report)) {
+    const files = writeReportFolder(dest, { ...report, model: { ...report.model, path: modelRelative } }, null, { overwrite, protect: [path.resolve(modelPath)] });
+    return { folder: dest, reportMd: path.join(dest, REPORT_MD), files };
+  }
   const prunedModel = fs.readFileSync(path.join(sourceFolder, report.outputs.prunedModel));
   const masksJson = fs.readFileSync(path.join(sourceFolder, report.outputs.masks), 'utf8');
-  const moved: BiseReport = { ...report, model: { ...report.model, path: path.relative(dest, path.resolve(modelPath)).split(path.sep).join('/') } };
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const moved: BiseReport = { ...report, model: { ...report.model, path: modelRelative } };
   const files = writeReportFolder(dest, moved, { prunedModel, masksJson }, { overwrite, protect: [path.resolve(modelPath)] });
   return { folder: dest, reportMd: path.join(dest, REPORT_MD), files };
 }
 
 /** The model a report was made from, from its relative model.path (resolved against the report folder). */
-export function reportModelPath(reportPath: string, report: BiseReport): string {
+export function reportModelPath(reportPath: string, report: AnyReport): string {
   return path.resolve(path.dirname(reportPath), report.model.path);
 }

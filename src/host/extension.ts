@@ -22,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     status,
     c,
     vscode.commands.registerCommand('bise.extractSubnetwork', (uri?: vscode.Uri) => c.extractSubnetwork(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('bise.auditModel', (uri?: vscode.Uri) => c.auditModel(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.runDemo', () => c.runDemo()),
     vscode.commands.registerCommand('bise.openReport', (uri?: vscode.Uri) => c.openReport(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.exportReport', () => c.exportActiveReport()),

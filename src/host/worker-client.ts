@@ -6,11 +6,15 @@
 import { ChildProcess, fork } from 'node:child_process';
 import type { JobEvent } from '../core/bise/events';
 import { receive } from '../protocol/decoders';
-import type { ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
+import type { AuditRunResult, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
 import { HostToWorker, isTerminal, workerToHostDecoder } from '../protocol/worker-messages';
 import { LogTail } from '../worker/log-tail';
 
-export type RunOutcome = { readonly kind: 'done'; readonly result: RunResult } | { readonly kind: 'cancelled' } | { readonly kind: 'failed'; readonly message: string; readonly log: readonly string[] };
+export type RunOutcome =
+  | { readonly kind: 'done'; readonly result: RunResult }
+  | { readonly kind: 'audited'; readonly result: AuditRunResult }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'failed'; readonly message: string; readonly log: readonly string[] };
 
 export interface WorkerOptions {
   /** dist/worker.js, or src/worker/main.ts with execArgv ['--import', 'tsx'] in tests. */
@@ -82,7 +86,8 @@ export function startWorker(job: JobSpec, o: WorkerOptions): WorkerRun {
 
   let partial = '';
   child.stderr?.on('data', (d: Buffer) => {
-    const lines = (partial + d.toString()).split('\n');
+    // \r\n from Windows' native libraries: split on either, so no line carries a stray \r into a notification.
+    const lines = (partial + d.toString()).split(/\r?\n/);
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (line.trim() === '') continue;
@@ -92,7 +97,7 @@ export function startWorker(job: JobSpec, o: WorkerOptions): WorkerRun {
     }
   });
   child.stdout?.on('data', (d: Buffer) => {
-    for (const line of d.toString().split('\n')) if (line.trim() !== '') log(`[worker] ${line}`);
+    for (const line of d.toString().split(/\r?\n/)) if (line.trim() !== '') log(`[worker] ${line}`);
   });
 
   const send = (m: HostToWorker): void => {
@@ -115,6 +120,7 @@ export function startWorker(job: JobSpec, o: WorkerOptions): WorkerRun {
       }
     } else if (isTerminal(m)) {
       if (m.type === 'done') settle({ kind: 'done', result: m.result });
+      else if (m.type === 'audit-done') settle({ kind: 'audited', result: m.result });
       else if (m.type === 'cancelled') settle({ kind: 'cancelled' });
       else settle({ kind: 'failed', message: m.message, log: m.log.length > 0 ? m.log : [...stderrTail] });
     }

@@ -13,6 +13,7 @@ import {
   finiteNumber,
   literal,
   nonNegativeNumber,
+  nullable,
   object,
   oneOf,
   optional,
@@ -98,7 +99,22 @@ export interface DemoJobSpec {
   readonly threads?: number;
 }
 
-export type JobSpec = ExtractJobSpec | DemoJobSpec;
+/** `bise audit`: accuracy per group, Fairlearn's fairness metrics and the bias probe of a model; no mask learning. */
+export interface AuditJobSpec {
+  readonly kind: 'audit';
+  readonly modelPath: string;
+  readonly data: DatasetChoice;
+  /** The report folder to write (absolute). */
+  readonly outDir: string;
+  readonly bottleneck?: string;
+  readonly provider: ExecutionProvider;
+  readonly threads?: number;
+  readonly probe: boolean;
+  readonly probeEpochs: number;
+  readonly seed: number;
+}
+
+export type JobSpec = ExtractJobSpec | DemoJobSpec | AuditJobSpec;
 
 /** Headline figures of a finished run (the full report is in the folder). Accuracies are fractions. */
 export interface RunSummary {
@@ -120,6 +136,25 @@ export interface RunResult {
   readonly reportPath: string;
   readonly files: readonly string[];
   readonly summary: RunSummary;
+}
+
+/** Headline figures of a finished audit (the full report is in the folder). Differences are Fairlearn's, worst over attributes and classes. */
+export interface AuditSummary {
+  readonly unbiasedAccuracy: number;
+  readonly worstGroupAccuracy: number;
+  readonly demographicParityDifference: number;
+  readonly equalizedOddsDifference: number;
+  /** Linear probe on the bottleneck, and its chance level; null without the probe. */
+  readonly probeAccuracy: number | null;
+  readonly probeChance: number | null;
+  readonly seconds: number;
+}
+
+export interface AuditRunResult {
+  readonly folder: string;
+  readonly reportPath: string;
+  readonly files: readonly string[];
+  readonly summary: AuditSummary;
 }
 
 const provider = oneOf<ExecutionProvider>(...PROVIDERS);
@@ -191,6 +226,18 @@ export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', '
     biasNoise: optional(biasNoiseFraction),
   }),
   demo: object<DemoJobSpec>({ kind: literal('demo'), outDir: string, seed: finiteNumber, provider, threads: optional(positiveInteger) }),
+  audit: object<AuditJobSpec>({
+    kind: literal('audit'),
+    modelPath: string,
+    data: datasetDecoder,
+    outDir: string,
+    bottleneck: optional(string),
+    provider,
+    threads: optional(positiveInteger),
+    probe: boolean,
+    probeEpochs: positiveInteger,
+    seed: finiteNumber,
+  }),
 });
 
 export const runSummaryDecoder: Decoder<RunSummary> = object<RunSummary>({
@@ -203,6 +250,21 @@ export const runSummaryDecoder: Decoder<RunSummary> = object<RunSummary>({
   flopsBefore: count,
   flopsAfter: count,
   seconds: nonNegativeNumber,
+});
+
+export const auditRunResultDecoder: Decoder<AuditRunResult> = object<AuditRunResult>({
+  folder: string,
+  reportPath: string,
+  files: array(string),
+  summary: object<AuditSummary>({
+    unbiasedAccuracy: unitInterval,
+    worstGroupAccuracy: unitInterval,
+    demographicParityDifference: unitInterval,
+    equalizedOddsDifference: unitInterval,
+    probeAccuracy: nullable(unitInterval),
+    probeChance: nullable(unitInterval),
+    seconds: nonNegativeNumber,
+  }),
 });
 
 export const runResultDecoder: Decoder<RunResult> = object<RunResult>({ folder: string, reportPath: string, files: array(string), summary: runSummaryDecoder });

@@ -3,7 +3,8 @@
  * serialisation) and speaks these messages with it. One run, or one model description, per worker process.
  *
  *   host → worker: start (once), cancel (any time); or describe (once, for the set-up form)
- *   worker → host: ready, then event*, then exactly one of done | cancelled | failed, then the worker exits;
+ *   worker → host: ready, then event*, then exactly one of done (audit-done for an audit) | cancelled | failed,
+ *                  then the worker exits;
  *                  after describe: ready, then model-summary, then the worker exits
  *
  * The host validates everything the worker sends (a crashed or mismatched worker must not crash the host);
@@ -11,7 +12,7 @@
  */
 import type { JobEvent } from '../core/bise/events';
 import { DecodeError, Decoder, array, literal, nullable, object, oneOf, positiveInteger, string, tagged } from './decoders';
-import { ExecutionProvider, JobSpec, PROVIDERS, RunResult, jobSpecDecoder, runResultDecoder } from './jobs';
+import { AuditRunResult, ExecutionProvider, JobSpec, PROVIDERS, RunResult, auditRunResultDecoder, jobSpecDecoder, runResultDecoder } from './jobs';
 import { jobEventDecoder } from './job-events';
 import { ModelSummary, modelSummaryDecoder } from './webview-messages';
 
@@ -59,6 +60,12 @@ export interface DoneMessage {
   readonly result: RunResult;
 }
 
+/** worker → host: an audit job finished and wrote its report folder. */
+export interface AuditDoneMessage {
+  readonly type: 'audit-done';
+  readonly result: AuditRunResult;
+}
+
 /** worker → host: the job stopped on `cancel`; nothing was written. */
 export interface CancelledMessage {
   readonly type: 'cancelled';
@@ -79,7 +86,7 @@ export interface ModelSummaryMessage {
   readonly error: string | null;
 }
 
-export type WorkerToHost = ReadyMessage | EventMessage | DoneMessage | CancelledMessage | FailedMessage | ModelSummaryMessage;
+export type WorkerToHost = ReadyMessage | EventMessage | DoneMessage | AuditDoneMessage | CancelledMessage | FailedMessage | ModelSummaryMessage;
 
 export const hostToWorkerDecoder: Decoder<HostToWorker> = tagged<HostToWorker, 'type'>('host message', 'type', {
   start: object<StartMessage>({ type: literal('start'), job: jobSpecDecoder }),
@@ -96,9 +103,10 @@ export const workerToHostDecoder: Decoder<WorkerToHost> = tagged<WorkerToHost, '
   'model-summary': object<ModelSummaryMessage>({ type: literal('model-summary'), model: nullable(modelSummaryDecoder), error: nullable(string) }, (m, path) => {
     if ((m.model === null) === (m.error === null)) throw new DecodeError(path, 'expected either a model summary or an error');
   }),
+  'audit-done': object<AuditDoneMessage>({ type: literal('audit-done'), result: auditRunResultDecoder }),
 });
 
 /** The terminal messages: after one of them the worker sends nothing more and exits. */
-export function isTerminal(m: WorkerToHost): m is DoneMessage | CancelledMessage | FailedMessage {
-  return m.type === 'done' || m.type === 'cancelled' || m.type === 'failed';
+export function isTerminal(m: WorkerToHost): m is DoneMessage | AuditDoneMessage | CancelledMessage | FailedMessage {
+  return m.type === 'done' || m.type === 'audit-done' || m.type === 'cancelled' || m.type === 'failed';
 }

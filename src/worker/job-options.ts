@@ -1,10 +1,11 @@
-/** Turns a protocol job into the core's extract-job options, and a finished job into the protocol's result. */
+/** Turns a protocol job into the core's extract- or audit-job options, and a finished job into the protocol's result. */
 import * as path from 'node:path';
 import type { ExtractJobOptions, ExtractJobResult } from '../core/jobs/extract-job';
 import { DEMO } from '../core/jobs/demo-setting';
 import type { BuiltinDatasetSpec } from '../core/jobs/builtin-datasets';
 import type { ExecutionProvider as CoreProvider } from '../core/runtime/session';
-import { BiasSource, DatasetChoice, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
+import type { AuditJobOptions, AuditJobResult } from '../core/jobs/audit-job';
+import { AuditJobSpec, AuditRunResult, BiasSource, DatasetChoice, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
 
 /** The protocol's provider list is the core's (compile-time check; see src/protocol/jobs.ts). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -32,6 +33,7 @@ function builtinData(d: DatasetChoice): BuiltinDatasetSpec {
 }
 
 export function extractJobOptions(job: JobSpec): ExtractJobOptions {
+  if (job.kind === 'audit') throw new Error('an audit job has no extract options (src/worker/serve.ts runs it with auditJobOptions)');
   if (job.kind === 'demo') {
     return {
       ...DEMO.job,
@@ -77,6 +79,40 @@ export function runResult(r: ExtractJobResult): RunResult {
       paramsAfter: pruning.paramsAfter,
       flopsBefore: pruning.flopsBefore,
       flopsAfter: pruning.flopsAfter,
+      seconds: timings.totalSeconds,
+    },
+  };
+}
+
+export function auditJobOptions(job: AuditJobSpec): AuditJobOptions {
+  return {
+    modelPath: job.modelPath,
+    data: builtinData(job.data),
+    outDir: path.resolve(job.outDir),
+    // The host gives every run a fresh folder of its own.
+    overwrite: false,
+    probe: job.probe,
+    probeEpochs: job.probeEpochs,
+    seed: job.seed,
+    bottleneck: job.bottleneck,
+    provider: job.provider,
+    threads: job.threads,
+  };
+}
+
+export function auditRunResult(r: AuditJobResult): AuditRunResult {
+  const { metrics, fairness, probe, timings } = r.report;
+  return {
+    folder: r.folder,
+    reportPath: path.join(r.folder, 'report.json'),
+    files: [...r.files],
+    summary: {
+      unbiasedAccuracy: metrics.unbiasedAccuracy,
+      worstGroupAccuracy: metrics.worstGroupAccuracy,
+      demographicParityDifference: Math.max(...fairness.map((f) => f.worst.demographicParityDifference)),
+      equalizedOddsDifference: Math.max(...fairness.map((f) => f.worst.equalizedOddsDifference)),
+      probeAccuracy: probe?.linearAccuracy ?? null,
+      probeChance: probe?.chance ?? null,
       seconds: timings.totalSeconds,
     },
   };

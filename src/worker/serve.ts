@@ -5,11 +5,12 @@
  */
 import { CancelledError, JobEvent } from '../core/bise/events';
 import { runExtractJob } from '../core/jobs/extract-job';
+import { runAuditJob } from '../core/jobs/audit-job';
 import { decodeProblem, receive } from '../protocol/decoders';
 import { HostToWorker, WorkerToHost, hostToWorkerDecoder } from '../protocol/worker-messages';
 import { ExecutionProvider, JobSpec } from '../protocol/jobs';
 import { describeForForm, ModelDescriber } from './describe';
-import { extractJobOptions, runResult } from './job-options';
+import { auditJobOptions, auditRunResult, extractJobOptions, runResult } from './job-options';
 import { LogTail } from './log-tail';
 
 /** The parts of `process` the worker uses (a fake in tests would do). */
@@ -30,6 +31,7 @@ export interface WorkerChannel {
 export type JobRunner = (job: JobSpec, ctx: { onEvent: (e: JobEvent) => void; signal: AbortSignal }) => Promise<WorkerToHost>;
 
 export const runJob: JobRunner = async (job, ctx) => {
+  if (job.kind === 'audit') return { type: 'audit-done', result: auditRunResult(await runAuditJob(auditJobOptions(job), ctx)) };
   const result = await runExtractJob(extractJobOptions(job), ctx);
   return { type: 'done', result: runResult(result) };
 };

@@ -1,6 +1,10 @@
 /** BISE report folders: the versioned report, its Markdown page and figures, and the atomic folder writer. */
 export type { BaselineResult, BiseReport, EpochRecord, EvalMetrics, MaskRecord, ProbeResult } from './schema';
 export { REPORT_SCHEMA, REPORT_VERSION, isReportRelativePath, parseReport } from './schema';
+export type { AnyReport, AuditReport, ClassFairnessRecord, FairnessRecord, GroupRatesRecord } from './audit-schema';
+export { AUDIT_KIND, AUDIT_REPORT_VERSION, isAuditReport, parseAnyReport, parseAuditReport } from './audit-schema';
+export { renderAuditMarkdown } from './audit-markdown';
+export { auditFolderEntries } from './audit-files';
 export { ReportParseError } from './decode';
 export { renderMarkdown } from './markdown';
 export type { FigureSection, RenderedFigure } from './figures';

@@ -45,6 +45,7 @@ export const REPORT_SCHEMA = 'bise-report';
  * attributes, `alignmentCells`. Version 1 reports (without them) are still read.
  */
 export const REPORT_VERSION = 2;
+// Audit reports (kind "audit", audit-schema.ts) are version 3; extraction reports have no kind and stay at this version.
 export type ReportVersion = 1 | 2;
 
 /** Accuracy on the samples aligned (b_k = y) and conflicting (b_k ≠ y) with one bias attribute. */
@@ -170,19 +171,19 @@ export function isReportRelativePath(p: string): boolean {
   return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
-const sha256 = matching('a SHA-256 digest (64 lowercase hex digits)', /^[0-9a-f]{64}$/);
-const isoDateTime = primitive(
+export const sha256 = matching('a SHA-256 digest (64 lowercase hex digits)', /^[0-9a-f]{64}$/);
+export const isoDateTime = primitive(
   'an ISO 8601 date-time such as "2026-03-01T12:00:00.000Z"',
   (v): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)),
 );
-const relativePath = primitive(
+export const relativePath = primitive(
   'a path relative to the report folder (\'/\'-separated, no "..")',
   (v): v is string => typeof v === 'string' && isReportRelativePath(v),
 );
 const strings = array(string);
-const configValue = union<number | string | boolean | null>('a number, string, boolean or null', finiteNumber, string, boolean, primitive('null', (v): v is null => v === null));
+export const configValue = union<number | string | boolean | null>('a number, string, boolean or null', finiteNumber, string, boolean, primitive('null', (v): v is null => v === null));
 
-const biasAccuracy: Decoder<BiasAccuracyRecord> = object<BiasAccuracyRecord>({
+export const biasAccuracy: Decoder<BiasAccuracyRecord> = object<BiasAccuracyRecord>({
   alignedAccuracy: unitInterval,
   conflictingAccuracy: unitInterval,
   worstGroupAccuracy: unitInterval,
@@ -192,7 +193,7 @@ const biasAccuracy: Decoder<BiasAccuracyRecord> = object<BiasAccuracyRecord>({
 
 const alignmentCell: Decoder<AlignmentCellRecord> = object<AlignmentCellRecord>({ aligned: array(boolean), accuracy: unitInterval, samples: count });
 
-const evalMetrics: Decoder<EvalMetrics> = object<EvalMetrics>(
+export const evalMetrics: Decoder<EvalMetrics> = object<EvalMetrics>(
   {
     unbiasedAccuracy: unitInterval,
     alignedAccuracy: unitInterval,
@@ -222,19 +223,22 @@ function checkPerBias(r: BiseReport, path: JsonPath | null): void {
     [child(child(path, 'metrics'), 'subnetwork'), r.metrics.subnetwork],
     ...r.metrics.baselines.map((b, i): [JsonPath, EvalMetrics] => [child(child(child(child(path, 'metrics'), 'baselines'), i), 'metrics'), b.metrics]),
   ];
-  for (const [at, m] of all) {
-    for (const field of ['perBias', 'alignmentCells'] as const) {
-      if (m[field] !== undefined && r.version < 2) throw new DecodeError(child(at, field), `is a version 2 field, but the report says version ${r.version}`);
-    }
-    if (m.perBias && m.perBias.length !== attributes) {
-      throw new DecodeError(child(at, 'perBias'), `has ${m.perBias.length} entries, expected one per bias attribute (${attributes})`);
-    }
-    if (m.alignmentCells) {
-      if (m.alignmentCells.length !== 2 ** attributes) throw new DecodeError(child(at, 'alignmentCells'), `has ${m.alignmentCells.length} cells, expected 2^${attributes}`);
-      m.alignmentCells.forEach((c, i) => {
-        if (c.aligned.length !== attributes) throw new DecodeError(child(child(child(at, 'alignmentCells'), i), 'aligned'), `has ${c.aligned.length} flags, expected one per bias attribute (${attributes})`);
-      });
-    }
+  for (const [at, m] of all) checkMetricsPerBias(m, at, attributes, r.version);
+}
+
+/** One model's per-bias fields agree with the report's version and its number of bias attributes. */
+export function checkMetricsPerBias(m: EvalMetrics, at: JsonPath, attributes: number, version: number): void {
+  for (const field of ['perBias', 'alignmentCells'] as const) {
+    if (m[field] !== undefined && version < 2) throw new DecodeError(child(at, field), `is a version 2 field, but the report says version ${version}`);
+  }
+  if (m.perBias && m.perBias.length !== attributes) {
+    throw new DecodeError(child(at, 'perBias'), `has ${m.perBias.length} entries, expected one per bias attribute (${attributes})`);
+  }
+  if (m.alignmentCells) {
+    if (m.alignmentCells.length !== 2 ** attributes) throw new DecodeError(child(at, 'alignmentCells'), `has ${m.alignmentCells.length} cells, expected 2^${attributes}`);
+    m.alignmentCells.forEach((c, i) => {
+      if (c.aligned.length !== attributes) throw new DecodeError(child(child(child(at, 'alignmentCells'), i), 'aligned'), `has ${c.aligned.length} flags, expected one per bias attribute (${attributes})`);
+    });
   }
 }
 
@@ -246,7 +250,7 @@ const probeBias: Decoder<ProbeBiasRecord> = object<ProbeBiasRecord>({
   chance: unitInterval,
 });
 
-const probeResult: Decoder<ProbeResult> = object<ProbeResult>({
+export const probeResult: Decoder<ProbeResult> = object<ProbeResult>({
   linearAccuracy: unitInterval,
   mlpAccuracy: unitInterval,
   mutualInformation: finiteNumber,
@@ -399,24 +403,43 @@ const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
  * about that rather than about its first unfamiliar field.
  */
 export function parseReport(json: string, source: string): BiseReport {
+  const value = parseReportObject(json, source);
+  const kind = value.kind;
+  if (kind !== undefined) {
+    const what =
+      kind === 'audit'
+        ? 'this is an audit report (bise audit, or "BISE: Audit Model for Bias"), not an extraction report; open its report.md'
+        : `unknown report kind ${describeFound(kind)}; this build writes extraction reports (no kind) and audit reports (kind "audit"). Update the BISE extension to read it`;
+    throw new ReportParseError(source, 'kind', what);
+  }
+  checkReportVersion(value, source, REPORT_VERSION);
+  return decodeFile(reportDecoder, value, source);
+}
+
+/** A report file's top level: a JSON object with this schema (its kind and version are checked by the caller). */
+export function parseReportObject(json: string, source: string): Record<string, unknown> {
   const value = parseJson(json, source);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ReportParseError(source, '', `expected a JSON object (a BISE report), found ${describeFound(value)}`);
   }
-  const head = value as { schema?: unknown; version?: unknown };
+  const head = value as Record<string, unknown>;
   if (head.schema !== REPORT_SCHEMA) {
     const found = head.schema === undefined ? 'no "schema" field' : `schema ${describeFound(head.schema)}`;
     throw new ReportParseError(source, 'schema', `not a BISE report: expected schema "${REPORT_SCHEMA}", found ${found}`);
   }
+  return head;
+}
+
+/** A positive integer version no newer than `newest`, or a message saying to update. */
+export function checkReportVersion(head: Record<string, unknown>, source: string, newest: number): void {
   if (!Number.isSafeInteger(head.version) || (head.version as number) < 1) {
     throw new ReportParseError(source, 'version', `expected a positive integer report version, found ${head.version === undefined ? 'nothing' : describeFound(head.version)}`);
   }
-  if ((head.version as number) > REPORT_VERSION) {
+  if ((head.version as number) > newest) {
     throw new ReportParseError(
       source,
       'version',
-      `this report has version ${head.version as number}, written by a newer BISE; this build reads version ${REPORT_VERSION} and older. Update the BISE extension to read it`,
+      `this report has version ${head.version as number}, written by a newer BISE; this build reads version ${newest} and older. Update the BISE extension to read it`,
     );
   }
-  return decodeFile(reportDecoder, value, source);
 }

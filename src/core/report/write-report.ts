@@ -1,9 +1,14 @@
-/** Writes a BISE report folder: report.json, report.md, figures/*.svg, the pruned model and masks.json. */
+/**
+ * Writes a BISE report folder: report.json, report.md, figures/*.svg, and for an extraction the pruned model and
+ * masks.json (an audit has neither).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFolderAtomic } from './atomic-folder';
 import { REPORT_JSON, ReportArtifacts, reportFolderEntries } from './report-files';
 import { BiseReport, REPORT_SCHEMA } from './schema';
+import { AnyReport, AuditReport, isAuditReport } from './audit-schema';
+import { auditFolderEntries } from './audit-files';
 
 export interface WriteReportOptions {
   /** Replace an existing report folder (atomically). Default false: an existing folder is an error. */
@@ -36,8 +41,16 @@ export function whyNotReplaceable(folder: string): string | null {
  * (relative to the folder, or absolute), are never written over. `report.outputs.figures` is set to the
  * figures written. Returns the absolute paths of the files written.
  */
-export function writeReportFolder(folder: string, report: BiseReport, files: ReportArtifacts, options: WriteReportOptions = {}): string[] {
-  const { entries } = reportFolderEntries(report, files);
+export function writeReportFolder(folder: string, report: BiseReport, files: ReportArtifacts, options?: WriteReportOptions): string[];
+/** An audit report folder holds only report.json, report.md and the figures: no pruned model, no masks. */
+export function writeReportFolder(folder: string, report: AuditReport, files: null, options?: WriteReportOptions): string[];
+export function writeReportFolder(folder: string, report: AnyReport, files: ReportArtifacts | null, options: WriteReportOptions = {}): string[] {
+  const { entries } = isAuditReport(report) ? auditFolderEntries(report) : reportFolderEntries(report, artifacts(files));
   const protect = [...(options.protect ?? []), path.resolve(folder, report.model.path)];
   return writeFolderAtomic(folder, entries, { overwrite: options.overwrite, protect, whyNotReplaceable });
+}
+
+function artifacts(files: ReportArtifacts | null): ReportArtifacts {
+  if (files === null) throw new Error('an extraction report folder needs its pruned model and masks file');
+  return files;
 }
