@@ -75,7 +75,7 @@ export function requestModelSummary(modelPath: string, o: DescribeOptions): Prom
     });
     worker.on('error', (e) => settle({ model: null, error: `the BISE worker could not run (${e.message})` }));
     worker.on('exit', (code, signal) => {
-      const last = stderr.trim().split('\n').slice(-3).join(' | ');
+      const last = stderr.trim().split(/\r?\n/).slice(-3).join(' | ');
       settle({ model: null, error: `the BISE worker stopped before it read the model (${signal ? `killed by ${signal}` : `exit code ${code}`})${last ? `: ${last}` : ''}` });
     });
   });

@@ -3,12 +3,12 @@
  * logic: messages from the webview are validated and handed to the PanelHost; what the panel shows is kept in
  * a RunView so a reloaded or restored webview is rebuilt from it.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { receive } from '../protocol/decoders';
 import { HostToWebview, PanelState, WebviewToHost, webviewToHostDecoder } from '../protocol/webview-messages';
 import { makeNonce } from './nonce';
 import { RunView } from './run-view';
+import { modelKey } from './run-registry';
 import { panelHtml } from './webview-html';
 
 export const PANEL_VIEW_TYPE = 'bise.panel';
@@ -22,8 +22,9 @@ export interface PanelHost {
   onMessage(panel: BisePanel, message: Exclude<WebviewToHost, { type: 'ready' }>): void;
 }
 
+/** One panel per file: on Windows and macOS two spellings of a path that differ in case are one file. */
 export function panelKey(state: PanelState): string {
-  return state.view === 'setup' ? `setup:${path.resolve(state.modelPath)}` : `report:${path.resolve(state.reportPath)}`;
+  return state.view === 'setup' ? `setup:${modelKey(state.modelPath)}` : `report:${modelKey(state.reportPath)}`;
 }
 
 export class BisePanel {

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PanelState } from '../protocol/webview-messages';
+import { relativeInside } from './platform-paths';
 
 export type Restored = { readonly ok: true; readonly state: PanelState } | { readonly ok: false; readonly reason: string };
 
@@ -30,8 +31,8 @@ function realish(p: string): string {
 export function isInsideAny(file: string, roots: readonly string[]): boolean {
   const real = realish(path.resolve(file));
   return roots.some((root) => {
-    const rel = path.relative(realish(path.resolve(root)), real);
-    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    const rel = relativeInside(realish(path.resolve(root)), real);
+    return rel !== null && rel !== '';
   });
 }
 

@@ -1,5 +1,6 @@
 /** Which models have a run in progress: one run per model at a time (a second one is refused with a message). */
 import * as path from 'node:path';
+import { pathsFor } from './platform-paths';
 
 export interface ActiveRun<T> {
   readonly modelPath: string;
@@ -9,7 +10,7 @@ export interface ActiveRun<T> {
 
 /** On case-insensitive file systems (Windows, macOS) two spellings of a path name the same model. */
 export function modelKey(modelPath: string, platform: NodeJS.Platform = process.platform): string {
-  const resolved = path.resolve(modelPath);
+  const resolved = pathsFor(platform).resolve(modelPath);
   return platform === 'win32' || platform === 'darwin' ? resolved.toLowerCase() : resolved;
 }
 
