@@ -61,3 +61,21 @@ test('settings, activation and pinned types', () => {
   assert.equal(manifest.engines.vscode, '^1.90.0');
   assert.equal(manifest.devDependencies['@vscode-elements/elements'], '2.5.1');
 });
+
+test('the walkthrough: demo, own model, audit, extract, export; each step shows a media file that exists and runs a declared command', () => {
+  const walkthroughs = (manifest.contributes as unknown as { walkthroughs: { id: string; steps: { id: string; description: string; media: { markdown: string }; completionEvents: string[] }[] }[] }).walkthroughs;
+  assert.equal(walkthroughs.length, 1);
+  const steps = walkthroughs[0].steps;
+  assert.deepEqual(steps.map((s) => s.id), ['runDemo', 'openModel', 'audit', 'extract', 'export']);
+  const declared = new Set(manifest.contributes.commands.map((c) => c.command));
+  for (const step of steps) {
+    const media = path.join(root, step.media.markdown);
+    assert.ok(fs.existsSync(media), `${step.id}: ${step.media.markdown} exists`);
+    assert.match(fs.readFileSync(media, 'utf8'), /^# \S/, `${step.id}: its markdown starts with a title`);
+    const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1]);
+    assert.equal(links.length, 1, `${step.id}: one command button`);
+    const [command] = links;
+    assert.ok(declared.has(command) || command.startsWith('workbench.'), `${step.id}: ${command} is one of ours or VS Code's`);
+    assert.deepEqual(step.completionEvents, [`onCommand:${command}`], `${step.id}: done when its command runs`);
+  }
+});
