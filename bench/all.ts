@@ -3,14 +3,17 @@
  *   1. bench/mask-step.ts  SimpleConvNet mask step dense and with units pruned, vs PyTorch; pruned-model inference
  *   2. bench/scale.ts      mask step of SimpleConvNet, MLP and ResNet-18; pruned inference; peak RSS; scaling with
  *                          batch and width; the weight-training step; the mask step of five torchvision families
+ *   3. bench/whole-run.ts  a whole `bise extract` at a short fixed schedule next to the authors' loop in PyTorch:
+ *                          wall time, ms per step, where the time went, both subnetworks' accuracy (gets --threads
+ *                          only; its own flags through `npm run bench:run -- …`)
  *
  *   npm run bench -- [--repeats N] [--threads N] [--batch N]        (passed to both)
  *                    [--pruned …] [--model …] [--no-direct] [--no-inference]           (mask-step only)
  *                    [--only …] [--warmup N] [--batches …] [--widths …] [--families …] [--no-torch]
  *                                                                                       (scale only)
  *
- * `npm run bench:step` and `npm run bench:scale` run one of them. Run on an idle machine: a second busy process
- * halves every figure.
+ * `npm run bench:step`, `npm run bench:scale` and `npm run bench:run` run one of them. Run on an idle machine: a
+ * second busy process halves every figure.
  */
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +40,12 @@ export function splitBenchArgs(argv: readonly string[]): { step: string[]; scale
   return { step, scale };
 }
 
+/** The whole-run bench shares only --threads with the others. */
+export function wholeRunArgs(argv: readonly string[]): string[] {
+  const i = argv.indexOf('--threads');
+  return i >= 0 ? ['--threads', argv[i + 1] ?? ''] : [];
+}
+
 function run(script: string, args: readonly string[]): number {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], { stdio: 'inherit' });
   return r.status ?? 1;
@@ -45,7 +54,7 @@ function run(script: string, args: readonly string[]): number {
 if (require.main === module) {
   try {
     const { step, scale } = splitBenchArgs(process.argv.slice(2));
-    process.exitCode = run('mask-step.ts', step) || run('scale.ts', scale);
+    process.exitCode = run('mask-step.ts', step) || run('scale.ts', scale) || run('whole-run.ts', wholeRunArgs(process.argv.slice(2)));
   } catch (e) {
     console.error((e as Error).message);
     process.exitCode = 2;
