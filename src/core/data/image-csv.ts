@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CsvImageRef, parseImageSize, readCsvImage, readCsvImageResized } from './csv-images';
-import { CsvColumnMapping, CsvColumns, findCsvColumns } from './csv-columns';
-import { CsvLabelColumn, encodeLabelColumn } from './csv-labels';
+import { CsvColumnMapping, findCsvColumns } from './csv-columns';
+import { encodeLabelColumn } from './csv-labels';
 import { CsvRecord, parseCsvBytes } from './csv';
 import { DatasetLabels, DatasetMeta, InMemoryDataset, validateDataset } from './dataset';
 import { Splits } from './digit-splits';
@@ -20,8 +20,7 @@ import { resolveInside } from './image-paths';
 import { ImageChannels } from './image-planes';
 import { requireVariation } from './label-checks';
 import { ChannelNormalisation, NormalizeOptions, normalisePixels, resolveNormalisation } from './pixel-normalisation';
-import { deriveSeed } from './random';
-import { jointGroups, splitByFractions } from './seeded-splits';
+import { assignSplits, pickValues as pick } from './split-assignment';
 
 export interface ImageCsvOptions {
   /** 3 = RGB (default), 1 = grey. */
@@ -48,8 +47,6 @@ export interface ImageCsvOptions {
   readonly columns?: CsvColumnMapping;
 }
 
-const DEFAULT_VAL_FRACTION = 0.1;
-const DEFAULT_TEST_FRACTION = 0.2;
 /** 4 GiB of float32 across all splits in memory; past that, a typo in `size` is likelier, or the data wants streaming. */
 const MAX_DATASET_VALUES = 2 ** 30;
 const SPLIT_NAMES = ['train', 'val', 'test'] as const;
@@ -103,7 +100,8 @@ export function planImageCsv(csvPath: string, options: ImageCsvOptions = {}): Im
   }
   const biases = columns.biases.map(({ name, index }, k) => encodeLabelColumn(valuesOf(index, name), file, options.biasClasses?.[k]));
   const seed = options.seed ?? 0;
-  const assignment = assignSplits(rows, columns, [label, ...biases], options, seed, file);
+  const split = columns.split === undefined ? undefined : { name: 'split', values: rows.map((r) => r.fields[columns.split as number]), lines };
+  const assignment = assignSplits([label.codes, ...biases.map((b) => b.codes)], split, { ...options, seed }, file, 'image-csv');
   columns.biases.forEach(({ name }, k) => {
     const names = biases[k].names;
     requireVariation(pick(biases[k].codes, assignment.rows.train), file, `column "${name}"`, (v) => (names ? `"${names[v]}"` : String(v)));
@@ -185,49 +183,8 @@ function readRecords(file: string): CsvRecord[] {
   return records;
 }
 
-interface SplitAssignment {
-  readonly rows: Splits<Int32Array>;
-  /** How the rows were split, for the datasets' metadata. */
-  readonly meta: DatasetMeta;
-}
-
-/** Data-row indices of each split, from the split column or by seeded stratified fractions. */
-function assignSplits(rows: readonly CsvRecord[], columns: CsvColumns, labelColumns: readonly CsvLabelColumn[], options: ImageCsvOptions, seed: number, file: string): SplitAssignment {
-  const valFraction = options.valFraction ?? DEFAULT_VAL_FRACTION;
-  const testFraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
-  const splitSeed = deriveSeed(seed, 'image-csv', 'split');
-  const groupsOf = (members: Int32Array) => jointGroups(labelColumns.map((c) => pick(c.codes, members)));
-  if (columns.split === undefined) {
-    const all = Int32Array.from(rows, (_, i) => i);
-    const rowsBySplit = splitByFractions(groupsOf(all), { val: valFraction, test: testFraction }, splitSeed, file);
-    return { rows: rowsBySplit, meta: { splitBy: 'seed', valFraction, testFraction, seed } };
-  }
-  const index = columns.split;
-  const members: Record<SplitName, number[]> = { train: [], val: [], test: [] };
-  rows.forEach((record, i) => {
-    const value = record.fields[index].trim().toLowerCase();
-    if (!(SPLIT_NAMES as readonly string[]).includes(value)) {
-      throw new DatasetError(file, `column "split": expected train, val or test, got ${JSON.stringify(record.fields[index])}`, record.line);
-    }
-    members[value as SplitName].push(i);
-  });
-  for (const split of ['train', 'test'] as const) {
-    if (members[split].length === 0) throw new DatasetError(file, `column "split": expected at least one ${split} row, got none`);
-  }
-  const train = Int32Array.from(members.train);
-  const test = Int32Array.from(members.test);
-  if (members.val.length > 0) return { rows: { train, val: Int32Array.from(members.val), test }, meta: { splitBy: 'column' } };
-  // No val rows: carve val out of train, as for a .npy folder without val files.
-  const carved = splitByFractions(groupsOf(train), { val: valFraction, test: 0 }, splitSeed, file);
-  return { rows: { train: pick(train, carved.train), val: pick(train, carved.val), test }, meta: { splitBy: 'column', val: { from: 'train', valFraction, seed } } };
-}
-
 function firstImageSize(image: CsvImageRef): [number, number] {
   const first = readCsvImage(image);
   return [first.height, first.width];
 }
 
-/** values[rows[0]], values[rows[1]], … */
-function pick(values: Int32Array, rows: Int32Array): Int32Array {
-  return Int32Array.from(rows, (row) => values[row]);
-}

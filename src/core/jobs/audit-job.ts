@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parseModel } from '../onnx/reader';
+import { readJobModel } from './job-model';
 import { Model } from '../onnx/ir';
 import { gateInputsFor } from '../graphs/gated-forward';
 import { GatedInference } from '../bise/gated-inference';
@@ -63,13 +63,7 @@ export async function runAuditJob(o: AuditJobOptions, ctx: JobContext): Promise<
   const started = performance.now();
   const folder = path.resolve(o.outDir ?? defaultAuditFolder(o.modelPath));
   refuseTakenFolder(folder, o.overwrite);
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(o.modelPath);
-  } catch (e) {
-    throw new Error(`cannot read the model '${o.modelPath}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
+  const { bytes, model } = readJobModel(o.modelPath);
   // The model is refused (naming the file) before any data is read.
   const io = modelIo(model, o.modelPath);
   const discovery = o.probe ? discoverModelUnits(model, o.modelPath, io, o.bottleneck) : null;

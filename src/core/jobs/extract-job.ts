@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parseModel } from '../onnx/reader';
+import { readJobModel } from './job-model';
 import { serializeModel } from '../onnx/writer';
 import { ExtractConfig } from '../bise/config';
 import { extractSubnetwork, ExtractResult } from '../bise/extract';
@@ -72,13 +72,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const started = performance.now();
   const folder = path.resolve(o.outDir ?? defaultReportFolder(o.modelPath, o.baseline));
   if (fs.existsSync(folder) && !o.overwrite) throw new Error(`the report folder '${folder}' already exists; pass --overwrite to replace it, or --out to choose another`);
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(o.modelPath);
-  } catch (e) {
-    throw new Error(`cannot read the model '${o.modelPath}' (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const model = parseModel(bytes, o.modelPath, path.dirname(path.resolve(o.modelPath)));
+  const { bytes, model } = readJobModel(o.modelPath);
   // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
   const io = modelIo(model, o.modelPath);
   const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);

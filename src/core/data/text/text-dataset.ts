@@ -82,7 +82,5 @@ export function pickTokenRows(tensors: TokenTensors, rows: Int32Array): TokenTen
   return { inputIds: take(tensors.inputIds), attentionMask: take(tensors.attentionMask), tokenTypeIds: take(tensors.tokenTypeIds), sequenceLength: length };
 }
 
-/** values[rows[0]], values[rows[1]], … */
-export function pickValues(values: Int32Array, rows: Int32Array): Int32Array {
-  return Int32Array.from(rows, (row) => values[row]);
-}
+
+export { pickValues } from '../split-assignment';
