@@ -23,6 +23,8 @@ Reference (`.ref.json`), float64 PyTorch on the same weights, for a fixed batch 
   L = 0.01 * sum(logits) + 0.01 * sum(z)); sites: per layer, the intermediate activation (GELU output, [batch,
   sequence, 64]) with `grad_last` = dL/dg for a gate g of ones multiplied onto its last axis, then the pooled
   output z ([batch, 32]) with `grad` = dL/dg for a gate on its axis 1. Each site names its ONNX tensor (`tensor`).
+  head_sites: per layer, the per-head context softmax(QK^T)V ([batch, 4 heads, sequence, 8]) with `grad` = dL/dg
+  for a gate of ones multiplied onto its heads axis 1 (all gates, MLP, pooled and head, are ones together).
   Values have 12 (logits, z) and 6 (gradients) significant digits.
 
 How to run (dev only; Debian's python3-torch 1.13 and python3-onnx):
@@ -83,6 +85,7 @@ class SelfAttention(nn.Module):
         self.key = nn.Linear(HIDDEN, HIDDEN)
         self.value = nn.Linear(HIDDEN, HIDDEN)
         self.dropout = nn.Dropout(0.1)
+        self.head_gate = None  # the reference's gate per head on the context (never set at export)
 
     def transpose_for_scores(self, x):
         new_x_shape = x.size()[:-1] + (self.num_attention_heads, self.attention_head_size)
@@ -96,7 +99,10 @@ class SelfAttention(nn.Module):
         attention_scores = attention_scores / math.sqrt(self.attention_head_size)
         attention_scores = attention_scores + attention_mask
         attention_probs = self.dropout(F.softmax(attention_scores, dim=-1))
-        context_layer = torch.matmul(attention_probs, value_layer).permute(0, 2, 1, 3).contiguous()
+        context_layer = torch.matmul(attention_probs, value_layer)
+        if self.head_gate is not None:
+            context_layer = context_layer * self.head_gate[None, :, None, None]
+        context_layer = context_layer.permute(0, 2, 1, 3).contiguous()
         new_context_layer_shape = context_layer.size()[:-2] + (self.all_head_size,)
         return context_layer.view(new_context_layer_shape)
 
@@ -252,11 +258,23 @@ def onnx_names(mp):
     return sites, classifier[0].input[0]
 
 
+def onnx_context_names(mp):
+    """The ONNX names of each layer's per-head context softmax(QK^T)V ([batch, heads, sequence, head size])."""
+    softmax = {n.output[0] for n in mp.graph.node if n.op_type == "Softmax"}
+    names = []
+    for i in range(LAYERS):
+        ctx = [n for n in mp.graph.node if n.name.startswith(f"/bert/encoder/layer.{i}/attention/self/") and n.op_type == "MatMul" and n.input[0] in softmax]
+        assert len(ctx) == 1, f"layer {i}: {len(ctx)} context MatMuls"
+        names.append(ctx[0].output[0])
+    return names
+
+
 def reference(model, mp, inputs):
     m64 = model.double().eval()
     layers = m64.bert.encoder.layer
     for layer in layers:
         layer.intermediate.gate = torch.ones(INTERMEDIATE, dtype=torch.float64, requires_grad=True)
+        layer.attention.self.head_gate = torch.ones(HEADS, dtype=torch.float64, requires_grad=True)
     logits = m64(*inputs)
     z = m64.pooled
     # A gate on z itself (the pooler's units), multiplied before the classifier: dL/dg = sum over the batch of
@@ -265,15 +283,22 @@ def reference(model, mp, inputs):
     z_gated = z * pool_gate
     logits_gated = m64.classifier(z_gated)
     L = UPSTREAM * logits_gated.sum() + UPSTREAM * z_gated.sum()
-    grads = torch.autograd.grad(L, [l.intermediate.gate for l in layers] + [pool_gate])
+    head_gates = [l.attention.self.head_gate for l in layers]
+    grads = torch.autograd.grad(L, [l.intermediate.gate for l in layers] + [pool_gate] + head_gates)
+    head_grads = grads[len(layers) + 1:]
+    grads = grads[:len(layers) + 1]
     site_names, z_name = onnx_names(mp)
     sites = [{"tensor": name, "description": f"layer {i} intermediate GELU output, gate on the last axis",
               "channels": INTERMEDIATE, "grad_last": flat(g, 6)["data"]}
              for i, (name, g) in enumerate(zip(site_names, grads[:-1]))]
     sites.append({"tensor": z_name, "description": "pooled output (z), gate on axis 1", "channels": HIDDEN,
                   "grad": flat(grads[-1], 6)["data"]})
+    head_sites = [{"tensor": name, "description": f"layer {i} per-head context softmax(QK^T)V, gate on the heads axis 1",
+                   "channels": HEADS, "grad": flat(g, 6)["data"]}
+                  for i, (name, g) in enumerate(zip(onnx_context_names(mp), head_grads))]
     for l in layers:
         l.intermediate.gate = None
+        l.attention.self.head_gate = None
     return {
         "inputs": {name: flat(t, dtype="int64") for name, t in zip(("input_ids", "attention_mask", "token_type_ids"), inputs)},
         "logits": flat(logits, 12),
@@ -282,6 +307,7 @@ def reference(model, mp, inputs):
         "upstream_logits": flat(torch.full(logits.shape, UPSTREAM, dtype=torch.float64)),
         "upstream_z": flat(torch.full(z.shape, UPSTREAM, dtype=torch.float64)),
         "sites": sites,
+        "head_sites": head_sites,
     }
 
 

@@ -2,19 +2,20 @@ import { defineCommand } from '../infra/command';
 import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { describeAndCheckModel, formatInputs } from '../../core/jobs/info-job';
+import { UNITS_FLAG } from './shared-flags';
 
 export const infoCommand = defineCommand({
   name: 'info',
   summary: 'show what the engine sees in MODEL: classifier, bottleneck z, prunable units and their dependency groups',
   spec: defineSpec({
     positionals: [{ name: 'model', type: 'path', required: true, help: 'an ONNX model' }],
-    flags: [{ name: 'bottleneck', type: 'string', help: 'tensor name of the bottleneck z (default: detected)' }],
+    flags: [{ name: 'bottleneck', type: 'string', help: 'tensor name of the bottleneck z (default: detected)' }, UNITS_FLAG],
   }),
 });
 
 export function main(argv: readonly string[]): Promise<number> {
   return runCommand(infoCommand, argv, async (ctx) => {
-    const info = await describeAndCheckModel(ctx.args.model, ctx.flags.bottleneck);
+    const info = await describeAndCheckModel(ctx.args.model, ctx.flags.bottleneck, undefined, ctx.flags.units);
     const lines = [
       `${info.path}: IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, from ${info.producer}` : ''}`,
       `${formatInputs(info)}`,

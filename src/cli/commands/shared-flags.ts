@@ -34,6 +34,15 @@ export const DATA_FLAGS = [
   { name: 'test-size', type: 'integer', default: 2000, min: 10, help: 'unbiased test samples' },
 ] as const satisfies readonly FlagSpec[];
 
+/** Which units a transformer's gates go on (units/discover.ts): the MLP neurons as the authors gate BERT, attention heads, or both. */
+export const UNITS_FLAG = {
+  name: 'units',
+  type: 'enum',
+  choices: ['mlp', 'heads', 'both'],
+  default: 'mlp',
+  help: "units to gate: 'mlp' = neurons and channels (a transformer's MLP neurons, as the authors gate BERT), 'heads' = attention heads (one gate per head), 'both'",
+} as const satisfies FlagSpec;
+
 export const RUNTIME_FLAGS = [
   { name: 'provider', type: 'enum', choices: ['cpu', 'cuda', 'webgpu'], default: 'cpu', help: 'onnxruntime execution provider (falls back to cpu with a message when unavailable)' },
   { name: 'threads', type: 'integer', min: 1, help: 'intra-op threads (default: one per core)' },

@@ -2,6 +2,7 @@
 import { readModelFile } from '../onnx/reader';
 import { Model, defaultOpset } from '../onnx/ir';
 import { Discovery } from '../units/discover';
+import type { UnitKind } from '../units/attention-heads';
 import { SessionConfig } from '../runtime/session';
 import { discoverModelUnits } from './model-analysis';
 import { ModelSignature, describeInput, modelSignature } from './model-signature';
@@ -47,21 +48,21 @@ export interface CheckedModelInfo extends ModelInfo {
 }
 
 /** The model's structure as the engine sees it (quick: no onnxruntime session; the set-up form's header). */
-export function describeModel(path: string, bottleneck?: string): ModelInfo {
+export function describeModel(path: string, bottleneck?: string, units?: UnitKind): ModelInfo {
   const model = readModelFile(path);
   const io = modelSignature(model, path);
-  return summarize(path, model, io, discoverModelUnits(model, path, io, bottleneck));
+  return summarize(path, model, io, discoverModelUnits(model, path, io, bottleneck, units));
 }
 
 /**
  * `bise info`: the structure, then the checks an extract job runs before its first epoch (graph building,
  * backward shapes, a pruned and verified random subnetwork), so a model that cannot finish is refused here.
  */
-export async function describeAndCheckModel(path: string, bottleneck?: string, session?: SessionConfig): Promise<CheckedModelInfo> {
+export async function describeAndCheckModel(path: string, bottleneck?: string, session?: SessionConfig, units?: UnitKind): Promise<CheckedModelInfo> {
   const model = readModelFile(path);
   const io = modelSignature(model, path);
-  const d = discoverModelUnits(model, path, io, bottleneck);
-  const preflight = await preflightModel(model, path, io, d, { bottleneck, session });
+  const d = discoverModelUnits(model, path, io, bottleneck, units);
+  const preflight = await preflightModel(model, path, io, d, { bottleneck, session, ...(units && { units }) });
   return { ...summarize(path, model, io, d), preflight };
 }
 
@@ -88,7 +89,7 @@ function summarize(path: string, model: Model, io: ModelSignature, d: Discovery)
     classifier: d.classifier,
     bottleneck: d.bottleneck,
     ...(d.bottleneckPooling && { bottleneckPooling: d.bottleneckPooling }),
-    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => (s.axis === 1 ? s.tensor : `${s.tensor} (channels on axis ${s.axis})`)) })),
+    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => (g.kind === 'heads' ? `${s.tensor} (heads on axis ${s.axis})` : s.axis === 1 ? s.tensor : `${s.tensor} (channels on axis ${s.axis})`)) })),
     skipped: d.skipped,
   };
 }

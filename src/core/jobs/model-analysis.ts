@@ -8,6 +8,7 @@ import { Model, defaultOpset } from '../onnx/ir';
 import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
 import { batchShape } from '../graphs/gate-gradient-graphs';
 import { Discovery, discoverUnits } from '../units/discover';
+import type { UnitKind } from '../units/attention-heads';
 
 export interface ModelIo {
   /** The data input's name. */
@@ -58,10 +59,10 @@ export function modelIo(model: Model, modelPath: string): ModelIo {
   });
 }
 
-/** The model's units for BISE; refuses a model in which none can be gated (nothing to learn). */
-export function discoverModelUnits(model: Model, modelPath: string, io: ModelIo, bottleneck?: string): Discovery {
+/** The model's units for BISE (`units`: which kinds, units/discover.ts); refuses a model in which none can be gated. */
+export function discoverModelUnits(model: Model, modelPath: string, io: ModelIo, bottleneck?: string, units?: UnitKind): Discovery {
   return namingModel(modelPath, () => {
-    const discovery = discoverUnits(model.graph, io.shapes, { opset: defaultOpset(model), ...(bottleneck && { bottleneck }) });
+    const discovery = discoverUnits(model.graph, io.shapes, { opset: defaultOpset(model), ...(bottleneck && { bottleneck }), ...(units && { units }) });
     if (discovery.groups.length === 0) {
       const why = discovery.skipped.length > 0 ? `; left out: ${discovery.skipped.map((s) => `${s.node} (${s.reason})`).join(', ')}` : '';
       throw new Error(`no prunable units (Conv output channels, Gemm/MatMul neurons) were found before the classifier '${discovery.classifier}'; BISE has nothing to learn${why}`);

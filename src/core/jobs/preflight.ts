@@ -20,11 +20,14 @@ import { randomInputValues } from '../graphs/random-inputs';
 import { ANALYSIS_SEQUENCE_LENGTH } from './model-signature';
 import { SessionConfig } from '../runtime/session';
 import { Discovery } from '../units/discover';
+import type { UnitKind } from '../units/attention-heads';
 import { ModelIo, namingModel, namingModelAsync } from './model-analysis';
 import { OnnxModelError } from '../onnx/errors';
 
 export interface PreflightOptions {
   readonly bottleneck?: string;
+  /** Which units `discovery` gates (units/discover.ts), so the check graphs gate the same ones. */
+  readonly units?: UnitKind;
   /** Samples per batch of the check graphs (default 2: small, and still catches a batch axis mixed into features). */
   readonly batchSize?: number;
   readonly seed?: number;
@@ -72,6 +75,7 @@ export async function preflightModel(model: Model, modelPath: string, _io: Model
       ...(sequenceLengths[0] !== undefined && { sequenceLength: sequenceLengths[0] }),
       sharing: 'group',
       ...(options.bottleneck && { bottleneck: options.bottleneck }),
+      ...(options.units && { units: options.units }),
     });
     const bwd = graphs.backward.graph;
     const bwdShapes = inferShapes(bwd, new Map(bwd.inputs.map((v) => [v.name, v.shape as number[]])));

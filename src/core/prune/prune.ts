@@ -24,6 +24,7 @@ import { ChannelMap, identityMap, isPruned, producedChannelAxis, unitChannels } 
 import { GraphCost, constantsOf, graphCost } from './cost';
 import { PruneError } from './errors';
 import { findChannelShuffles, shuffledChannels } from './channel-shuffle';
+import { attentionHeadRule } from './attention-heads';
 import { RemovedEnv, RemovedState, foldRemovedInputs, isLinearConsumer, removedStatesOut } from './removed-values';
 import { applyRemovedFold } from './fold-removed';
 import { OutputMaps, PruneContext, PruneRule } from './rule';
@@ -330,7 +331,15 @@ function propagate(
     const fail = (detail: string): never => {
       throw new PruneError(`cannot prune node '${n.name}' (${n.opType}): ${detail}`, n.name, n.opType);
     };
-    const rule = pruneRuleFor(n, fail);
+    // Self-attention's head split, per-head products and softmax (attention-heads.ts), else the op's own rule.
+    const headRule = attentionHeadRule(n, {
+      opset,
+      inputMap: (i) => mapOf(n.inputs[i] ?? ''),
+      inputShape: (i) => shapes.get(n.inputs[i] ?? ''),
+      outputShape: (i) => shapes.get(n.outputs[i] ?? ''),
+      inputState: (i) => removed.get(n.inputs[i] ?? ''),
+    });
+    const rule = headRule ?? pruneRuleFor(n, fail);
     if (!rule) {
       const input = n.inputs[Math.max(prunedInput, 0)];
       const map = mapOf(input) as ChannelMap;
@@ -416,8 +425,8 @@ function propagate(
       shape: (name) => shapes.get(name),
       fail,
     };
-    const fold = isLinearConsumer(n) ? foldRemovedInputs(env) : undefined;
-    removedStatesOut(env, cut).forEach((state, k) => n.outputs[k] && removed.set(n.outputs[k], gateSites.has(n.outputs[k]) ? undefined : state));
+    const fold = !headRule && isLinearConsumer(n) ? foldRemovedInputs(env) : undefined;
+    (headRule ? headRule.states() : removedStatesOut(env, cut)).forEach((state, k) => n.outputs[k] && removed.set(n.outputs[k], gateSites.has(n.outputs[k]) ? undefined : state));
     const added = fold
       ? applyRemovedFold(fold, maps.get(n.outputs[0])?.kept ?? [], {
           get node() {

@@ -18,6 +18,9 @@
  * per unit; a GroupNormalization reading a unit's channels makes units whole GN groups (normalization-readers.ts),
  * and a LayerNormalization over the axis that carries them leaves the unit out.
  *
+ * Attention heads (units 'heads' or 'both', attention-heads.ts) are groups of their own: Q, K and V as producers,
+ * one unit per head (head_dim consecutive features of each), gated on the per-head context.
+ *
  * The classifier is the last Gemm/MatMul before the logits (z: its input; earlier head layers are units), or a
  * 1×1 Conv whose outputs the head pools to the logits (SqueezeNet; z: its input, pooled the same way).
  */
@@ -27,6 +30,7 @@ import { ShapeMap } from '../onnx/shape-inference';
 import { GraphIndex, indexGraph } from './graph-index';
 import { normalizationReadings } from './normalization-readers';
 import { PruneTrialGraph, unprunableGroups } from './prunable-groups';
+import { AttentionHeads, UnitKind, findAttentionHeads, unmatchedAttention } from './attention-heads';
 
 export interface Unit {
   /** The Conv/Gemm/MatMul node. */
@@ -66,6 +70,8 @@ export interface UnitGroup {
   readonly sites: readonly GateSite[];
   /** A short human label, e.g. "layer1.0/conv2 + 2 coupled". */
   readonly label: string;
+  /** 'heads' for an attention block's heads (producers: its Q, K and V projections; one unit per head). */
+  readonly kind?: 'heads';
 }
 
 export interface Discovery {
@@ -102,6 +108,12 @@ export interface DiscoverOptions {
   readonly opset?: number;
   /** The graph the pruning trial prunes, when `graph` is a rewritten form of the model (default: `graph`). */
   readonly pruneTarget?: PruneTrialGraph;
+  /**
+   * Which units are gated (default 'mlp', what the authors gate in BERT): 'mlp', the neurons and channels found
+   * below (a transformer's MLP neurons, a CNN's channels); 'heads', attention heads only (attention-heads.ts);
+   * 'both'. The query/key/value projections are units only as heads.
+   */
+  readonly units?: UnitKind;
 }
 
 /** Per-channel ops a unit's output passes through before its gate. */
@@ -125,15 +137,21 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   if (!logits || !ix.graphOutputs.has(logits)) throw new Error(`logits output '${logits}' is not a graph output`);
   const { classifier, bottleneck, pooling } = findClassifier(graph, ix, logits, shapes, options.bottleneck);
   const upstream = ancestorsOf(bottleneck, ix);
+  const kind = options.units ?? 'mlp';
+  const attention = findAttentionHeads(graph.nodes, ix, shapes, upstream);
+  const projections = new Set(attention.flatMap((a) => [a.query, a.key, a.value]));
+  const skipped: { node: string; reason: string }[] = kind === 'mlp' ? [] : unmatchedAttention(graph.nodes, attention, ix, upstream);
 
   const units: Unit[] = [];
-  const skipped: { node: string; reason: string }[] = [];
   for (const n of graph.nodes) {
     if (!upstream.has(n.name) || n.name === classifier) continue;
     const unit = asUnit(n, ix, shapes);
     if (typeof unit === 'string') {
       if (unit) skipped.push({ node: n.name, reason: unit });
-    } else units.push(unit);
+    } else if (projections.has(n.name)) {
+      if (kind === 'mlp') skipped.push({ node: n.name, reason: "an attention query/key/value projection: its units are the attention heads, gated with units 'heads' or 'both' (--units)" });
+    } else if (kind === 'heads') skipped.push({ node: n.name, reason: "units 'heads' gates attention heads only ('mlp' or 'both' gate these neurons)" });
+    else units.push(unit);
   }
   const nodeOf = new Map(graph.nodes.map((n) => [n.name, n]));
 
@@ -224,7 +242,7 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
     })
     .filter((c) => c.siteTensors.length > 0)
     .sort((a, b) => (order.get(a.siteTensors[0]) ?? 0) - (order.get(b.siteTensors[0]) ?? 0));
-  const candidates = components.map(({ members, siteTensors, units: count }, id): UnitGroup => {
+  const ordinary = components.map(({ members, siteTensors, units: count }, id): UnitGroup => {
     const sites = siteTensors.map((t) => {
       const s = shapes.get(t) as readonly number[];
       const axis = siteAxis.get(t) ?? 1;
@@ -235,10 +253,15 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
     const named = [...producers, ...followers];
     return { id, channels: count, producers, followers, sites, label: named.length === 1 ? named[0] : `${named[0]} + ${named.length - 1} coupled` };
   });
-  for (const g of candidates) {
+  for (const g of ordinary) {
     const bad = g.sites.find((s) => !Number.isInteger(s.repeat));
     if (bad) throw new Error(`gate site '${bad.tensor}' has ${bad.channels} channels, which its group's ${g.channels} units do not divide`);
   }
+  const headGroups = kind === 'mlp' ? [] : attention.map(headGroup);
+  if (kind !== 'mlp') for (const a of attention) for (const node of [a.query, a.key, a.value]) units.push(asUnit(nodeOf.get(node) as Node, ix, shapes) as Unit);
+  const candidates = [...ordinary, ...headGroups]
+    .sort((a, b) => (order.get(a.sites[0].tensor) ?? 0) - (order.get(b.sites[0].tensor) ?? 0))
+    .map((g, id) => ({ ...g, id }));
   // Only groups whose channels the pruner can follow to every consumer are gated (prunable-groups.ts).
   const candidateSites = candidates.flatMap((g) => g.sites.map((s) => ({ ...s, group: g.id })));
   const refused = options.checkPruning === false ? new Map<number, string>() : unprunableGroups(options.pruneTarget ?? { graph, shapes }, candidates, candidateSites, options.opset ?? 13);
@@ -253,6 +276,19 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
     .flatMap((g) => g.sites.map((s) => ({ ...s, group: g.id })))
     .sort((a, b) => (order.get(a.tensor) ?? 0) - (order.get(b.tensor) ?? 0));
   return { units: units.filter((u) => !blocked.has(u.node)), groups, sites, classifier, bottleneck, ...(pooling && { bottleneckPooling: pooling }), logits, skipped };
+}
+
+/** One attention block's heads: Q, K and V lose a head's features together; the gate is on the context's heads axis. */
+function headGroup(a: AttentionHeads): UnitGroup {
+  return {
+    id: 0,
+    channels: a.heads,
+    producers: [a.query, a.key, a.value],
+    followers: [],
+    sites: [{ tensor: a.context, channels: a.heads, rank: a.rank, axis: a.axis, repeat: 1 }],
+    label: a.label,
+    kind: 'heads',
+  };
 }
 
 /**
