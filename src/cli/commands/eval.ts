@@ -3,6 +3,7 @@ import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runEvalJob } from '../../core/jobs/eval-job';
 import { cellCode } from '../../core/report/markdown-per-bias';
+import { TEXT_FLAGS } from './text-flags';
 import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, percent, runtimeOptions } from './shared-flags';
 
 export const evalCommand = defineCommand({
@@ -10,7 +11,7 @@ export const evalCommand = defineCommand({
   summary: 'accuracy of MODEL on a built-in dataset split: unbiased, bias-aligned, bias-conflicting, worst group, per class',
   spec: defineSpec({
     positionals: [{ name: 'model', type: 'path', required: true, help: 'an ONNX classifier (e.g. a vanilla model or a pruned <name>.bise.onnx)' }],
-    flags: [{ name: 'split', type: 'enum', choices: ['test', 'val', 'train'], default: 'test', help: 'which split to evaluate' }, ...DATA_FLAGS, ...RUNTIME_FLAGS],
+    flags: [{ name: 'split', type: 'enum', choices: ['test', 'val', 'train'], default: 'test', help: 'which split to evaluate' }, ...DATA_FLAGS, ...TEXT_FLAGS, ...RUNTIME_FLAGS],
   }),
 });
 

@@ -2,6 +2,7 @@ import { defineCommand } from '../infra/command';
 import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runExtractJob, ExtractJobResult } from '../../core/jobs/extract-job';
+import { TEXT_FLAGS } from './text-flags';
 import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
 import { EXTRACT_FLAGS, extractConfig } from './extract-flags';
 import { summarizeExtraction } from './summary';
@@ -29,7 +30,7 @@ export const extractCommand = defineCommand({
   summary: 'learn the BISE masks of MODEL, measure and physically prune the unbiased subnetwork, and write the report folder',
   spec: defineSpec({
     positionals: [{ name: 'model', type: 'path', required: true, help: 'the vanilla ONNX model (never modified)' }],
-    flags: [...EXTRACT_FLAGS, ...BASELINE_FLAGS, ...DATA_FLAGS, ...RUNTIME_FLAGS],
+    flags: [...EXTRACT_FLAGS, ...BASELINE_FLAGS, ...DATA_FLAGS, ...TEXT_FLAGS, ...RUNTIME_FLAGS],
   }),
 });
 

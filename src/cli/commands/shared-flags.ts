@@ -4,6 +4,7 @@ import { BuiltinDatasetSpec } from '../../core/jobs/builtin-datasets';
 import type { CsvColumnMapping } from '../../core/data/csv-columns';
 import { ExecutionProvider } from '../../core/runtime/session';
 import { UsageError } from '../infra/usage-error';
+import { TextFlagValues, isTextData, refuseTextFlags, textDataSpec } from './text-flags';
 
 export const DATA_FLAGS = [
   {
@@ -13,7 +14,7 @@ export const DATA_FLAGS = [
     default: 'biased-mnist',
     help: "built-in dataset: the MNIST ones from the 10,000 bundled digits, corrupted-fashion-mnist (32×32, corruption = bias) from Debian's dataset-fashion-mnist",
   },
-  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV of images with columns path,label,bias[,…][,split] (other names: --path-column, --target-column, --bias-column)' },
+  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV of images with columns path,label,bias[,…][,split] (other names: --path-column, --target-column, --bias-column); for a model that takes token ids (extract, eval): a CSV or JSON Lines file of texts, or a folder of input_ids.npy, attention_mask.npy and labels.csv' },
   { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV: resize images to this square size (default: the first image’s)' },
   { name: 'grayscale', type: 'boolean', help: 'with a CSV: read images as one grey channel' },
   { name: 'path-column', type: 'string', help: 'with a CSV: the column holding the image paths (default: path)' },
@@ -48,7 +49,8 @@ export const RUNTIME_FLAGS = [
   { name: 'threads', type: 'integer', min: 1, help: 'intra-op threads (default: one per core)' },
 ] as const satisfies readonly FlagSpec[];
 
-export interface DataFlagValues {
+/** The data flags; the text ones (text-flags.ts) only on the commands that take text. */
+export interface DataFlagValues extends TextFlagValues {
   readonly dataset: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist';
   readonly data?: string;
   readonly imageSize?: number;
@@ -73,13 +75,15 @@ export interface DataFlagValues {
 
 export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
   if (f.data) {
-    const normalize = normalisationFlags(f);
     const columns = csvColumnFlags(f);
+    if (isTextData(f.data, f)) return textDataSpec(f.data, f.dataSeed, f, columns);
+    const normalize = normalisationFlags(f);
     const streaming = { ...(f.stream ? { stream: true } : {}), ...(f.cacheMb !== undefined ? { cacheMb: f.cacheMb } : {}) };
     if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize, ...(columns ? { columns } : {}), ...streaming };
     if (columns) throw new UsageError(`--path-column, --target-column and --bias-column apply to a CSV given with --data; '${f.data}' is not a .csv file`);
     return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed, normalize, ...streaming };
   }
+  refuseTextFlags(f);
   if (f.stream || f.cacheMb !== undefined) throw new UsageError('--stream and --cache-mb apply to your own data given with --data; the built-in datasets are made in memory');
   if (csvColumnFlags(f)) throw new UsageError('--path-column, --target-column and --bias-column apply to a CSV given with --data');
   if (f.normalizeMean || f.normalizeStd) throw new UsageError('--normalize-mean/--normalize-std apply to --data; the built-in datasets are normalised with mean = std = 0.5');

@@ -6,7 +6,7 @@
 import { Model } from '../onnx/ir';
 import { Discovery } from '../units/discover';
 import { GateInput } from '../graphs/gated-forward';
-import { Dataset } from '../data/dataset';
+import { AnyDataset } from '../data/dataset';
 import { SessionConfig } from '../runtime/session';
 import { AccuracyBreakdown } from '../metrics/group-accuracy';
 import { meanBreakdown, multiBiasBreakdown } from '../metrics/breakdown';
@@ -43,8 +43,8 @@ export interface AssessInputs {
   /** Keep decision per unit, per gate vector. */
   readonly keep: readonly boolean[][];
   /** Unbiased split the probe is trained on (e.g. validation). */
-  readonly probeTrain?: Dataset;
-  readonly test: Dataset;
+  readonly probeTrain?: AnyDataset;
+  readonly test: AnyDataset;
   readonly seed: number;
   readonly randomSeeds: number;
   readonly probeEpochs: number;
@@ -54,7 +54,7 @@ export interface AssessInputs {
 
 const toGates = (keep: readonly boolean[][]): Float32Array[] => keep.map((k) => Float32Array.from(k, (v) => (v ? 1 : 0)));
 
-function metrics(pass: DatasetPass, data: Dataset): AccuracyBreakdown {
+function metrics(pass: DatasetPass, data: AnyDataset): AccuracyBreakdown {
   return multiBiasBreakdown(pass.predictions, data.y, data.biases, data.numClasses, data.biasClasses);
 }
 
@@ -63,7 +63,7 @@ function metrics(pass: DatasetPass, data: Dataset): AccuracyBreakdown {
  * features (`trainPass` over `trainData`) and scored on another's. Every further bias attribute gets the probe on
  * z only (a site probe per attribute would multiply the cost for little insight).
  */
-export function probeSummary(discovery: Discovery, trainPass: DatasetPass, testPass: DatasetPass, trainData: Dataset, testData: Dataset, o: { seed: number; epochs: number }): ProbeSummary {
+export function probeSummary(discovery: Discovery, trainPass: DatasetPass, testPass: DatasetPass, trainData: AnyDataset, testData: AnyDataset, o: { seed: number; epochs: number }): ProbeSummary {
   const classes = trainData.biasClasses[0];
   const [trainB, testB] = [trainData.biases[0], testData.biases[0]];
   const options = { seed: o.seed, epochs: o.epochs, mlp: true };

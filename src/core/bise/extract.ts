@@ -6,11 +6,12 @@
  * unbiased validation accuracy (or the last) is returned.
  */
 import { Model } from '../onnx/ir';
-import { Dataset, batchIndices } from '../data/dataset';
-import { readBatches } from '../data/streaming/read-batches';
+import { AnyDataset, batchIndices, isTokenDataset } from '../data/dataset';
+import { AnyBatch, isTokenBatch, readBatches } from '../data/streaming/read-batches';
+import { inputsByName } from '../data/text/token-feeds';
 import { createRng, deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
-import { GateGradientRunner } from '../runtime/gate-gradient-runner';
+import { GateForward, GateGradientRunner } from '../runtime/gate-gradient-runner';
 import { SessionConfig } from '../runtime/session';
 import { DiscoverOptions, Discovery } from '../units/discover';
 import { GateInput } from '../graphs/gated-forward';
@@ -27,9 +28,10 @@ import { Sgd } from './sgd';
 
 export interface ExtractInputs {
   readonly model: Model;
-  readonly train: Dataset;
+  /** Images, or token ids fitted to the model's inputs (the graphs are then built at its sequence length). */
+  readonly train: AnyDataset;
   /** Unbiased validation set for model selection (optional: without it the last mask is kept). */
-  readonly val?: Dataset;
+  readonly val?: AnyDataset;
   readonly config: ExtractConfig;
   readonly discover?: DiscoverOptions;
   readonly session?: SessionConfig;
@@ -53,7 +55,8 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
   const config = checkExtractConfig(inputs.config);
   const emit: EventSink = onEvent ?? (() => undefined);
   const started = performance.now();
-  const runner = await GateGradientRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, sharing: 'group' }, inputs.session);
+  const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
+  const runner = await GateGradientRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, ...sequence, sharing: 'group' }, inputs.session);
   const { discovery, gates } = runner.graphs;
   const inference = await GatedInference.create(model, discovery, gates, inputs.session);
   try {
@@ -94,7 +97,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
         const t0 = performance.now();
         const idx = batch.indices;
         const g = masks.map(gateValues);
-        const fwd = await runner.forward(batch.x, g);
+        const fwd = await forwardBatch(runner, batch, g);
         const n = idx.length;
         const ce = weightedCrossEntropy(fwd.logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
         if (!Number.isFinite(ce.loss)) throw new Error(`mask learning diverged at epoch ${epoch + 1}: the loss is ${ce.loss}; check the model's outputs on this data`);
@@ -152,6 +155,11 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
     await runner.release();
     await inference.release();
   }
+}
+
+/** An image batch through the model's one input; a token batch through its inputs by name. */
+function forwardBatch(runner: GateGradientRunner, batch: AnyBatch, gates: readonly Float32Array[]): Promise<GateForward> {
+  return isTokenBatch(batch) ? runner.forwardInputs(inputsByName(batch), gates) : runner.forward(batch.x, gates);
 }
 
 /** Rebuild the pruned-unit specialisation when enough units were newly pruned (or one it assumes came back). */

@@ -7,8 +7,8 @@ import * as ort from 'onnxruntime-node';
 import { Model, intsAttr } from '../onnx/ir';
 import { Discovery } from '../units/discover';
 import { GateInput, buildGatedForward, gatedName } from '../graphs/gated-forward';
-import { Dataset, batchIndices } from '../data/dataset';
-import { readBatches } from '../data/streaming/read-batches';
+import { AnyDataset, batchIndices, sampleDims } from '../data/dataset';
+import { isTokenBatch, readBatches } from '../data/streaming/read-batches';
 import { SessionConfig } from '../runtime/session';
 import { InferenceSession } from '../runtime/inference-session';
 import { argmaxRows } from './cross-entropy';
@@ -61,7 +61,7 @@ export class GatedInference {
     return new GatedInference(session, gates, batchSize, gated.logits, gated.bottleneck, sites);
   }
 
-  async run(dataset: Dataset, gateValues: readonly Float32Array[]): Promise<DatasetPass> {
+  async run(dataset: AnyDataset, gateValues: readonly Float32Array[]): Promise<DatasetPass> {
     const n = dataset.y.length;
     let k = 0;
     let zDim = 0;
@@ -73,7 +73,7 @@ export class GatedInference {
       const { indices } = batch;
       const feeds: Record<string, ort.Tensor> = {};
       this.gates.forEach((g, i) => (feeds[g.name] = new ort.Tensor('float32', gateValues[i], g.dims)));
-      const out = await this.session.run(batch.x, dataset.dims, indices.length, feeds);
+      const out = isTokenBatch(batch) ? await this.session.runInputs(batch.inputs, feeds) : await this.session.run(batch.x, sampleDims(dataset), indices.length, feeds);
       const l = out[this.logitsName];
       const zb = out[this.zName];
       if (row === 0) {

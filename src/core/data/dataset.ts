@@ -1,21 +1,20 @@
 /**
- * The in-memory dataset the engine trains masks on: normalised images in NCHW order, a target label and one label
- * per bias attribute for every sample. Helpers here only select and count; they never change the arrays they
+ * The in-memory dataset the engine trains masks on: normalised images in NCHW order (or token ids: text/), a target
+ * label and one label per bias attribute for every sample. Helpers here only select and count; they never change the arrays they
  * receive.
  */
 import { DatasetError } from './errors';
 import { createRng, shuffleInPlace } from './random';
 import type { SampleStream } from './streaming/sample-stream';
+import type { TokenDataset } from './text/token-feeds';
 
 /** JSON-compatible metadata (so it can travel to the webview and into reports unchanged). */
 export type MetaValue = string | number | boolean | null | readonly MetaValue[] | { readonly [key: string]: MetaValue };
 export type DatasetMeta = { readonly [key: string]: MetaValue };
 
-/** Everything a dataset holds in memory whether or not its pixels do: labels are small, images may not be. */
-export interface DatasetLabels {
+/** The labels of any dataset, images or tokens: what group weights, metrics and probes read. */
+export interface LabelledRows {
   readonly name: string;
-  /** [C, H, W] of one sample ([H, W, C], x in that order, once fitted to a channels-last model: jobs/data-fits-model.ts). */
-  readonly dims: readonly [number, number, number];
   /** Target class of each sample, in [0, numClasses). */
   readonly y: Int32Array;
   /** One array per bias attribute; biases[k][i] is in [0, biasClasses[k]). */
@@ -24,6 +23,12 @@ export interface DatasetLabels {
   /** Number of values of each bias attribute (same length as biases). */
   readonly biasClasses: readonly number[];
   readonly meta: DatasetMeta;
+}
+
+/** Everything an image dataset holds in memory whether or not its pixels do: labels are small, images may not be. */
+export interface DatasetLabels extends LabelledRows {
+  /** [C, H, W] of one sample ([H, W, C], x in that order, once fitted to a channels-last model: jobs/data-fits-model.ts). */
+  readonly dims: readonly [number, number, number];
 }
 
 export interface InMemoryDataset extends DatasetLabels {
@@ -36,16 +41,31 @@ export interface StreamedDataset extends DatasetLabels {
   readonly samples: SampleStream;
 }
 
-/** What the engine trains and evaluates on; read its batches with streaming/read-batches.ts. */
+/** An image dataset, what the engine trains and evaluates on; read its batches with streaming/read-batches.ts. */
 export type Dataset = InMemoryDataset | StreamedDataset;
 
-export function isStreamed(dataset: Dataset): dataset is StreamedDataset {
+/**
+ * What mask learning, evaluation and assessment run a model on: images, or tokenised text fitted to a token model's
+ * inputs (text/token-feeds.ts). Training weights and a few analyses take images only (`Dataset`).
+ */
+export type AnyDataset = Dataset | TokenDataset;
+
+export function isStreamed(dataset: AnyDataset): dataset is StreamedDataset {
   return 'samples' in dataset;
 }
 
+export function isTokenDataset(dataset: AnyDataset): dataset is TokenDataset {
+  return 'feeds' in dataset;
+}
+
 /** Number of samples. */
-export function datasetSize(dataset: DatasetLabels): number {
+export function datasetSize(dataset: LabelledRows): number {
   return dataset.y.length;
+}
+
+/** The shape of one sample: [C, H, W] for images, [L] (of each model input) for token ids. */
+export function sampleDims(dataset: AnyDataset): readonly number[] {
+  return isTokenDataset(dataset) ? [dataset.sequenceLength] : dataset.dims;
 }
 
 /** Values of one sample (C·H·W). */
@@ -187,7 +207,7 @@ export function countGroups(y: Int32Array, b: Int32Array, numClasses: number, bi
 }
 
 /** Group counts of one bias attribute of a dataset; p(y, b) = counts[y·biasClasses + b] / total. */
-export function groupCounts(dataset: DatasetLabels, biasIndex = 0): GroupCounts {
+export function groupCounts(dataset: LabelledRows, biasIndex = 0): GroupCounts {
   const bias = dataset.biases[biasIndex];
   const classes = dataset.biasClasses[biasIndex];
   if (bias === undefined || classes === undefined) {

@@ -8,7 +8,7 @@
  * attributes: the product of one such factor per attribute, each from p(y, b_k).
  */
 import { DatasetError } from './errors';
-import { DatasetLabels, GroupCounts, countGroups } from './dataset';
+import { DatasetLabels, GroupCounts, LabelledRows, countGroups } from './dataset';
 
 export interface GroupWeights {
   readonly numClasses: number;
@@ -57,7 +57,7 @@ export function sampleWeights(weights: GroupWeights, y: Int32Array, biases: read
 }
 
 /** Reweighting weights of every training sample, fitted on that same training set (with one bias attribute their mean is 1). */
-export function trainingSampleWeights(train: DatasetLabels): Float32Array {
+export function trainingSampleWeights(train: LabelledRows): Float32Array {
   const weights = fitGroupWeights(train.y, train.biases, train.numClasses, train.biasClasses, train.name);
   return sampleWeights(weights, train.y, train.biases, train.name);
 }

