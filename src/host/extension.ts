@@ -1,5 +1,6 @@
 /**
- * Extension entry: registers the commands, the panel serializer, the output channel and the status-bar item.
+ * Extension entry: registers the commands, the panel serializer, the Runs view, the output channel and the status-bar
+ * item.
  * Nothing runs at activation; the behaviour is in controller.ts and the pure modules beside it.
  */
 import * as vscode from 'vscode';
@@ -8,6 +9,7 @@ import { panelStateDecoder } from '../protocol/webview-messages';
 import { BiseController } from './controller';
 import { BisePanel, PANEL_VIEW_TYPE } from './panel';
 import { restorablePanelState } from './restored-state';
+import { RUNS_VIEW_ID, RunsView, compareRuns } from './runs-view';
 
 let controller: BiseController | undefined;
 
@@ -17,10 +19,17 @@ export function activate(context: vscode.ExtensionContext): void {
   status.name = 'BISE run';
   controller = new BiseController(context, output, status);
   const c = controller;
+  const runs = new RunsView(context.globalStorageUri.fsPath);
   context.subscriptions.push(
     output,
     status,
     c,
+    runs,
+    vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: false }),
+    vscode.commands.registerCommand('bise.refreshRuns', () => runs.refresh()),
+    vscode.commands.registerCommand('bise.compareRuns', (clicked?: unknown, selected?: unknown) =>
+      compareRuns(context.globalStorageUri.fsPath, clicked as Parameters<typeof compareRuns>[1], Array.isArray(selected) ? selected : undefined),
+    ),
     vscode.commands.registerCommand('bise.extractSubnetwork', (uri?: vscode.Uri) => c.extractSubnetwork(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.auditModel', (uri?: vscode.Uri) => c.auditModel(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.runDemo', () => c.runDemo()),

@@ -27,12 +27,29 @@ class Uri {
   }
 }
 
+const views: string[] = [];
+class EventEmitter {
+  readonly event = (): Disposable => disposable();
+  fire(): void {}
+  dispose(): void {}
+}
+const watcher = () => ({ onDidCreate: disposable, onDidChange: disposable, onDidDelete: disposable, dispose: () => undefined });
+
 const vscodeStub = {
   Uri,
+  EventEmitter,
+  RelativePattern: class {
+    constructor(readonly base: Uri, readonly pattern: string) {}
+  },
   StatusBarAlignment: { Left: 1, Right: 2 },
+  workspace: { createFileSystemWatcher: watcher },
   window: {
     createOutputChannel: () => ({ appendLine: () => undefined, show: () => undefined, dispose: () => undefined }),
     createStatusBarItem: () => ({ text: '', name: '', show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+    createTreeView: (id: string) => {
+      views.push(id);
+      return disposable();
+    },
     registerWebviewPanelSerializer: (viewType: string) => {
       serializers.push(viewType);
       return disposable();
@@ -59,6 +76,8 @@ test('activate registers every contributed command and the panel serializer, and
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
     assert.deepEqual([...registered].sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.deepEqual(serializers, ['bise.panel']);
+    const contributed = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { contributes: { views: Record<string, { id: string }[]> } }).contributes.views;
+    assert.deepEqual(views, Object.values(contributed).flat().map((v) => v.id), 'every contributed view has its provider');
     assert.ok(subscriptions.length >= registered.length + 3, 'everything registered is disposed with the extension');
     assert.ok(!Object.keys(require.cache).some((k) => k.includes(`${path.sep}onnxruntime-node${path.sep}`)), 'onnxruntime-node stays out of the extension host');
     for (const s of subscriptions) s.dispose();
