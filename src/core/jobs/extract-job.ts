@@ -22,6 +22,7 @@ import { BuiltinDatasetSpec, LoadedData, datasetSha256, fileSha256 } from './bui
 import { JobContext } from './job-context';
 import { throwIfCancelled } from '../bise/events';
 import { discoverModelUnits } from './model-analysis';
+import type { UnitKind } from '../units/attention-heads';
 import { modelSignature } from './model-signature';
 import { fedInputs, shapeMap } from '../graphs/model-inputs';
 import { loadDataForModel } from './model-data';
@@ -42,6 +43,8 @@ export interface ExtractJobOptions {
   readonly outDir?: string;
   readonly overwrite: boolean;
   readonly bottleneck?: string;
+  /** Which units get gates (units/discover.ts): neurons and channels ('mlp', the default), attention heads, or both. */
+  readonly units?: UnitKind;
   readonly provider?: ExecutionProvider;
   readonly threads?: number;
   readonly randomSeeds: number;
@@ -77,11 +80,11 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const { bytes, model } = readJobModel(o.modelPath);
   // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
   const io = modelSignature(model, o.modelPath);
-  const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck);
+  const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck, o.units);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
   // Everything else that could refuse the model (backward graph, pruning, export) is tried on a random mask now,
   // in seconds, rather than after the mask-learning epochs.
-  const checked = await preflightModel(model, o.modelPath, io, discovery, { bottleneck: o.bottleneck, seed: o.config.seed, session: { ...session, onNote: undefined } });
+  const checked = await preflightModel(model, o.modelPath, io, discovery, { bottleneck: o.bottleneck, ...(o.units && { units: o.units }), seed: o.config.seed, session: { ...session, onNote: undefined } });
   ctx.onEvent({ type: 'log', level: 'info', message: `model checked in ${checked.seconds.toFixed(1)} s: its gated graphs build and a random subnetwork prunes and verifies` });
   throwIfCancelled(ctx.signal);
   const { spec, data } = loadDataForModel(o.data, model, io, o.modelPath);
@@ -99,7 +102,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
         train,
         val: data.val,
         config: o.config,
-        discover: o.bottleneck ? { bottleneck: o.bottleneck } : undefined,
+        discover: o.bottleneck || o.units ? { ...(o.bottleneck && { bottleneck: o.bottleneck }), ...(o.units && { units: o.units }) } : undefined,
         session,
         onEvent: ctx.onEvent,
         signal: ctx.signal,
@@ -225,7 +228,7 @@ function buildReport(o: ExtractJobOptions, spec: BuiltinDatasetSpec, p: ReportPa
       testSize: p.data.test.y.length,
       biasAttributes: [...p.data.biasAttributes],
     },
-    config: { ...o.config, dataset: spec.kind, ...flatSpec(spec), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0, ...(o.baseline && { baseline: o.baseline.kind, baselineLike: o.baseline.like }) },
+    config: { ...o.config, dataset: spec.kind, ...flatSpec(spec), randomSeeds: o.randomSeeds, probe: o.probe, probeEpochs: o.probeEpochs, biasFrom: o.biasFrom ?? 'given', biasNoise: o.biasNoise ?? 0, units: o.units ?? 'mlp', ...(o.baseline && { baseline: o.baseline.kind, baselineLike: o.baseline.like }) },
     seed: o.config.seed,
     history: extracted.history.map(({ type: _type, msPerStep: _ms, ...rest }) => rest),
     selection: { criterion: o.config.selection, epoch: extracted.selectedEpoch },

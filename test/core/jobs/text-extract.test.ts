@@ -72,6 +72,33 @@ test('extract on a BERT-style model and a text CSV learns masks on its MLP neuro
   assert.deepEqual(evaluated.metrics, report.metrics.subnetwork);
 });
 
+test("extract with --units both gates each block's attention heads and MLP neurons; removed heads leave a smaller, verified model", async () => {
+  const out = path.join(tmp(), 'report');
+  const events: JobEvent[] = [];
+  await runExtractJob(
+    {
+      modelPath: MODEL,
+      data: csvSpec,
+      config: { ...DEFAULT_EXTRACT_CONFIG, batchSize: 4, tauPeriod: 1, maxEpochs: 1, auxEpochs: 1 },
+      outDir: out,
+      overwrite: false,
+      units: 'both',
+      randomSeeds: 1,
+      probe: false,
+      probeEpochs: 1,
+      threads: 2,
+    },
+    { onEvent: (e) => events.push(e) },
+  );
+  const report = parseReport(fs.readFileSync(path.join(out, 'report.json'), 'utf8'), 'report.json');
+  assert.equal(report.config.units, 'both');
+  // Per block: 4 heads, then 64 MLP neurons (the pooler's 32 units produce z, as with --units mlp).
+  assert.deepEqual(report.masks.map((m) => m.logits.length).filter((n) => n !== 32), [4, 64, 4, 64]);
+  assert.ok(events.some((e) => e.type === 'log' && /pruned model verified/.test(e.message)));
+  const pruned = readModelFile(path.join(out, 'bert-tiny.bise.onnx'));
+  assert.equal([...pruned.graph.initializers.values()].reduce((s, t) => s + t.data.length, 0), report.pruning.paramsAfter);
+});
+
 test('eval reads a JSON Lines file, and a plain CSV spec given for a token model, as text; the tokenizer next to the model by default', async () => {
   const jsonl = await runEvalJob({ modelPath: MODEL, data: { kind: 'text-file', file: path.join(TEXT, 'comments.jsonl'), seed: 0, columns }, split: 'val', threads: 2 });
   assert.equal(jsonl.metrics.samples, 2);
