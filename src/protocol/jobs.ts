@@ -206,6 +206,7 @@ export const extractConfigDecoder: Decoder<ExtractConfig> = object<ExtractConfig
   reweighting: oneOf('group', 'none'),
   selection: oneOf('best-val-unbiased', 'last'),
   respecializeFraction: nonNegativeNumber,
+  onCollapse: oneOf('restart', 'stop', 'continue'),
 });
 
 export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', 'kind', {

@@ -1,6 +1,6 @@
 /** The BISE hyperparameters as flags (defaults: the authors'), shared by `extract` and `demo`. */
 import type { FlagSpec } from '../infra/flag-spec';
-import { DEFAULT_EXTRACT_CONFIG as D, ExtractConfig, MiSamples, Reweighting, Selection } from '../../core/bise/config';
+import { DEFAULT_EXTRACT_CONFIG as D, ExtractConfig, MiSamples, OnCollapse, Reweighting, Selection } from '../../core/bise/config';
 
 export const EXTRACT_FLAGS = [
   { name: 'seed', type: 'integer', default: D.seed, help: 'seed of batch order and auxiliary-head initialisation' },
@@ -21,6 +21,7 @@ export const EXTRACT_FLAGS = [
   { name: 'mi-samples', type: 'enum', choices: ['conflicting', 'all'], default: D.miSamples, help: 'samples the MI term is computed on' },
   { name: 'reweighting', type: 'enum', choices: ['group', 'none'], default: D.reweighting, help: "cross-entropy weights: 'group' = 1/(G·p(y,b))" },
   { name: 'selection', type: 'enum', choices: ['best-val-unbiased', 'last'], default: D.selection, help: 'which epoch’s mask is kept' },
+  { name: 'on-collapse', type: 'enum', choices: ['restart', 'stop', 'continue'], default: D.onCollapse, help: 'when the first epoch leaves the subnetwork at chance on the validation set: restart once with a safer --mask-init (0.1, or twice yours), stop, or carry on' },
   { name: 'bias-from', type: 'enum', choices: ['given', 'identify'], default: 'given', help: "training bias labels: the dataset's, or 'identify' = predictions of a vanilla model trained for 1 epoch (no bias labels needed)" },
   { name: 'bias-noise', type: 'number', default: 0, min: 0, max: 1, help: 'fraction of training bias labels flipped to another value (robustness check)' },
   { name: 'random-seeds', type: 'integer', default: 5, min: 0, help: 'seeds of the random-pruning baseline' },
@@ -50,6 +51,7 @@ export interface ExtractFlagValues {
   readonly miSamples: MiSamples;
   readonly reweighting: Reweighting;
   readonly selection: Selection;
+  readonly onCollapse: OnCollapse;
 }
 
 export function extractConfig(f: ExtractFlagValues): ExtractConfig {
@@ -73,5 +75,6 @@ export function extractConfig(f: ExtractFlagValues): ExtractConfig {
     miSamples: f.miSamples,
     reweighting: f.reweighting,
     selection: f.selection,
+    onCollapse: f.onCollapse,
   };
 }

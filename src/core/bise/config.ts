@@ -3,6 +3,8 @@
 export type MiSamples = 'conflicting' | 'all';
 export type Reweighting = 'group' | 'none';
 export type Selection = 'best-val-unbiased' | 'last';
+/** What a run does when its first epoch collapsed to chance (collapse.ts): restart once with a safer initial mask logit, stop, or carry on. */
+export type OnCollapse = 'restart' | 'stop' | 'continue';
 
 export interface ExtractConfig {
   readonly seed: number;
@@ -33,6 +35,7 @@ export interface ExtractConfig {
   readonly selection: Selection;
   /** Rebuild the pruned-unit specialisation when this fraction of all units became newly pruned. */
   readonly respecializeFraction: number;
+  readonly onCollapse: OnCollapse;
 }
 
 export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = {
@@ -57,6 +60,7 @@ export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = {
   reweighting: 'group',
   selection: 'best-val-unbiased',
   respecializeFraction: 0.05,
+  onCollapse: 'restart',
 };
 
 /** τ for a given epoch, or undefined once the schedule is over. */

@@ -3,7 +3,8 @@
  * dependency group) is learned with straight-through gates 1{m ≥ 0}, minimising α·reweighted CE + γ·Σ MI(b̂, b)
  * from one auxiliary head per bias attribute on the bottleneck. τ is annealed; the heads are pretrained, trained
  * jointly on detached z, and retrained on the current subnetwork after every τ step. The mask with the best
- * unbiased validation accuracy (or the last) is returned.
+ * unbiased validation accuracy (or the last) is returned. A first epoch that collapsed to chance restarts once
+ * from a safer initial mask logit, or stops, or is noted (config.onCollapse).
  */
 import { Model } from '../onnx/ir';
 import { AnyDataset, batchIndices, isTokenDataset } from '../data/dataset';
@@ -25,6 +26,7 @@ import { GatedInference } from './gated-inference';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
 import { biasTerms } from './bias-terms';
 import { Sgd } from './sgd';
+import { collapseReason, saferMaskInit } from './collapse';
 
 export interface ExtractInputs {
   readonly model: Model;
@@ -39,6 +41,16 @@ export interface ExtractInputs {
   readonly signal?: AbortSignal;
 }
 
+/** A collapse after the first epoch: why, what the run did, the initial mask logits before and after. */
+export interface CollapseRecord {
+  readonly reason: string;
+  /** Units kept after the collapsed epoch. */
+  readonly keptUnits: number;
+  readonly maskInit: number;
+  readonly action: 'restarted' | 'continued';
+  readonly restartMaskInit?: number;
+}
+
 export interface ExtractResult {
   readonly discovery: Discovery;
   readonly gates: readonly GateInput[];
@@ -47,6 +59,8 @@ export interface ExtractResult {
   readonly history: EpochEvent[];
   readonly selectedEpoch: number;
   readonly msPerStep: number;
+  /** Set when the first epoch collapsed to chance (collapse.ts) and the run restarted or carried on. */
+  readonly collapse?: CollapseRecord;
   readonly seconds: number;
 }
 
@@ -63,85 +77,122 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
     if (discovery.groups.length === 0) throw new Error('no prunable units were found in the encoder; nothing to learn');
     const K = train.numClasses;
     const zDim = runner.graphs.bottleneckDims.slice(1).reduce((a, b) => a * b, 1);
-    const rng = createRng(deriveSeed(config.seed, 'aux-init'));
     const auxConfig = { lr: config.auxLr, momentum: config.auxMomentum, weightDecay: config.auxWeightDecay };
-    const heads = train.biasClasses.map((bc) => new AuxHead(zDim, bc, rng, auxConfig));
     const weights = config.reweighting === 'group' ? trainingSampleWeights(train) : undefined;
-    const masks = gates.map((g) => new Float32Array(g.channels).fill(config.maskInit));
-    const maskOptimizer = new Sgd({ lr: config.maskLr, momentum: config.maskMomentum, weightDecay: config.maskWeightDecay });
     const totalUnits = gates.reduce((s, g) => s + g.channels, 0);
-
-    const retrainHeads = async (why: string): Promise<void> => {
-      emit({ type: 'progress', phase: 'aux-head', done: 0, total: 1, message: `training the auxiliary head(s) for ${config.auxEpochs} epochs (${why})` });
-      const pass = await inference.run(train, masks.map(gateValues));
-      heads.forEach((h, k) => trainAuxHead(h, pass.z, pass.zDim, train.biases[k], config.auxEpochs, config.batchSize, deriveSeed(config.seed, 'aux', why, k)));
-      emit({ type: 'progress', phase: 'aux-head', done: 1, total: 1 });
+    const valPass = async (gateValuesByGroup: readonly Float32Array[]) => {
+      const predictions = (await inference.run(val as AnyDataset, gateValuesByGroup)).predictions;
+      return { accuracy: accuracyBreakdown(predictions, (val as AnyDataset).y, (val as AnyDataset).biases[0], K, (val as AnyDataset).biasClasses[0]).unbiasedAccuracy, classes: new Set(predictions).size };
     };
-    await retrainHeads('pretraining');
-
-    const history: EpochEvent[] = [];
-    let best = { epoch: -1, accuracy: -1, masks: masks.map((m) => Float32Array.from(m)) };
+    // The vanilla model's validation accuracy: what a collapsed first epoch is measured against.
+    const vanilla = val ? await valPass(gates.map((g) => new Float32Array(g.channels).fill(1))) : null;
     let steps = 0;
     let stepMs = 0;
-    for (let epoch = 0; ; epoch++) {
-      const tau = tauAt(config, epoch);
-      if (tau === undefined) break;
-      if (epoch > 0 && tau !== tauAt(config, epoch - 1)) await retrainHeads(`τ = ${tau}`);
-      const epochStart = performance.now();
-      const batches = batchIndices(train.y.length, { batchSize: config.batchSize, seed: deriveSeed(config.seed, 'epoch', epoch), dropLast: true });
-      if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
-      let sums = { loss: 0, ce: 0, mi: 0, correct: 0, auxCorrect: 0, seen: 0 };
-      for await (const [b, batch] of readBatches(train, batches)) {
-        throwIfCancelled(signal);
-        await maybeSpecialize(runner, masks, totalUnits, config.respecializeFraction);
-        const t0 = performance.now();
-        const idx = batch.indices;
-        const g = masks.map(gateValues);
-        const fwd = await forwardBatch(runner, batch, g);
-        const n = idx.length;
-        const ce = weightedCrossEntropy(fwd.logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
-        if (!Number.isFinite(ce.loss)) throw new Error(`mask learning diverged at epoch ${epoch + 1}: the loss is ${ce.loss}; check the model's outputs on this data`);
-        const dLogits = ce.grad.map((v) => v * config.alpha);
-        const z = Float32Array.from(fwd.z); // detached copy for the heads
-        const bias = biasTerms(heads, z, batch.y, batch.biases, config);
-        const miTotal = bias.mutualInformation;
-        sums.auxCorrect += bias.perHead[0].correct;
-        const dZ = bias.dZ;
-        const gateGrads = await runner.backward(fwd, dLogits, dZ);
-        masks.forEach((m, i) => maskOptimizer.step(m, maskGradient(m, tau, gateGrads[i])));
-        heads.forEach((head, k) => head.trainStep(z, batch.biases[k]));
-        const pred = argmaxRows(fwd.logits, n, K);
-        for (let i = 0; i < n; i++) sums.correct += pred[i] === batch.y[i] ? 1 : 0;
-        sums = { ...sums, loss: sums.loss + config.alpha * ce.loss + config.gamma * miTotal, ce: sums.ce + ce.loss, mi: sums.mi + miTotal, seen: sums.seen + n };
-        stepMs += performance.now() - t0;
-        steps++;
-        emit({ type: 'progress', phase: 'extract', done: b + 1, total: batches.length, message: `epoch ${epoch + 1}, τ = ${tau}` });
-      }
-      const valAccuracy = val ? accuracyBreakdown((await inference.run(val, masks.map(gateValues))).predictions, val.y, val.biases[0], K, val.biasClasses[0]).unbiasedAccuracy : null;
-      const kept = masks.reduce((s, m) => s + m.reduce((c, v) => c + (v >= 0 ? 1 : 0), 0), 0);
-      const event: EpochEvent = {
-        type: 'epoch',
-        epoch: epoch + 1,
-        tau,
-        loss: sums.loss / batches.length,
-        crossEntropy: sums.ce / batches.length,
-        mutualInformation: sums.mi / batches.length,
-        trainAccuracy: sums.correct / sums.seen,
-        auxAccuracy: sums.auxCorrect / sums.seen,
-        valUnbiasedAccuracy: valAccuracy,
-        keptUnits: kept,
-        totalUnits,
-        seconds: (performance.now() - epochStart) / 1000,
-        msPerStep: stepMs / Math.max(1, steps),
+
+    /** One run of the schedule from `maskInit`; stops after the first epoch when it collapsed and `stopOnCollapse`. */
+    const learn = async (maskInit: number, attempt: number, stopOnCollapse: boolean) => {
+      const rng = createRng(deriveSeed(config.seed, 'aux-init', ...(attempt > 0 ? [attempt] : [])));
+      const heads = train.biasClasses.map((bc) => new AuxHead(zDim, bc, rng, auxConfig));
+      const masks = gates.map((g) => new Float32Array(g.channels).fill(maskInit));
+      const maskOptimizer = new Sgd({ lr: config.maskLr, momentum: config.maskMomentum, weightDecay: config.maskWeightDecay });
+      const retrainHeads = async (why: string): Promise<void> => {
+        emit({ type: 'progress', phase: 'aux-head', done: 0, total: 1, message: `training the auxiliary head(s) for ${config.auxEpochs} epochs (${why})` });
+        const pass = await inference.run(train, masks.map(gateValues));
+        heads.forEach((h, k) => trainAuxHead(h, pass.z, pass.zDim, train.biases[k], config.auxEpochs, config.batchSize, deriveSeed(config.seed, 'aux', why, k)));
+        emit({ type: 'progress', phase: 'aux-head', done: 1, total: 1 });
       };
-      history.push(event);
-      emit(event);
-      emit({ type: 'masks', epoch: epoch + 1, groups: discovery.groups.map((gr, i) => ({ group: gr.id, label: gr.label, logits: Array.from(masks[i]) })) });
-      // Without an unbiased validation set the last mask is kept (BISE.md).
-      if (config.selection === 'last' || valAccuracy === null || valAccuracy > best.accuracy) {
-        best = { epoch: epoch + 1, accuracy: valAccuracy ?? 0, masks: masks.map((m) => Float32Array.from(m)) };
+      await retrainHeads('pretraining');
+
+      const history: EpochEvent[] = [];
+      let best = { epoch: -1, accuracy: -1, masks: masks.map((m) => Float32Array.from(m)) };
+      let collapse: string | null = null;
+      for (let epoch = 0; ; epoch++) {
+        const tau = tauAt(config, epoch);
+        if (tau === undefined) break;
+        if (epoch > 0 && tau !== tauAt(config, epoch - 1)) await retrainHeads(`τ = ${tau}`);
+        const epochStart = performance.now();
+        const batches = batchIndices(train.y.length, { batchSize: config.batchSize, seed: deriveSeed(config.seed, 'epoch', epoch), dropLast: true });
+        if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
+        let sums = { loss: 0, ce: 0, mi: 0, correct: 0, auxCorrect: 0, seen: 0 };
+        for await (const [b, batch] of readBatches(train, batches)) {
+          throwIfCancelled(signal);
+          await maybeSpecialize(runner, masks, totalUnits, config.respecializeFraction);
+          const t0 = performance.now();
+          const idx = batch.indices;
+          const g = masks.map(gateValues);
+          const fwd = await forwardBatch(runner, batch, g);
+          const n = idx.length;
+          const ce = weightedCrossEntropy(fwd.logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
+          if (!Number.isFinite(ce.loss)) throw new Error(`mask learning diverged at epoch ${epoch + 1}: the loss is ${ce.loss}; check the model's outputs on this data`);
+          const dLogits = ce.grad.map((v) => v * config.alpha);
+          const z = Float32Array.from(fwd.z); // detached copy for the heads
+          const bias = biasTerms(heads, z, batch.y, batch.biases, config);
+          const miTotal = bias.mutualInformation;
+          sums.auxCorrect += bias.perHead[0].correct;
+          const dZ = bias.dZ;
+          const gateGrads = await runner.backward(fwd, dLogits, dZ);
+          masks.forEach((m, i) => maskOptimizer.step(m, maskGradient(m, tau, gateGrads[i])));
+          heads.forEach((head, k) => head.trainStep(z, batch.biases[k]));
+          const pred = argmaxRows(fwd.logits, n, K);
+          for (let i = 0; i < n; i++) sums.correct += pred[i] === batch.y[i] ? 1 : 0;
+          sums = { ...sums, loss: sums.loss + config.alpha * ce.loss + config.gamma * miTotal, ce: sums.ce + ce.loss, mi: sums.mi + miTotal, seen: sums.seen + n };
+          stepMs += performance.now() - t0;
+          steps++;
+          emit({ type: 'progress', phase: 'extract', done: b + 1, total: batches.length, message: `epoch ${epoch + 1}, τ = ${tau}` });
+        }
+        const checked = val ? await valPass(masks.map(gateValues)) : null;
+        const valAccuracy = checked ? checked.accuracy : null;
+        const kept = masks.reduce((s, m) => s + m.reduce((c, v) => c + (v >= 0 ? 1 : 0), 0), 0);
+        const event: EpochEvent = {
+          type: 'epoch',
+          epoch: epoch + 1,
+          tau,
+          loss: sums.loss / batches.length,
+          crossEntropy: sums.ce / batches.length,
+          mutualInformation: sums.mi / batches.length,
+          trainAccuracy: sums.correct / sums.seen,
+          auxAccuracy: sums.auxCorrect / sums.seen,
+          valUnbiasedAccuracy: valAccuracy,
+          keptUnits: kept,
+          totalUnits,
+          seconds: (performance.now() - epochStart) / 1000,
+          msPerStep: stepMs / Math.max(1, steps),
+        };
+        history.push(event);
+        emit(event);
+        emit({ type: 'masks', epoch: epoch + 1, groups: discovery.groups.map((gr, i) => ({ group: gr.id, label: gr.label, logits: Array.from(masks[i]) })) });
+        // Without an unbiased validation set the last mask is kept (BISE.md).
+        if (config.selection === 'last' || valAccuracy === null || valAccuracy > best.accuracy) {
+          best = { epoch: epoch + 1, accuracy: valAccuracy ?? 0, masks: masks.map((m) => Float32Array.from(m)) };
+        }
+        if (epoch === 0 && checked && vanilla) {
+          collapse = collapseReason({ subnetworkAccuracy: checked.accuracy, vanillaAccuracy: vanilla.accuracy, classes: K, predictedClasses: checked.classes, vanillaPredictedClasses: vanilla.classes });
+          if (collapse && stopOnCollapse) break;
+        }
+      }
+      return { history, best, collapse };
+    };
+
+    let run = await learn(config.maskInit, 0, config.onCollapse !== 'continue');
+    let collapse: CollapseRecord | undefined;
+    if (run.collapse) {
+      const seen = `after epoch 1 with initial mask logit ${config.maskInit}, ${run.history[0].keptUnits} of ${totalUnits} units kept`;
+      if (config.onCollapse === 'restart') {
+        const safer = saferMaskInit(config.maskInit);
+        emit({ type: 'log', level: 'warn', message: `the subnetwork collapsed ${seen}: ${run.collapse}; restarting with initial mask logit ${safer} (--on-collapse stop|continue to change this)` });
+        collapse = { reason: run.collapse, keptUnits: run.history[0].keptUnits, maskInit: config.maskInit, action: 'restarted', restartMaskInit: safer };
+        run = await learn(safer, 1, true);
+        if (run.collapse) {
+          throw new Error(`the subnetwork collapsed again after a restart with initial mask logit ${safer}: ${run.collapse}. Try a larger --mask-init, a smaller --mask-lr or --gamma; the vanilla model is unchanged`);
+        }
+      } else if (config.onCollapse === 'stop') {
+        throw new Error(`the subnetwork collapsed ${seen}: ${run.collapse}; stopped (--on-collapse stop). Try --mask-init 0.1 or larger, or --on-collapse restart`);
+      } else {
+        emit({ type: 'log', level: 'warn', message: `the subnetwork collapsed ${seen}: ${run.collapse}; carrying on (--on-collapse continue)` });
+        collapse = { reason: run.collapse, keptUnits: run.history[0].keptUnits, maskInit: config.maskInit, action: 'continued' };
       }
     }
+    const { history, best } = run;
     return {
       discovery,
       gates,
@@ -150,6 +201,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       selectedEpoch: best.epoch,
       msPerStep: stepMs / Math.max(1, steps),
       seconds: (performance.now() - started) / 1000,
+      ...(collapse && { collapse }),
     };
   } finally {
     await runner.release();

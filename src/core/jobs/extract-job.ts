@@ -244,6 +244,7 @@ function buildReport(o: ExtractJobOptions, spec: BuiltinDatasetSpec, p: ReportPa
     pruning: p.pruning,
     probe: assessment.probe,
     ...(p.biasLabels.length > 0 && { biasLabels: [...p.biasLabels] }),
+    ...(p.extracted.collapse && { collapse: { ...p.extracted.collapse } }),
     outputs: { prunedModel: p.prunedName, masks: 'masks.json', figures: [] },
     timings: { totalSeconds: p.seconds, msPerStep: extracted.msPerStep },
   };

@@ -220,7 +220,15 @@ function trainingSection(r: BiseReport): string[] {
           '',
           '</details>',
         ];
-  return ['## Training', '', ...figures(r, 'training'), '', ...history];
+  const collapse = r.collapse
+    ? [
+        r.collapse.action === 'restarted'
+          ? `**The first run collapsed** (initial mask logit ${r.collapse.maskInit}, ${formatCount(r.collapse.keptUnits)} units kept after epoch 1): ${escapeMarkdown(r.collapse.reason)}. It was restarted with initial mask logit ${r.collapse.restartMaskInit}; the history below is the restarted run's.`
+          : `**The first epoch collapsed** (initial mask logit ${r.collapse.maskInit}, ${formatCount(r.collapse.keptUnits)} units kept): ${escapeMarkdown(r.collapse.reason)}. The run carried on (--on-collapse continue).`,
+        '',
+      ]
+    : [];
+  return ['## Training', '', ...collapse, ...figures(r, 'training'), '', ...history];
 }
 
 function configSection(r: BiseReport): string[] {

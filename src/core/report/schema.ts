@@ -137,6 +137,15 @@ export interface BaselineResult {
   seeds?: number;
 }
 
+/** bise/extract.ts's CollapseRecord as written in report.json. */
+export interface CollapseReportRecord {
+  reason: string;
+  keptUnits: number;
+  maskInit: number;
+  action: 'restarted' | 'continued';
+  restartMaskInit?: number;
+}
+
 export interface BiseReport {
   schema: typeof REPORT_SCHEMA;
   /** Written as REPORT_VERSION; older versions read back as they were. */
@@ -160,6 +169,8 @@ export interface BiseReport {
    * how well they matched, per comparable attribute.
    */
   biasLabels?: BiasLabelQualityRecord[];
+  /** Present when the first epoch collapsed to chance and the run restarted from a safer initial mask logit or carried on. */
+  collapse?: CollapseReportRecord;
   /** Paths relative to the report folder, with '/' separators. */
   outputs: { prunedModel: string; masks: string; figures: string[] };
   timings: { totalSeconds: number; msPerStep: number };
@@ -384,6 +395,9 @@ const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
     pruning: pruneReport,
     probe: nullable(object<NonNullable<BiseReport['probe']>>({ vanilla: probeResult, subnetwork: probeResult })),
     biasLabels: optional(array(biasLabelQuality)),
+    collapse: optional(
+      object<CollapseReportRecord>({ reason: string, keptUnits: count, maskInit: finiteNumber, action: oneOf('restarted', 'continued'), restartMaskInit: optional(finiteNumber) }),
+    ),
     outputs: object<BiseReport['outputs']>({ prunedModel: relativePath, masks: relativePath, figures: array(relativePath) }),
     timings: object<BiseReport['timings']>({ totalSeconds: nonNegativeNumber, msPerStep: nonNegativeNumber }),
   },
