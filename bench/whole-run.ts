@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { exportBenchData, GatesFile } from './whole-run/export-data';
-import { biasedMnistSpec, dataFlags, parseWholeRunArgs, scheduleFlags, tauMinFor, WholeRunOptions } from './whole-run/options';
+import { biasedMnistSpec, dataFlags, OURS_ONLY_FLAGS, parseWholeRunArgs, scheduleFlags, tauMinFor, WholeRunOptions } from './whole-run/options';
 import { runOurs, runTorch } from './whole-run/run-sides';
 import { oursTimeline } from './whole-run/timeline';
 import { timeStepPieces } from './whole-run/step-pieces';
@@ -35,7 +35,7 @@ async function main(o: WholeRunOptions): Promise<void> {
     for (const seed of o.seeds) {
       const outDir = path.join(work, `ours-seed${seed}`);
       process.stderr.write(`seed ${seed}: bise extract …\n`);
-      const ours = await runOurs(model, [...scheduleFlags(o, seed), ...dataFlags(o)], outDir);
+      const ours = await runOurs(model, [...scheduleFlags(o, seed), ...OURS_ONLY_FLAGS, ...dataFlags(o)], outDir);
       if (ours.report.data.sha256 !== data.sha256) {
         throw new Error(`the extract run read other data (sha256 ${ours.report.data.sha256}) than was exported for PyTorch (${data.sha256}); the comparison would not be on the same arrays`);
       }

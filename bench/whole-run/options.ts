@@ -114,6 +114,12 @@ export function scheduleFlags(o: WholeRunOptions, seed: number): string[] {
   ];
 }
 
+/**
+ * Flags only `bise extract` takes: the authors' loop has no collapse check, so ours runs the same schedule whatever
+ * the first epoch gives.
+ */
+export const OURS_ONLY_FLAGS: readonly string[] = ['--on-collapse', 'continue'];
+
 /** The data flags of `bise extract` for the BiasedMNIST split both sides use. */
 export function dataFlags(o: WholeRunOptions): string[] {
   return ['--rho', String(o.rho), '--data-seed', String(o.dataSeed), '--train-size', String(o.trainSize), '--val-size', String(o.valSize), '--test-size', String(o.testSize)];
