@@ -7,7 +7,7 @@
 //   node scripts/check-vsix-files.mjs --target win32-x64   one (repeatable, or comma-separated)
 import { existsSync, statSync } from 'node:fs';
 import { binaryPlatform } from './binary-platform.mjs';
-import { ORT_BIN, TARGETS, nativeFolder, targetsFromArgs, vsixName } from './vsix-targets.mjs';
+import { ORT_BIN, TARGETS, nativeFolder, targetsOrExit, vsixName } from './vsix-targets.mjs';
 import { zipEntries, zipEntryData } from './zip-entries.mjs';
 
 const ROOT = 'extension/';
@@ -57,13 +57,7 @@ function check(target) {
   };
 }
 
-let targets;
-try {
-  targets = targetsFromArgs(process.argv.slice(2));
-} catch (e) {
-  console.error(e.message);
-  process.exit(2);
-}
+const targets = targetsOrExit(process.argv.slice(2));
 const results = targets.map(check);
 const rows = results.flatMap((r) => (r.row ? [r.row] : []));
 console.log('| package | size | files | native files (unpacked → packed) |');

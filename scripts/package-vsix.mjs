@@ -9,15 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TARGETS, nativeFolder, targetsFromArgs, vsixName } from './vsix-targets.mjs';
+import { TARGETS, nativeFolder, targetsOrExit, vsixName } from './vsix-targets.mjs';
 
-let targets;
-try {
-  targets = targetsFromArgs(process.argv.slice(2));
-} catch (e) {
-  console.error(e.message);
-  process.exit(2);
-}
+const targets = targetsOrExit(process.argv.slice(2));
 const vsce = createRequire(import.meta.url).resolve('@vscode/vsce/vsce');
 const base = readFileSync('.vscodeignore', 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'bise-package-'));

@@ -44,3 +44,13 @@ export function targetsFromArgs(argv) {
   }
   return named.length > 0 ? [...new Set(named)] : Object.keys(TARGETS);
 }
+
+/** The scripts' command line: the targets it names, or a one-line message and exit code 2. */
+export function targetsOrExit(argv) {
+  try {
+    return targetsFromArgs(argv);
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
+}

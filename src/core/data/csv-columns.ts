@@ -4,27 +4,16 @@
  * maps them ({path: 'file', target: 'digit', bias: ['colour']}), by the rules of table-columns.ts.
  */
 import type { CsvRecord } from './csv';
-import { findRoleColumns } from './table-columns';
+import { RoleColumns, RoleMapping, findRoleColumns } from './table-columns';
 
 /** The user's choice of columns; a part left out is found by name as without a mapping. */
-export interface CsvColumnMapping {
+export type CsvColumnMapping = RoleMapping & {
   /** The image path column (default `path`). */
   readonly path?: string;
-  /** The target (class label) column (default `label`). */
-  readonly target?: string;
-  /** The bias attribute column(s), at least one (default: every column whose name starts with `bias`). */
-  readonly bias?: readonly string[];
-}
+};
 
-export interface CsvColumns {
-  /** Header names, trimmed and lower-cased. */
-  readonly header: readonly string[];
-  readonly path: number;
-  readonly label: number;
-  readonly biases: readonly { readonly name: string; readonly index: number }[];
-  readonly split: number | undefined;
-  readonly ignored: readonly string[];
-}
+/** The columns found, the image paths' in `path`. */
+export type CsvColumns = Omit<RoleColumns, 'sample'> & { readonly path: number };
 
 /** The columns of `record` (the header row) for `mapping` (by name where it leaves a part out). */
 export function findCsvColumns(record: CsvRecord, file: string, mapping: CsvColumnMapping = {}): CsvColumns {

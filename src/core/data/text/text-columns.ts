@@ -5,30 +5,18 @@
  * (../csv-columns.ts), by the rules of ../table-columns.ts.
  */
 import { DatasetError } from '../errors';
-import { HeaderRef, findRoleColumns } from '../table-columns';
+import { HeaderRef, RoleColumns, RoleMapping, findRoleColumns } from '../table-columns';
 
 export type { HeaderRef } from '../table-columns';
 
 /** The user's choice of columns; a part left out is found by name as without a mapping. */
-export interface TextColumnMapping {
+export type TextColumnMapping = RoleMapping & {
   /** The text column (default `text`). */
   readonly text?: string;
-  /** The target (class label) column (default `label`). */
-  readonly target?: string;
-  /** The bias attribute column(s), at least one (default: every column whose name starts with `bias`). */
-  readonly bias?: readonly string[];
-}
+};
 
-export interface TextColumns {
-  /** Column names, trimmed and lower-cased. */
-  readonly header: readonly string[];
-  /** The text column; undefined when the table carries labels only (a pre-tokenised folder's labels.csv). */
-  readonly text: number | undefined;
-  readonly label: number;
-  readonly biases: readonly { readonly name: string; readonly index: number }[];
-  readonly split: number | undefined;
-  readonly ignored: readonly string[];
-}
+/** The columns found; `text` is undefined when the table carries labels only (a pre-tokenised folder's labels.csv). */
+export type TextColumns = Omit<RoleColumns, 'sample'> & { readonly text: number | undefined };
 
 /** The columns for `mapping` (by name where it leaves a part out); `withText` false for a labels-only table. */
 export function findTextColumns(headerRef: HeaderRef, mapping: TextColumnMapping = {}, withText = true): TextColumns {
