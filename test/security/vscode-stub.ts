@@ -82,8 +82,20 @@ export interface StubState {
 export function installVscodeStub(): StubState {
   const state: StubState = { created: [], serializers: new Map(), output: [], warnings: [], workspaceFolders: [], isTrusted: true };
   const disposable = { dispose: () => undefined };
+  const watcher = () => ({ onDidCreate: () => disposable, onDidChange: () => disposable, onDidDelete: () => disposable, dispose: () => undefined });
   const stub = {
     Uri,
+    EventEmitter: class {
+      readonly event = () => disposable;
+      fire(): void {}
+      dispose(): void {}
+    },
+    RelativePattern: class {
+      constructor(
+        readonly base: Uri,
+        readonly pattern: string,
+      ) {}
+    },
     ViewColumn: { Active: -1 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     window: {
@@ -98,6 +110,7 @@ export function installVscodeStub(): StubState {
       },
       createOutputChannel: () => ({ appendLine: (l: string) => state.output.push(l), show: () => undefined, dispose: () => undefined }),
       createStatusBarItem: () => ({ text: '', name: '', show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+      createTreeView: () => disposable,
       showWarningMessage: (message: string) => {
         state.warnings.push(message);
         return Promise.resolve(undefined);
@@ -114,6 +127,7 @@ export function installVscodeStub(): StubState {
         return state.isTrusted;
       },
       getConfiguration: () => ({ get: <T>(_k: string, d?: T) => d }),
+      createFileSystemWatcher: watcher,
     },
   };
   const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
