@@ -19,6 +19,16 @@ export function need(s: readonly number[] | undefined, node: Node, i: number): r
   return s;
 }
 
+/**
+ * The value of input `i`, which the engine needs while it builds its graphs (a shape, axes, repeats, a range bound):
+ * a constant, or computed from shapes by the shape folding. `what` names it in the error.
+ */
+export function knownInput(node: Node, constant: (name: string) => Tensor | undefined, i: number, what: string): Tensor {
+  const t = constant(node.inputs[i]);
+  if (!t) throw new Error(`node '${node.name}' (${node.opType}): its ${what} ('${node.inputs[i]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
+  return t;
+}
+
 export const same: ShapeRule = (n, s) => [[...need(s[0], n, 0)]];
 
 export const elementwise: ShapeRule = (n, s) => [broadcastShapes(need(s[0], n, 0), need(s[1], n, 1), `node '${n.name}' (${n.opType})`)];

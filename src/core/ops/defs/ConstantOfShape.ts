@@ -1,6 +1,6 @@
 import { defineOp } from '../op';
 import { constantOfShape } from '../reference/shape-arith';
-import { need } from '../shape-rules';
+import { knownInput, need } from '../shape-rules';
 
 /** ConstantOfShape(shape): a tensor of that shape filled with `value` (one element; default float32 0). */
 export const ConstantOfShape = defineOp({
@@ -12,8 +12,7 @@ export const ConstantOfShape = defineOp({
     if (dims.length !== 1) throw new Error(`node '${n.name}' (ConstantOfShape): its shape input should be 1-D, found [${dims.join(', ')}]`);
     const v = n.attributes.value;
     if (v && (v.type !== 'tensor' || v.value.data.length !== 1)) throw new Error(`node '${n.name}' (ConstantOfShape): attribute 'value' should be a one-element tensor`);
-    const t = constants.get(n.inputs[0]);
-    if (!t) throw new Error(`node '${n.name}' (ConstantOfShape): its shape ('${n.inputs[0]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
+    const t = knownInput(n, (name) => constants.get(name), 0, 'shape');
     const out = Array.from(t.data as ArrayLike<number | bigint>, (d) => Number(d));
     out.forEach((d, i) => {
       if (!Number.isInteger(d) || d < 0) throw new Error(`node '${n.name}' (ConstantOfShape): shape [${out.join(', ')}] has entry ${i} = ${d}; sizes are integers ≥ 0`);

@@ -5,7 +5,7 @@ import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { expand } from '../reference/shape-arith';
 import { expandedShape } from '../shape-arith';
-import { int64Values, need } from '../shape-rules';
+import { int64Values, knownInput, need } from '../shape-rules';
 
 /** Expand(x, shape): x broadcast with `shape` (numpy rules both ways). The size is read from the file. */
 export const Expand = defineOp({
@@ -14,9 +14,7 @@ export const Expand = defineOp({
   signature: { inputs: [2, 2] },
   shape: (n, s, constants) => {
     const x = need(s[0], n, 0);
-    const shape = constants.get(n.inputs[1]);
-    if (!shape) throw new Error(`node '${n.name}' (Expand): its shape ('${n.inputs[1]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
-    return [expandedShape(n, x, int64Values(shape))];
+    return [expandedShape(n, x, int64Values(knownInput(n, (name) => constants.get(name), 1, 'shape')))];
   },
   /** dX sums dY over the broadcast axes (an axis of x's size 1 stays 1, leading axes go). */
   gradient: {

@@ -1,8 +1,8 @@
 import { attrInt } from '../../onnx/ir';
-import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned, mergedMap } from '../../prune/channel-map';
 import { identityFor, normalizeAxis } from '../../prune/channel-rules';
 import { defineOp } from '../op';
+import { reshapeBack } from '../layout-gradients';
 import { flatten } from '../reference/layout';
 import { need, normAxis } from '../shape-rules';
 
@@ -17,12 +17,7 @@ export const Flatten = defineOp({
     return [[lead, x.slice(axis).reduce((p, q) => p * q, 1)]];
   },
   /** dX is dY reshaped back. */
-  gradient: {
-    build(ctx) {
-      const dy = ctx.outputGrad(0);
-      if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
-    },
-  },
+  gradient: reshapeBack,
   /**
    * Flatten(axis=k) makes [prod(x[:k]), prod(x[k:])]: channels on an axis a ≥ k ≥ 1 stay apart on the output's
    * axis 1 (channel-map.ts mergedMap: NCHW [N, C, H, W] at k = 1 gives channel c the features c·H·W …; NHWC

@@ -1,13 +1,13 @@
-import { Tensor } from '../../onnx/ir';
+import { Node, Tensor } from '../../onnx/ir';
 import { defineOp } from '../op';
 import { range } from '../reference/shape-arith';
 import { rangeCount } from '../shape-arith';
+import { knownInput } from '../shape-rules';
 
 const INPUTS = ['start', 'limit', 'delta'];
 
-function scalar(n: { name: string; inputs: readonly string[] }, constants: ReadonlyMap<string, Tensor>, i: number): number {
-  const t = constants.get(n.inputs[i]);
-  if (!t) throw new Error(`node '${n.name}' (Range): its ${INPUTS[i]} ('${n.inputs[i]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
+function scalar(n: Node, constants: ReadonlyMap<string, Tensor>, i: number): number {
+  const t = knownInput(n, (name) => constants.get(name), i, INPUTS[i]);
   if (t.data.length !== 1) throw new Error(`node '${n.name}' (Range): its ${INPUTS[i]} should be a scalar, found [${t.dims.join(', ')}]`);
   return Number(t.data[0]);
 }

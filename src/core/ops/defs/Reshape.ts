@@ -1,12 +1,12 @@
 import { attrInt, int64Tensor } from '../../onnx/ir';
-import { reshapeTo } from '../../autodiff/helpers';
 import { ChannelMap, describeMap, isPruned, mergedMap } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
+import { reshapeBack } from '../layout-gradients';
 import { reshape } from '../reference/shape-arith';
 import { reshapeTarget } from '../shape-arith';
-import { int64Values, need } from '../shape-rules';
+import { int64Values, knownInput, need } from '../shape-rules';
 
 /**
  * Where a reshape x → y puts the channel axis a of x, when it keeps every channel apart: the axis b of y whose
@@ -41,18 +41,12 @@ export const Reshape = defineOp({
   signature: { inputs: [2, 2], attributes: { allowzero: 'int' }, flags: ['allowzero'] },
   shape: (n, s, constants) => {
     const x = need(s[0], n, 0);
-    const target = constants.get(n.inputs[1]);
-    if (!target) throw new Error(`node '${n.name}' (Reshape): the target shape '${n.inputs[1]}' must be known when the engine builds its graphs (a constant, or computed from shapes)`);
+    const target = knownInput(n, (name) => constants.get(name), 1, 'target shape');
     if (target.dims.length !== 1) throw new Error(`node '${n.name}' (Reshape): the target shape should be 1-D, found [${target.dims.join(', ')}]`);
     return [reshapeTarget(n, x, int64Values(target))];
   },
   /** dX is dY reshaped back to X's shape; the target-shape input gets no gradient. */
-  gradient: {
-    build(ctx) {
-      const dy = ctx.outputGrad(0);
-      if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
-    },
-  },
+  gradient: reshapeBack,
   /**
    * A reshape can carry pruned channels when it keeps every channel apart (reshapedChannelAxis): the channels stay
    * on one axis of the output, each owning whole entries of it: [N, C, H, W] → [N, C·H·W] (flatten(1), view(N, -1)),

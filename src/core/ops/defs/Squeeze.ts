@@ -1,19 +1,17 @@
 import { Node, Tensor } from '../../onnx/ir';
-import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { PruneContext } from '../../prune/rule';
 import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
+import { reshapeBack } from '../layout-gradients';
 import { squeeze } from '../reference/shape-arith';
 import { squeezedShape } from '../shape-arith';
-import { int64Values, need, normAxis } from '../shape-rules';
+import { int64Values, knownInput, need, normAxis } from '../shape-rules';
 
 /** The axes of a Squeeze/Unsqueeze: the `axes` input from opset 13, the attribute before; undefined when neither is given. */
 export function listedAxes(n: Node, constant: (name: string) => Tensor | undefined): readonly number[] | undefined {
   if (n.inputs[1]) {
-    const t = constant(n.inputs[1]);
-    if (!t) throw new Error(`node '${n.name}' (${n.opType}): its axes ('${n.inputs[1]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
-    return int64Values(t);
+    return int64Values(knownInput(n, constant, 1, 'axes'));
   }
   const a = n.attributes.axes;
   return a?.type === 'ints' ? a.value : undefined;
@@ -32,12 +30,7 @@ export const Squeeze = defineOp({
   signature: { inputs: [1, 2], attributes: { axes: 'ints' } },
   shape: (n, s, constants) => [squeezedShape(n, need(s[0], n, 0), listedAxes(n, (name) => constants.get(name)))],
   /** dX is dY with the squeezed axes back. */
-  gradient: {
-    build(ctx) {
-      const dy = ctx.outputGrad(0);
-      if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
-    },
-  },
+  gradient: reshapeBack,
   /** The channel axis moves back by the number of axes squeezed in front of it, but never onto axis 0 (the batch). */
   prune: {
     pruneIn(ctx) {

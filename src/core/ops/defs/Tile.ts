@@ -4,7 +4,7 @@ import { identityFor } from '../../prune/channel-rules';
 import { defineOp } from '../op';
 import { tile } from '../reference/shape-arith';
 import { tiledShape } from '../shape-arith';
-import { int64Values, need } from '../shape-rules';
+import { int64Values, knownInput, need } from '../shape-rules';
 
 /** Tile(x, repeats): each axis repeated. The size is read from the file. */
 export const Tile = defineOp({
@@ -13,9 +13,7 @@ export const Tile = defineOp({
   signature: { inputs: [2, 2] },
   shape: (n, s, constants) => {
     const x = need(s[0], n, 0);
-    const repeats = constants.get(n.inputs[1]);
-    if (!repeats) throw new Error(`node '${n.name}' (Tile): its repeats ('${n.inputs[1]}') must be known when the engine builds its graphs (a constant, or computed from shapes)`);
-    return [tiledShape(n, x, int64Values(repeats))];
+    return [tiledShape(n, x, int64Values(knownInput(n, (name) => constants.get(name), 1, 'repeats')))];
   },
   /** dY viewed as [r0, d0, r1, d1, …] and summed over the repeat axes gives dX [d0, d1, …]. */
   gradient: {

@@ -1,7 +1,7 @@
-import { reshapeTo } from '../../autodiff/helpers';
 import { isPruned } from '../../prune/channel-map';
 import { identityFor, shifted } from '../../prune/channel-rules';
 import { defineOp } from '../op';
+import { reshapeBack } from '../layout-gradients';
 import { unsqueeze } from '../reference/shape-arith';
 import { unsqueezedShape } from '../shape-arith';
 import { need, normAxis } from '../shape-rules';
@@ -14,12 +14,7 @@ export const Unsqueeze = defineOp({
   signature: { inputs: [1, 2], attributes: { axes: 'ints' } },
   shape: (n, s, constants) => [unsqueezedShape(n, need(s[0], n, 0), listedAxes(n, (name) => constants.get(name)) ?? [])],
   /** dX is dY without the inserted axes. */
-  gradient: {
-    build(ctx) {
-      const dy = ctx.outputGrad(0);
-      if (dy && ctx.needsGrad(0)) ctx.setInputGrad(0, reshapeTo(ctx, dy, ctx.shape(ctx.input(0))));
-    },
-  },
+  gradient: reshapeBack,
   /** Axes inserted in front of the channels move them back by as many; none may go in front of the batch (position 0). */
   prune: {
     pruneIn(ctx) {
