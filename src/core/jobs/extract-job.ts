@@ -84,7 +84,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
   // Everything else that could refuse the model (backward graph, pruning, export) is tried on a random mask now,
   // in seconds, rather than after the mask-learning epochs.
-  const checked = await preflightModel(model, o.modelPath, io, discovery, { bottleneck: o.bottleneck, ...(o.units && { units: o.units }), seed: o.config.seed, session: { ...session, onNote: undefined } });
+  const checked = await preflightModel(model, o.modelPath, discovery, { bottleneck: o.bottleneck, ...(o.units && { units: o.units }), seed: o.config.seed, session: { ...session, onNote: undefined } });
   ctx.onEvent({ type: 'log', level: 'info', message: `model checked in ${checked.seconds.toFixed(1)} s: its gated graphs build and a random subnetwork prunes and verifies` });
   throwIfCancelled(ctx.signal);
   const { spec, data } = loadDataForModel(o.data, model, io, o.modelPath);

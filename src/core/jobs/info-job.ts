@@ -62,7 +62,7 @@ export async function describeAndCheckModel(path: string, bottleneck?: string, s
   const model = readModelFile(path);
   const io = modelSignature(model, path);
   const d = discoverModelUnits(model, path, io, bottleneck, units);
-  const preflight = await preflightModel(model, path, io, d, { bottleneck, session, ...(units && { units }) });
+  const preflight = await preflightModel(model, path, d, { bottleneck, session, ...(units && { units }) });
   return { ...summarize(path, model, io, d), preflight };
 }
 

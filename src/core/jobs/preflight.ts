@@ -21,7 +21,7 @@ import { ANALYSIS_SEQUENCE_LENGTH } from './model-signature';
 import { SessionConfig } from '../runtime/session';
 import { Discovery } from '../units/discover';
 import type { UnitKind } from '../units/attention-heads';
-import { ModelIo, namingModel, namingModelAsync } from './model-analysis';
+import { namingModel, namingModelAsync } from './model-analysis';
 import { OnnxModelError } from '../onnx/errors';
 
 export interface PreflightOptions {
@@ -56,9 +56,9 @@ export const PREFLIGHT_TOLERANCE = 1e-3;
 
 /**
  * Runs every check; throws an OnnxModelError naming the model file (and the node, where one is at fault). The data
- * inputs are read from the model itself (`_io`, what callers analysed, is kept for their sake).
+ * inputs are read from the model itself.
  */
-export async function preflightModel(model: Model, modelPath: string, _io: ModelIo, discovery: Discovery, options: PreflightOptions = {}): Promise<PreflightResult> {
+export async function preflightModel(model: Model, modelPath: string, discovery: Discovery, options: PreflightOptions = {}): Promise<PreflightResult> {
   const started = performance.now();
   const batchSize = options.batchSize ?? 2;
   const rng = createRng(deriveSeed(options.seed ?? 0, 'preflight'));

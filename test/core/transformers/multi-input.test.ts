@@ -118,7 +118,7 @@ test('float features and int32 ids: inference and a pruned export fed by name; t
   assert.equal(indexRange(model.graph, 'category'), CATEGORIES);
   const drawn = randomInputValues(model.graph, fedInputs(declaredInputs(model), { batchSize: 50 }), createRng(3));
   assert.ok(Array.from(drawn[1].data as Int32Array).every((v) => v >= 0 && v < CATEGORIES));
-  const checked = await preflightModel(model, 'mixed.onnx', io, d, { session: { threads: 1 } });
+  const checked = await preflightModel(model, 'mixed.onnx', d, { session: { threads: 1 } });
   assert.equal(checked.sequenceLengths, undefined);
   assert.ok(checked.relativeDifference <= 1e-5);
 });
