@@ -80,12 +80,13 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
     const auxConfig = { lr: config.auxLr, momentum: config.auxMomentum, weightDecay: config.auxWeightDecay };
     const weights = config.reweighting === 'group' ? trainingSampleWeights(train) : undefined;
     const totalUnits = gates.reduce((s, g) => s + g.channels, 0);
-    const valPass = async (gateValuesByGroup: readonly Float32Array[]) => {
-      const predictions = (await inference.run(val as AnyDataset, gateValuesByGroup)).predictions;
-      return { accuracy: accuracyBreakdown(predictions, (val as AnyDataset).y, (val as AnyDataset).biases[0], K, (val as AnyDataset).biasClasses[0]).unbiasedAccuracy, classes: new Set(predictions).size };
+    /** Unbiased validation accuracy and the number of distinct classes predicted, for these gates. */
+    const valPass = async (set: AnyDataset, gateValuesByGroup: readonly Float32Array[]) => {
+      const predictions = (await inference.run(set, gateValuesByGroup)).predictions;
+      return { accuracy: accuracyBreakdown(predictions, set.y, set.biases[0], K, set.biasClasses[0]).unbiasedAccuracy, classes: new Set(predictions).size };
     };
     // The vanilla model's validation accuracy: what a collapsed first epoch is measured against.
-    const vanilla = val ? await valPass(gates.map((g) => new Float32Array(g.channels).fill(1))) : null;
+    const vanilla = val ? await valPass(val, gates.map((g) => new Float32Array(g.channels).fill(1))) : null;
     let steps = 0;
     let stepMs = 0;
 
@@ -140,7 +141,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
           steps++;
           emit({ type: 'progress', phase: 'extract', done: b + 1, total: batches.length, message: `epoch ${epoch + 1}, τ = ${tau}` });
         }
-        const checked = val ? await valPass(masks.map(gateValues)) : null;
+        const checked = val ? await valPass(val, masks.map(gateValues)) : null;
         const valAccuracy = checked ? checked.accuracy : null;
         const kept = masks.reduce((s, m) => s + m.reduce((c, v) => c + (v >= 0 ? 1 : 0), 0), 0);
         const event: EpochEvent = {
