@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale`: how the BISE mask step scales (issue 6, item 8), and what a weight-training step costs.
- * Prints six tables:
+ * Prints seven tables:
  *   1. step     ms per mask step at batch 100 for SimpleConvNet, MLP 3×100 and ResNet-18, onnxruntime-node vs PyTorch
  *   2. pruned   inference latency of physically pruned (25/50/75% of units) vs dense models
  *   3. memory   peak RSS of the mask-step process of each model (one child process per model), ours (also with
@@ -11,10 +11,12 @@
  *   6. families mask step at batch 100 of torchvision's ResNet-50, MobileNetV2, EfficientNet-B0, DenseNet-121 and
  *               ConvNeXt-T (32×32), exported by /usr/bin/python3 at bench time, vs PyTorch gating the same tensors of
  *               the same weights, with both peak RSS
+ *   7. imagenet the same for torchvision's ResNet-18 and ResNet-50 at 224×224, batch 32 (issue 14, item 4)
  *
- *   npm run bench:scale -- [--repeats 5] [--warmup 2] [--threads N] [--only step,pruned,memory,scaling,train,families]
+ *   npm run bench:scale -- [--repeats 5] [--warmup 2] [--threads N]
+ *                          [--only step,pruned,memory,scaling,train,families,imagenet]
  *                          [--batch 100] [--batches 25,50,100,200] [--widths 0.5,1,2] [--families resnet50,…]
- *                          [--no-torch]
+ *                          [--imagenet-batch 32] [--no-torch]
  *
  * Medians of --repeats timed runs, warm-up runs excluded. Run it on an idle machine: a second busy process
  * halves every figure. Progress goes to stderr, tables to stdout. `npm run bench` (bench/mask-step.ts) is the
@@ -28,7 +30,8 @@ import { prunedLatencySection } from './scale/sections/pruned-latency';
 import { peakMemorySection } from './scale/sections/peak-memory';
 import { scalingSection } from './scale/sections/scaling';
 import { trainStepSection } from './scale/sections/train-step';
-import { familiesSection } from './scale/sections/families';
+import { IMAGENET_TARGET, familiesSection } from './scale/sections/families';
+import { IMAGENET_FAMILIES } from './scale/families';
 
 async function main(): Promise<void> {
   const o = parseScaleBenchArgs(process.argv.slice(2));
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       case 'scaling': text = scalingSection(steps, o.batches, o.widths, o.batch, progress); break;
       case 'train': text = await trainStepSection({ batch: o.batch, threads: o.threads, warmup: o.warmup, repeats: o.repeats, torch: o.torch }, progress); break;
       case 'families': text = familiesSection(o.families, { batch: o.batch, threads: o.threads, warmup: o.warmup, repeats: o.repeats, torch: o.torch }, progress); break;
+      case 'imagenet': text = familiesSection(IMAGENET_FAMILIES, { batch: o.imagenetBatch, threads: o.threads, warmup: o.warmup, repeats: o.repeats, torch: o.torch }, progress, IMAGENET_TARGET); break;
     }
     console.log(`\n${text}`);
   }

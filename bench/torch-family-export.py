@@ -2,7 +2,7 @@
 bench/torch_families.py (BatchNorms folded) as ONNX (dynamic batch) and its state dict, which
 bench/torch-family-step.py loads, so both sides run the same weights.
 
-Usage: /usr/bin/python3 bench/torch-family-export.py --model NAME --out DIR [--opset 13]
+Usage: /usr/bin/python3 bench/torch-family-export.py --model NAME --out DIR [--opset 13] [--size 32]
 Writes DIR/NAME.onnx and DIR/NAME.pt; prints one JSON line {onnx, weights, opset, parameters, folded}.
 Fails (exit 1, the reason on stderr) when folding changed the model's function or the exporter folded a
 BatchNorm that the PyTorch side kept. Dev tool only; never a runtime dependency.
@@ -16,7 +16,7 @@ import onnx
 import torch
 import torch.nn as nn
 
-from torch_families import FAMILIES, INPUT_SHAPE, build_unfolded, fold_batchnorms, sine_input
+from torch_families import FAMILIES, INPUT_SIZE, build_unfolded, fold_batchnorms, input_shape, sine_input
 
 
 def main():
@@ -24,11 +24,12 @@ def main():
     p.add_argument("--model", required=True, choices=FAMILIES)
     p.add_argument("--out", required=True)
     p.add_argument("--opset", type=int, default=13)
+    p.add_argument("--size", type=int, default=INPUT_SIZE, help="input height and width (fixed in the export; the batch stays dynamic)")
     a = p.parse_args()
     torch.set_num_threads(1)
 
     model = build_unfolded(a.model)
-    x = sine_input(4)
+    x = sine_input(4, a.size)
     with torch.no_grad():
         before = model(x)
         folded = fold_batchnorms(model)
@@ -41,7 +42,7 @@ def main():
     weights = os.path.join(a.out, f"{a.model}.pt")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, torch.zeros(1, *INPUT_SHAPE), path, opset_version=a.opset, input_names=["input"],
+        torch.onnx.export(model, torch.zeros(1, *input_shape(a.size)), path, opset_version=a.opset, input_names=["input"],
                           output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     torch.save(model.state_dict(), weights)
 

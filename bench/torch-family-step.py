@@ -14,7 +14,7 @@ the gate gradients with the engine's (reported as grad_max_rel_diff: max |ours -
 even with --warmup 0.
 
 Usage: /usr/bin/python3 bench/torch-family-step.py --model NAME --weights FILE.pt --gates LAYOUT.json
-                                                   --batch N --threads N --warmup N --repeats N
+                                                   --batch N --threads N --warmup N --repeats N [--size 32]
 Prints one JSON line (bench/torch_timing.py) plus gate_vectors, units, grad_max_rel_diff and blas (torch's
 BLAS_INFO). Dev tool only; never a runtime dependency.
 """
@@ -98,14 +98,14 @@ def blas_info():
 
 
 def main():
-    a, start_rss = step_arguments(list(FAMILIES), weights="", gates="")
+    a, start_rss = step_arguments(list(FAMILIES), weights="", gates="", size="32")
     model = build_folded(a.model)
     model.load_state_dict(torch.load(a.weights))
     with open(a.gates) as f:
         layout = json.load(f)
     gates = [torch.ones(g["units"], requires_grad=True) for g in layout["gates"]]
     hooks = GateHooks(model, layout, gates)
-    x = sine_input(a.batch)
+    x = sine_input(a.batch, int(a.size))
 
     def step():
         for g in gates:

@@ -12,9 +12,14 @@ import torch.nn as nn
 import torchvision
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-FAMILIES = ("resnet50", "mobilenet_v2", "efficientnet_b0", "densenet121", "convnext_tiny")
+FAMILIES = ("resnet18", "resnet50", "mobilenet_v2", "efficientnet_b0", "densenet121", "convnext_tiny")
 CLASSES = 10
-INPUT_SHAPE = (3, 32, 32)
+INPUT_SIZE = 32
+
+
+def input_shape(size=INPUT_SIZE):
+    """[3, size, size]: 32 for the families section, 224 for the ImageNet-resolution one."""
+    return (3, size, size)
 
 
 def build_unfolded(name):
@@ -56,7 +61,8 @@ def build_folded(name):
     return model
 
 
-def sine_input(batch):
-    """x[i] = sin(i) over the flattened [batch, 3, 32, 32] input, as the engine side feeds (bench/scale/mask-step-timing.ts)."""
-    numel = batch * INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2]
-    return torch.sin(torch.arange(numel, dtype=torch.float64)).float().view(batch, *INPUT_SHAPE)
+def sine_input(batch, size=INPUT_SIZE):
+    """x[i] = sin(i) over the flattened [batch, 3, size, size] input, as the engine side feeds (bench/scale/mask-step-timing.ts)."""
+    shape = input_shape(size)
+    numel = batch * shape[0] * shape[1] * shape[2]
+    return torch.sin(torch.arange(numel, dtype=torch.float64)).float().view(batch, *shape)

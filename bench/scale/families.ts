@@ -20,15 +20,23 @@ export interface Family {
   readonly name: string;
   readonly label: string;
   readonly opset: number;
+  /** Input height and width, fixed in the export (the batch stays dynamic). */
+  readonly size: number;
 }
 
 /** 32×32 input, 10 classes. Opset 13 for all: torch 1.13 writes ConvNeXt's LayerNorm as primitive ops there. */
 export const FAMILIES: readonly Family[] = [
-  { name: 'resnet50', label: 'ResNet-50', opset: 13 },
-  { name: 'mobilenet_v2', label: 'MobileNetV2', opset: 13 },
-  { name: 'efficientnet_b0', label: 'EfficientNet-B0', opset: 13 },
-  { name: 'densenet121', label: 'DenseNet-121', opset: 13 },
-  { name: 'convnext_tiny', label: 'ConvNeXt-T', opset: 13 },
+  { name: 'resnet50', label: 'ResNet-50', opset: 13, size: 32 },
+  { name: 'mobilenet_v2', label: 'MobileNetV2', opset: 13, size: 32 },
+  { name: 'efficientnet_b0', label: 'EfficientNet-B0', opset: 13, size: 32 },
+  { name: 'densenet121', label: 'DenseNet-121', opset: 13, size: 32 },
+  { name: 'convnext_tiny', label: 'ConvNeXt-T', opset: 13, size: 32 },
+];
+
+/** Issue 14's ImageNet-resolution rows: torchvision's ResNets at 224×224 (10 classes), timed at batch 32. */
+export const IMAGENET_FAMILIES: readonly Family[] = [
+  { name: 'resnet18', label: 'ResNet-18 (224×224)', opset: 13, size: 224 },
+  { name: 'resnet50', label: 'ResNet-50 (224×224)', opset: 13, size: 224 },
 ];
 
 export interface EngineGating {
@@ -56,7 +64,7 @@ const BENCH_DIR = path.join(__dirname, '..');
 
 function exportFamily(f: Family, dir: string): { onnx: string; weights: string } | string {
   if (!fs.existsSync(PYTHON)) return `no ${PYTHON} to export it with`;
-  const r = spawnSync(PYTHON, [path.join(BENCH_DIR, 'torch-family-export.py'), '--model', f.name, '--out', dir, '--opset', String(f.opset)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync(PYTHON, [path.join(BENCH_DIR, 'torch-family-export.py'), '--model', f.name, '--out', dir, '--opset', String(f.opset), '--size', String(f.size)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (r.status !== 0) return `export failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as { onnx: string; weights: string };
 }
@@ -72,7 +80,7 @@ function gatingOf(layout: GateLayout): EngineGating {
 
 /** Measures one family in a temp folder of its own, removed afterwards (the exports are up to ~110 MB each). */
 export function measureFamily(f: Family, s: MaskStepSettings, withTorch: boolean): FamilyMeasurement {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bise-bench-${f.name}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bise-bench-${f.name}-${f.size}-`));
   try {
     const t0 = performance.now();
     const exported = exportFamily(f, dir);
@@ -86,7 +94,7 @@ export function measureFamily(f: Family, s: MaskStepSettings, withTorch: boolean
     } catch (e) {
       return { family: f, exportMs, oursError: (e as Error).message.replace(/^mask step of .* failed in its child process: /, '') };
     }
-    const torch = withTorch ? runTorchScript('torch-family-step.py', ['--model', f.name, '--weights', exported.weights, '--gates', gatesFile], s) : undefined;
+    const torch = withTorch ? runTorchScript('torch-family-step.py', ['--model', f.name, '--weights', exported.weights, '--gates', gatesFile, '--size', String(f.size)], s) : undefined;
     return { family: f, exportMs, ours, torch };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

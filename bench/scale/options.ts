@@ -4,18 +4,19 @@
  *   --repeats N        timed repetitions per measurement, median reported (default 5; warm-up runs are extra)
  *   --warmup N         untimed runs before the timed ones (default 2)
  *   --threads N        intra-op threads for onnxruntime and PyTorch (default: one per core)
- *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train, families
+ *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train, families, imagenet
  *                      (default: all)
  *   --batches 25,50    batch sizes of the scaling section (default 25,50,100,200)
  *   --widths 0.5,1     SimpleConvNet channel-width factors of the scaling section (default 0.5,1,2)
  *   --batch N          batch of the step, pruned, memory, train and families sections (default 100)
  *   --families a,b     torchvision families of the families section (default: all of FAMILIES, ./families.ts)
+ *   --imagenet-batch N batch of the imagenet section (ResNet-18/50 at 224×224; default 32, as issue 14 asks)
  *   --no-torch         skip the PyTorch reference
  */
 import { defaultThreads } from '../../src/core/runtime/session';
 import { FAMILIES, Family } from './families';
 
-export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train', 'families'] as const;
+export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train', 'families', 'imagenet'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface ScaleBenchOptions {
@@ -23,6 +24,7 @@ export interface ScaleBenchOptions {
   readonly warmup: number;
   readonly threads: number;
   readonly batch: number;
+  readonly imagenetBatch: number;
   readonly sections: readonly Section[];
   readonly batches: readonly number[];
   readonly widths: readonly number[];
@@ -51,7 +53,7 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
     if (xs.length === 0 || xs.some((x) => !(x > 0))) throw new Error(`${flag} must be a comma-separated list of positive numbers, got '${raw}'`);
     return xs;
   };
-  const known = new Set(['--repeats', '--warmup', '--threads', '--only', '--batches', '--widths', '--batch', '--families', '--no-torch']);
+  const known = new Set(['--repeats', '--warmup', '--threads', '--only', '--batches', '--widths', '--batch', '--families', '--imagenet-batch', '--no-torch']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown flag ${a} (known: ${[...known].join(', ')})`);
   const only = value('--only');
   const sections = only === undefined ? [...SECTIONS] : only.split(',').map((s) => s.trim());
@@ -67,6 +69,7 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
     warmup: positiveInt('--warmup', 2, 0),
     threads: positiveInt('--threads', defaultThreads()),
     batch: positiveInt('--batch', 100),
+    imagenetBatch: positiveInt('--imagenet-batch', 32),
     sections: SECTIONS.filter((s) => sections.includes(s)),
     batches,
     widths: positiveList('--widths', [0.5, 1, 2]),

@@ -92,7 +92,9 @@ test('scale bench: flags parse, and bad ones are refused', () => {
   assert.deepEqual(o.sections, ['step', 'scaling']);
   assert.deepEqual(o.batches, [2, 4]);
   assert.equal(o.torch, false);
-  assert.deepEqual(parseScaleBenchArgs([]).sections, ['step', 'pruned', 'memory', 'scaling', 'train', 'families']);
+  assert.deepEqual(parseScaleBenchArgs([]).sections, ['step', 'pruned', 'memory', 'scaling', 'train', 'families', 'imagenet']);
+  assert.equal(parseScaleBenchArgs([]).imagenetBatch, 32);
+  assert.equal(parseScaleBenchArgs(['--imagenet-batch', '8']).imagenetBatch, 8);
   assert.deepEqual(parseScaleBenchArgs(['--families', 'densenet121,resnet50']).families.map((f) => f.name), ['resnet50', 'densenet121']);
   assert.throws(() => parseScaleBenchArgs(['--families', 'vgg11']), /--families: unknown family vgg11/);
   assert.deepEqual(parseScaleBenchArgs(['--only', 'train,step']).sections, ['step', 'train']);
