@@ -1,7 +1,7 @@
 /**
  * Times the BISE mask-learning step (gated forward + backward to the gates, all gates open) of one model at one
- * batch size in this process, as the engine runs it (GateGradientRunner), and samples this process's RSS after
- * every step.
+ * batch size in this process, as the engine runs it (GateGradientRunner, specialised for all-ones gates as extract's
+ * first steps are), and samples this process's RSS after every step.
  */
 import { Model } from '../../src/core/onnx/ir';
 import { GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
@@ -36,6 +36,8 @@ const filled = (dims: readonly number[], f: (i: number) => number): Float32Array
 export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: (graphs: GateGradientGraphs, lastGateGrads: readonly Float32Array[]) => void): Promise<MaskStepTiming> {
   const t0 = performance.now();
   const runner = await GateGradientRunner.create(model, { batchSize: s.batch }, { threads: s.threads, frequencyConv: s.frequencyConv ?? true });
+  // As extract does before its first step: with every gate open (all ones), the step graphs drop the gate Muls.
+  await runner.specialize(runner.graphs.gates.map(() => new Set<number>()));
   const setupMs = performance.now() - t0;
   try {
     const g = runner.graphs;

@@ -4,8 +4,9 @@
  * keeps what the backward needs; the backward returns the gradients of the targets.
  *
  * Besides the dense pair of sessions, it can hold a pair specialised for channels known to be zero in some
- * inputs (zero-channels.ts, e.g. pruned units): a step uses it only when the inputs it is given really are 0
- * there, so results never depend on the choice.
+ * inputs (zero-channels.ts, e.g. pruned units) and for inputs known to be all ones (one-gates.ts, gate vectors with
+ * no pruned unit): a step uses it only when the inputs it is given really are 0 and 1 there, so results never
+ * depend on the choice.
  */
 import * as ort from 'onnxruntime-node';
 import { Graph, Model } from '../onnx/ir';
@@ -13,6 +14,7 @@ import { ShapeMap, inferShapes } from '../onnx/shape-inference';
 import { serializeModel } from '../onnx/writer';
 import { BackwardGraph } from '../autodiff/backward';
 import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-channels';
+import { specializeOneGates } from '../graphs/one-gates';
 import { withContribOpset } from '../graphs/frequency-conv';
 import { lowerConvs } from '../graphs/conv-lowering';
 import { SessionConfig, createSession, ExecutionProvider, lowersConvs } from './session';
@@ -49,6 +51,8 @@ export interface SessionPair {
   readonly backward: ort.InferenceSession;
   /** Per input name, the channels this pair assumes are 0. */
   readonly zero: ReadonlyMap<string, ReadonlySet<number>>;
+  /** Inputs this pair assumes are 1 everywhere. */
+  readonly ones: ReadonlySet<string>;
 }
 
 export class DifferentiableRunner {
@@ -63,7 +67,8 @@ export class DifferentiableRunner {
   private constructor(
     readonly pair: DifferentiablePair,
     private readonly model: Model,
-    private readonly dense: SessionPair,
+    /** Undefined once a specialisation replaced it: rebuilt only if a step breaks the specialisation's assumptions. */
+    private dense: SessionPair | undefined,
     private readonly config: SessionConfig,
     readonly provider: ExecutionProvider,
   ) {
@@ -88,31 +93,52 @@ export class DifferentiableRunner {
     const fwd = await createSession(serializeModel(engineModel(model, forSession(pair.forward, config, pair.forwardShapes), model.opsetImports)), config);
     const resolved: SessionConfig = { ...config, provider: fwd.provider, onNote: undefined };
     const bwd = await createSession(serializeModel(engineModel(model, forSession(pair.backward.graph, config), [{ domain: '', version: ENGINE_OPSET }])), resolved);
-    const dense = { forward: fwd.session, backward: bwd.session, zero: new Map<string, ReadonlySet<number>>() };
-    return new DifferentiableRunner(pair, model, dense, resolved, fwd.provider);
+    return new DifferentiableRunner(pair, model, densePair(fwd.session, bwd.session), resolved, fwd.provider);
+  }
+
+  /** The dense pair, rebuilt if a specialisation had released it. */
+  private async densePair(): Promise<SessionPair> {
+    if (!this.dense) {
+      const { forward, forwardShapes, backward } = this.pair;
+      const fwd = await createSession(serializeModel(engineModel(this.model, forSession(forward, this.config, forwardShapes), this.model.opsetImports)), this.config);
+      const bwd = await createSession(serializeModel(engineModel(this.model, forSession(backward.graph, this.config), [{ domain: '', version: ENGINE_OPSET }])), this.config);
+      this.dense = densePair(fwd.session, bwd.session);
+    }
+    return this.dense;
   }
 
   /**
-   * Build sessions that skip channels known to be zero in some inputs (`zero`: input name -> channels).
-   * Costs a session build (~0.1–1 s): call it when the zero set has grown, not every step.
+   * Build sessions that skip channels known to be zero in some inputs (`zero`: input name -> channels) and the
+   * multiplications by inputs known to be all ones (`ones`). Costs a session build (~0.1–1 s): call it when the
+   * assumptions changed, not every step.
    */
-  async specialize(zero: ReadonlyMap<string, ReadonlySet<number>>, options: ZeroChannelOptions = {}): Promise<void> {
+  async specialize(zero: ReadonlyMap<string, ReadonlySet<number>>, options: ZeroChannelOptions = {}, ones: ReadonlySet<string> = new Set()): Promise<void> {
     const { forward, forwardShapes, backward } = this.pair;
     const bwd = backward.graph;
     const bwdShapes = inferShapes(bwd, new Map(bwd.inputs.map((v) => [v.name, v.shape as number[]])));
-    const specializedForward = specializeZeroChannels(forward, forwardShapes, zero, options);
+    // Ones first: it only removes Muls and renames their outputs, so the shapes stay valid for the zero pass.
+    const specializedForward = specializeZeroChannels(specializeOneGates(forward, forwardShapes, ones), forwardShapes, zero, options);
     const f = forSession(specializedForward, this.config, inferShapes(specializedForward, this.inputDims));
-    const b = forSession(specializeZeroChannels(bwd, bwdShapes, zero, options), this.config);
+    const b = forSession(specializeZeroChannels(specializeOneGates(bwd, bwdShapes, ones), bwdShapes, zero, options), this.config);
     const fs = await createSession(serializeModel(engineModel(this.model, f, this.model.opsetImports)), this.config);
     const bs = await createSession(serializeModel(engineModel(this.model, b, [{ domain: '', version: ENGINE_OPSET }])), this.config);
     const previous = this.specialized;
-    this.specialized = { forward: fs.session, backward: bs.session, zero: new Map([...zero].map(([k, v]) => [k, new Set(v)])) };
+    this.specialized = { forward: fs.session, backward: bs.session, zero: new Map([...zero].map(([k, v]) => [k, new Set(v)])), ones: new Set(ones) };
     if (previous) await releasePair(previous);
+    // Steps that meet the assumptions never touch the dense pair: its sessions (weights, lowered-conv spectra, and
+    // an arena as large as a step once it ran) would only hold memory.
+    if (this.dense) await releasePair(this.dense);
+    this.dense = undefined;
   }
 
   /** Channels per input that the current specialisation assumes zero (empty when dense). */
   specializedZeros(): ReadonlyMap<string, ReadonlySet<number>> {
-    return (this.specialized ?? this.dense).zero;
+    return this.specialized?.zero ?? new Map();
+  }
+
+  /** Inputs that the current specialisation assumes all ones (empty when dense). */
+  specializedOnes(): ReadonlySet<string> {
+    return this.specialized?.ones ?? new Set();
   }
 
   /** `inputs`: a value for every graph input, of its element type (float32 gates and images, int64 token ids). */
@@ -127,7 +153,7 @@ export class DifferentiableRunner {
       }
       feeds[v.name] = new ort.Tensor(v.dtype, data, v.dims);
     }
-    const sessions = this.specialized && satisfies(inputs, this.specialized.zero, this.inputDims) ? this.specialized : this.dense;
+    const sessions = this.specialized && satisfies(inputs, this.specialized, this.inputDims) ? this.specialized : await this.densePair();
     const out = await sessions.forward.run(feeds, this.forwardOutputs);
     const tensor = (name: string): ort.Tensor => this.forwardOutputs[name] ?? out[name];
     const kept: Record<string, ort.Tensor> = {};
@@ -152,7 +178,7 @@ export class DifferentiableRunner {
   }
 
   async release(): Promise<void> {
-    await releasePair(this.dense);
+    if (this.dense) await releasePair(this.dense);
     if (this.specialized) await releasePair(this.specialized);
   }
 }
@@ -163,9 +189,13 @@ function feedDtype(name: string, dtype: string): DataDtype {
   throw new Error(`graph input '${name}' has element type ${dtype}; the engine feeds float32, int64 or int32 inputs`);
 }
 
-/** Whether every channel the specialisation assumes zero is zero in the given inputs (gates: float32). */
-function satisfies(inputs: Readonly<Record<string, InputData>>, zero: ReadonlyMap<string, ReadonlySet<number>>, dims: ReadonlyMap<string, readonly number[]>): boolean {
-  for (const [name, channels] of zero) {
+/** Whether every channel the specialisation assumes zero is zero, and every input it assumes ones is one, in the given inputs (gates: float32). */
+function satisfies(inputs: Readonly<Record<string, InputData>>, pair: SessionPair, dims: ReadonlyMap<string, readonly number[]>): boolean {
+  for (const name of pair.ones) {
+    const data = inputs[name];
+    for (let i = 0; i < data.length; i++) if (data[i] !== 1) return false;
+  }
+  for (const [name, channels] of pair.zero) {
     const data = inputs[name];
     const d = dims.get(name) as readonly number[];
     const [outer, perChannel] = [d[0], d.slice(2).reduce((a, b) => a * b, 1)];
@@ -177,6 +207,10 @@ function satisfies(inputs: Readonly<Record<string, InputData>>, zero: ReadonlyMa
     }
   }
   return true;
+}
+
+function densePair(forward: ort.InferenceSession, backward: ort.InferenceSession): SessionPair {
+  return { forward, backward, zero: new Map(), ones: new Set() };
 }
 
 async function releasePair(p: SessionPair): Promise<void> {

@@ -48,8 +48,16 @@ export class GateGradientRunner {
    */
   async specialize(pruned: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}): Promise<void> {
     const onAxis1 = (i: number): boolean => this.graphs.gates[i].sites[0].axis === 1;
-    await this.runner.specialize(new Map(this.graphs.gates.flatMap((g, i) => (onAxis1(i) ? [[g.name, pruned[i] ?? new Set<number>()] as const] : []))), options);
+    // Forward gates are 0 or 1 (bise/gate.ts): a vector with no pruned unit is all ones, and its Muls go (one-gates.ts).
+    const ones = new Set(this.graphs.gates.filter((_, i) => (pruned[i]?.size ?? 0) === 0).map((g) => g.name));
+    await this.runner.specialize(new Map(this.graphs.gates.flatMap((g, i) => (onAxis1(i) ? [[g.name, pruned[i] ?? new Set<number>()] as const] : []))), options, ones);
     this.notSkipped = this.graphs.gates.map((_, i) => (onAxis1(i) ? undefined : new Set(pruned[i] ?? [])));
+  }
+
+  /** Gate vectors (indices into `graphs.gates`) that the current specialisation assumes all ones. */
+  specializedOnes(): ReadonlySet<number> {
+    const ones = this.runner.specializedOnes();
+    return new Set(this.graphs.gates.flatMap((g, i) => (ones.has(g.name) ? [i] : [])));
   }
 
   /** Units per gate vector that the current specialisation assumes pruned (empty sets when dense). */

@@ -51,7 +51,9 @@ for (const name of FIXTURE_MODELS) {
       const [gi, c] = [zero.findIndex((z) => z.size > 0), 0];
       reopened[gi][[...zero[gi]][c]] = 1;
       const back = await step(reopened);
-      assert.equal(back.pair.sessions, dense.pair.sessions);
+      assert.notEqual(back.pair.sessions, sparse.pair.sessions, 'a dense pair ran (rebuilt: specialising released the first)');
+      const denseAgain = await step(reopened);
+      assert.equal(denseAgain.pair.sessions, back.pair.sessions, 'the rebuilt dense pair is kept');
     } finally {
       await runner.release();
     }
