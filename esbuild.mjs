@@ -1,4 +1,4 @@
-// Bundles the CLI, the extension host, its worker, the image-decoding worker (Node, CommonJS) and the webview script (browser) into dist/.
+// Bundles the CLI, the extension host, its worker, the image-decoding worker (Node, CommonJS) and the webview scripts (browser) into dist/.
 // onnxruntime-node stays external: it is a native module loaded from node_modules at run time.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -10,6 +10,8 @@ const entries = [
   // The image-decoding threads of streamed datasets (src/core/data/streaming/decode-pool.ts loads it from dist/).
   { in: 'src/core/data/streaming/decode-worker.ts', out: 'decode-worker' },
   { in: 'webview/main.ts', out: 'webview', platform: 'browser' },
+  // The model view of *.onnx files (src/host/model-editor.ts): a page of its own, without the panel's UI toolkit.
+  { in: 'webview/model-view.ts', out: 'model-view', platform: 'browser' },
 ].filter((e) => existsSync(e.in));
 
 const watch = process.argv.includes('--watch');

@@ -11,7 +11,7 @@ import { ORT_BIN, TARGETS, nativeFolder, targetsOrExit, vsixName } from './vsix-
 import { zipEntries, zipEntryData } from './zip-entries.mjs';
 
 const ROOT = 'extension/';
-const REQUIRED = ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/cli.js', 'node_modules/onnxruntime-node/dist/binding.js', 'node_modules/onnxruntime-common/package.json'];
+const REQUIRED = ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'dist/cli.js', 'node_modules/onnxruntime-node/dist/binding.js', 'node_modules/onnxruntime-common/package.json', 'python/convert_to_onnx.py'];
 // What onnxruntime-node 1.30's dist/binding.js requires; if an upgrade changes it, nativeFolder() must follow.
 const LOADER_PATH = 'bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node';
 const NATIVE = /\.(node|dll|dylib|so)(\.\d+)*$/i;

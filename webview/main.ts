@@ -2,7 +2,7 @@
  * The BISE panel's script (bundled to dist/webview.js). It validates every message from the host against the
  * protocol, keeps what it shows in one model, and re-renders the affected section once per animation frame.
  * Figures: the core's SVG renderers (training curves, accuracy, probe) and the hover-able mask heatmap of
- * render.ts. Sends: ready, run, cancel, export-report, open-markdown.
+ * render.ts. Sends: ready, run, cancel, export-report, open-markdown, pick-tokenizer.
  */
 import '@vscode-elements/elements/dist/bundled.js';
 import type { JobEvent, MasksEvent, ProgressEvent } from '../src/core/bise/events';
@@ -11,9 +11,10 @@ import { renderAccuracyChart } from '../src/core/report/svg/accuracy-chart';
 import { renderProbeChart } from '../src/core/report/svg/probe-chart';
 import { renderTrainingCurves } from '../src/core/report/svg/training-curves';
 import { receive } from '../src/protocol/decoders';
-import type { CsvColumnChoice } from '../src/protocol/jobs';
+import type { CsvColumnChoice, TextColumnChoice } from '../src/protocol/jobs';
 import {
   FORM_FIELDS,
+  TEXT_FORM_FIELDS,
   FieldError,
   FormValues,
   HostReport,
@@ -28,7 +29,10 @@ import {
 import { biasList } from './csv-columns';
 import { renderMaskFigure } from './histogram';
 import { renderBiasLabelsTable, renderPerBiasTables } from './render-bias';
-import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, panelFigure, renderForm, renderModelSummary, startDisabled, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
+import { fittingDataset } from './text-fields';
+import { HeatmapGroup, cellInfo, epochRecord, escapeHtml, panelFigure, placeGroups, renderForm, renderModelSummary, startDisabled, renderMetricsTable, renderProbeTable, renderPruningTable, reportHeadline } from './render';
+import { renderBlocksTable } from './render-blocks';
+import { isTextData } from '../src/core/report/transformer-blocks';
 
 const vscode = acquireVsCodeApi();
 const send = (m: WebviewToHost): void => vscode.postMessage(m);
@@ -106,9 +110,26 @@ function readForm(): FormValues | null {
     if (!el) continue;
     values[field] = field === 'probe' ? Boolean(el.checked) : String(el.value ?? '');
   }
+  // A text model's fields, where the form shows them (otherwise the values kept from before stay).
+  for (const field of TEXT_FORM_FIELDS) {
+    const el = document.querySelector<HTMLElement & { value?: string }>(`[data-field="${field}"]`);
+    if (el) values[field] = String(el.value ?? '');
+  }
   const csvColumns = readCsvColumns();
   if (csvColumns) values.csvColumns = csvColumns;
+  const textColumns = readTextColumns();
+  if (textColumns) values.textColumns = textColumns;
   return values as unknown as FormValues;
+}
+
+/** The text column dropdowns' values, when the chosen dataset is a text file. */
+function readTextColumns(): TextColumnChoice | null {
+  const one = (role: string): (HTMLElement & { value?: string }) | null => document.querySelector(`[data-text="${role}"]`);
+  const text = one('text');
+  const target = one('target');
+  const bias = document.querySelector<HTMLElement & { value?: string[] }>('[data-text="bias"]');
+  if (!text || !target || !bias) return null;
+  return { text: String(text.value ?? ''), target: String(target.value ?? ''), bias: Array.isArray(bias.value) ? bias.value.map(String) : [] };
 }
 
 /** The CSV column dropdowns' values, when the chosen dataset is an image CSV. */
@@ -140,11 +161,14 @@ function renderSetup(): void {
       renderSetup();
     }
   });
-  const biasSelect = section.querySelector<HTMLElement & { value?: string[] }>('[data-csv="bias"]');
-  biasSelect?.addEventListener('change', () => {
-    const chosen = section.querySelector('#csv-bias-chosen');
-    if (chosen) chosen.textContent = biasList(Array.isArray(biasSelect.value) ? biasSelect.value : []);
-  });
+  for (const kind of ['csv', 'text']) {
+    const biasSelect = section.querySelector<HTMLElement & { value?: string[] }>(`[data-${kind}="bias"]`);
+    biasSelect?.addEventListener('change', () => {
+      const chosen = section.querySelector(`#${kind}-bias-chosen`);
+      if (chosen) chosen.textContent = biasList(Array.isArray(biasSelect.value) ? biasSelect.value : []);
+    });
+  }
+  section.querySelector('#pick-tokenizer')?.addEventListener('click', () => send({ type: 'pick-tokenizer' }));
   section.querySelector('#start-run')?.addEventListener('click', () => {
     const form = readForm();
     if (!form) return;
@@ -197,7 +221,8 @@ function renderRun(): void {
   ($('cancel') as HTMLElement & { disabled?: boolean }).hidden = run.ended !== null;
   $('curves').innerHTML = run.epochs.length > 0 ? panelFigure(renderTrainingCurves(run.epochs, run.epochs[run.epochs.length - 1].epoch)) : `<p class="muted">${run.ended ? 'No epoch finished.' : 'The first epoch is on its way.'}</p>`;
   if (model.report === null) {
-    heatmapGroups = run.masks ? run.masks.groups : [];
+    // A text model's rows are named by block even when only its MLP neurons are gated.
+    heatmapGroups = run.masks ? placeGroups(run.masks.groups, (model.setup?.model?.tokenInputs ?? []).length > 0) : [];
     showMasks($('live-masks'));
   }
   $('log').textContent = run.logs.join('\n');
@@ -219,7 +244,10 @@ function renderReport(): void {
   if (!r) return;
   const { report, message } = r;
   $('title').textContent = `BISE report: ${report.model.path.split('/').pop() ?? ''}`;
-  heatmapGroups = report.masks.map((m) => ({ group: m.group, label: m.label, logits: m.logits, keep: m.keep }));
+  heatmapGroups = placeGroups(
+    report.masks.map((m) => ({ group: m.group, label: m.label, logits: m.logits, keep: m.keep })),
+    isTextData(report.config) || report.transformerBlocks !== undefined,
+  );
   section.innerHTML = `
 <h2>Result</h2>
 <p>${reportHeadline(report)}</p>
@@ -229,7 +257,7 @@ function renderReport(): void {
   <vscode-button id="open-md" secondary>Open report.md</vscode-button>
 </div>
 <h2>Accuracy</h2>${renderMetricsTable(report)}${renderPerBiasTables(report)}${renderBiasLabelsTable(report)}<div class="figure">${panelFigure(renderAccuracyChart(report.metrics))}</div>
-<h2>Pruning</h2>${renderPruningTable(report)}
+<h2>Pruning</h2>${renderPruningTable(report)}${renderBlocksTable(report)}
 <h2>Masks (selected epoch ${report.selection.epoch})</h2><div class="figure" id="report-masks"></div>
 <h2>Bias probe</h2>${renderProbeTable(report)}${report.probe ? `<div class="figure">${panelFigure(renderProbeChart(report.probe))}</div>` : ''}
 <h2>Training</h2><div class="figure">${panelFigure(renderTrainingCurves(report.history, report.selection.epoch))}</div>`;
@@ -317,16 +345,33 @@ function handle(m: HostToWebview): void {
   switch (m.type) {
     case 'setup':
       model.setup = m.setup;
-      model.form = m.setup.form;
+      // A replay (the worker read the model before the webview was ready) carries the summary: fit the dataset as
+      // 'model-summary' does, or a text model's form opens on a disabled image dataset.
+      model.form = m.setup.model ? { ...m.setup.form, dataset: fittingDataset(m.setup, m.setup.form.dataset) } : m.setup.form;
       model.errors = [];
       saveState({ view: 'setup', modelPath: m.setup.modelPath });
       schedule('setup');
       return;
-    case 'model-summary':
+    case 'model-summary': {
       if (model.setup?.modelPath !== m.modelPath) return;
       model.setup = { ...model.setup, model: m.model, modelError: m.error };
-      showModelSummary(model.setup);
+      // A text model, or one with attention heads, changes the form itself (its datasets, fields and units).
+      const current = readForm();
+      const dataset = current ? fittingDataset(model.setup, current.dataset) : null;
+      if (current && dataset !== null && (dataset !== current.dataset || (m.model?.tokenInputs ?? []).length > 0 || (m.model?.attention ?? []).length > 0)) {
+        model.form = { ...current, dataset };
+        schedule('setup');
+      } else showModelSummary(model.setup);
       return;
+    }
+    case 'tokenizers': {
+      if (model.setup?.modelPath !== m.modelPath) return;
+      model.setup = { ...model.setup, tokenizers: m.tokenizers };
+      const current = readForm();
+      if (current) model.form = { ...current, tokenizer: m.selected };
+      schedule('setup');
+      return;
+    }
     case 'form-errors':
       model.errors = m.errors;
       schedule('setup');

@@ -9,8 +9,10 @@ import { comparedModels, probeLayers } from '../src/core/report/comparisons';
 import { formatCount, formatDecimal, formatDuration, formatFlops, formatPercent, formatRemoved } from '../src/core/report/format';
 import { PROBE_PER_BIAS_COLUMNS, probePerBiasIntro, probePerBiasRows } from '../src/core/report/markdown-probe-per-bias';
 import { contrastingInk, divergingColour, symmetricRange } from '../src/core/report/svg/colour';
+import { BlockPlace, blockPlaces } from '../src/core/report/transformer-blocks';
 import type { DatasetOption, ErrorTarget, FieldError, FormField, FormValues, SetupView } from '../src/protocol/webview-messages';
 import { renderCsvColumns } from './csv-columns';
+import { modalityMismatch, noTextDatasetsHint, renderTextFields, renderUnits } from './text-fields';
 import { escapeHtml } from './escape-html';
 import { htmlRow, htmlTable } from './html-table';
 
@@ -41,9 +43,31 @@ export interface HeatmapGroup {
   readonly logits: readonly number[];
   /** Keep decisions (the report's); default: logit ≥ 0, as the engine decides. */
   readonly keep?: readonly boolean[];
+  /** In a transformer: the group's block and whether its units are heads or MLP neurons (placeGroups). */
+  readonly place?: BlockPlace | null;
+}
+
+/**
+ * The groups placed in a transformer's blocks (core/report/transformer-blocks.ts), so that the heatmap names each row
+ * by its block and unit kind; `transformer` for a text model gated without heads, whose labels alone do not say so.
+ */
+export function placeGroups(groups: readonly HeatmapGroup[], transformer = false): HeatmapGroup[] {
+  const places = blockPlaces(
+    groups.map((g) => g.label),
+    transformer,
+  );
+  return groups.map((g, i) => ({ ...g, place: places[i] }));
+}
+
+/** A row's name: its block and unit kind in a transformer, else its group and label. */
+function rowTitle(g: HeatmapGroup): string {
+  if (!g.place) return `${g.group}: ${g.label}`;
+  return `${g.place.name} · ${g.place.kind === 'heads' ? 'heads' : 'MLP neurons'}`;
 }
 
 const CELL = 10;
+/** Heads are few: bigger cells, each with its index. */
+const HEAD_CELL = 20;
 const PER_LINE = 64;
 const LABEL_WIDTH = 210;
 
@@ -53,7 +77,9 @@ export function cellInfo(groups: readonly HeatmapGroup[], g: number, u: number):
   if (!group || !(u >= 0 && u < group.logits.length)) return null;
   const v = group.logits[u];
   const kept = group.keep ? group.keep[u] : v >= 0;
-  return `${group.label} (group ${group.group}) · unit ${u} · mask logit ${Number(v.toPrecision(3))} · ${kept ? 'kept' : 'pruned'}`;
+  const unit = group.place ? `${group.place.kind === 'heads' ? 'head' : 'neuron'} ${u}` : `unit ${u}`;
+  const where = group.place ? `${group.place.name} ${group.place.kind === 'heads' ? 'attention heads' : 'MLP'}` : group.label;
+  return `${where} (group ${group.group}) · ${unit} · mask logit ${Number(v.toPrecision(3))} · ${kept ? 'kept' : 'pruned'}`;
 }
 
 /**
@@ -66,28 +92,41 @@ export function renderHeatmap(groups: readonly HeatmapGroup[], selected: number 
   const range = symmetricRange(groups.flatMap((g) => [...g.logits]));
   const rows: string[] = [];
   let y = 4;
+  let widest = 0;
   groups.forEach((g, gi) => {
     const units = g.logits.length;
     const kept = g.keep ? g.keep.filter(Boolean).length : g.logits.filter((v) => v >= 0).length;
-    const lines = Math.max(1, Math.ceil(units / PER_LINE));
+    const heads = g.place?.kind === 'heads';
+    const size = heads ? HEAD_CELL : CELL;
+    const perLine = heads ? Math.floor((PER_LINE * CELL) / HEAD_CELL) : PER_LINE;
+    const lines = Math.max(1, Math.ceil(units / perLine));
+    // A new block starts: a rule above its first row.
+    const previous = groups[gi - 1]?.place;
+    if (g.place && previous && previous.block !== g.place.block) {
+      rows.push(`<line class="block-rule" x1="0" y1="${y - 5}" x2="${LABEL_WIDTH + PER_LINE * CELL}" y2="${y - 5}" stroke="currentColor" stroke-opacity="0.3"/>`);
+    }
     const cells: string[] = [];
     for (let u = 0; u < units; u++) {
-      const x = LABEL_WIDTH + (u % PER_LINE) * CELL;
-      const cy = y + Math.floor(u / PER_LINE) * CELL;
+      const x = LABEL_WIDTH + (u % perLine) * size;
+      const cy = y + Math.floor(u / perLine) * size;
       const fill = divergingColour(g.logits[u], range);
       const pruned = g.keep ? !g.keep[u] : g.logits[u] < 0;
-      cells.push(`<rect data-g="${gi}" data-u="${u}" x="${x}" y="${cy}" width="${CELL - 1}" height="${CELL - 1}" fill="${fill}"/>`);
-      if (pruned) cells.push(`<path d="M${x + 2} ${cy + 2}l5 5m0 -5l-5 5" stroke="${contrastingInk(fill)}" stroke-width="1.2" pointer-events="none"/>`);
+      cells.push(`<rect data-g="${gi}" data-u="${u}" x="${x}" y="${cy}" width="${size - 1}" height="${size - 1}" fill="${fill}"/>`);
+      if (heads) cells.push(`<text x="${x + size / 2 - 0.5}" y="${cy + size / 2 + 3.5}" font-size="10" text-anchor="middle" fill="${contrastingInk(fill)}" pointer-events="none"${pruned ? ' text-decoration="line-through"' : ''}>${u}</text>`);
+      else if (pruned) cells.push(`<path d="M${x + 2} ${cy + 2}l5 5m0 -5l-5 5" stroke="${contrastingInk(fill)}" stroke-width="1.2" pointer-events="none"/>`);
     }
-    const label = `${g.group}: ${g.label}, ${kept} of ${units} units kept; show the histogram of its mask logits`;
+    widest = Math.max(widest, Math.min(perLine, units) * size);
+    const what = g.place ? `${g.place.name} ${heads ? 'attention heads' : 'MLP neurons'} (group ${g.group})` : `${g.group}: ${g.label}`;
+    const label = `${what}, ${kept} of ${units} ${heads ? 'heads' : 'units'} kept; show the histogram of its mask logits`;
+    const height = Math.max(lines * size, 26);
     rows.push(
       `<g class="mask-row" data-row="${gi}" tabindex="0" role="button" aria-pressed="${gi === selected}" aria-label="${escapeHtml(label)}">` +
-        `<rect class="row-hit" x="0" y="${y - 2}" width="${LABEL_WIDTH + Math.min(PER_LINE, units) * CELL}" height="${Math.max(lines * CELL, 26) + 4}" fill="transparent"/><text x="0" y="${y + 9}" font-size="11" font-weight="bold" fill="currentColor">${escapeHtml(`${g.group}: ${g.label}`.slice(0, 30))}</text>` +
-        `<text x="0" y="${y + 22}" font-size="10" fill="currentColor" opacity="0.75">${kept}/${units} kept</text>${cells.join('')}</g>`,
+        `<rect class="row-hit" x="0" y="${y - 2}" width="${LABEL_WIDTH + Math.min(perLine, units) * size}" height="${height + 4}" fill="transparent"/><text x="0" y="${y + 9}" font-size="11" font-weight="bold" fill="currentColor">${escapeHtml(rowTitle(g).slice(0, 30))}</text>` +
+        `<text x="0" y="${y + 22}" font-size="10" fill="currentColor" opacity="0.75">${kept}/${units} ${heads ? 'heads ' : ''}kept</text>${cells.join('')}</g>`,
     );
-    y += Math.max(lines * CELL, 26) + 8;
+    y += height + (g.place && groups[gi + 1]?.place?.block !== g.place.block ? 14 : 8);
   });
-  const width = LABEL_WIDTH + Math.min(PER_LINE, Math.max(...groups.map((g) => g.logits.length))) * CELL + 4;
+  const width = LABEL_WIDTH + widest + 4;
   return `<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" role="group" aria-label="Mask logits per gated layer; pick a layer for its histogram">${rows.join('')}</svg>`;
 }
 
@@ -249,9 +288,12 @@ export function renderModelSummary(setup: SetupView): string {
   const m = setup.model;
   if (!m) return '<p class="muted">Reading the model…</p>';
   const units = m.groups.reduce((s, g) => s + g.units, 0);
+  const tokens = m.tokenInputs && m.tokenInputs.length > 0 ? `Takes token ids (${m.tokenInputs.map(escapeHtml).join(', ')}): offered the text datasets of the workspace · ` : '';
+  const attention = m.attention ?? [];
+  const heads = attention.length > 0 ? ` · ${attention.length} attention blocks, ${attention.reduce((s, a) => s + a.heads, 0)} heads (gated with units heads or both)` : '';
   return (
-    `<p class="muted">Input ${escapeHtml(m.inputShape)} · ${formatCount(m.parameters)} parameters · classifier ${escapeHtml(m.classifier)} · bottleneck ${escapeHtml(m.bottleneck)} · ` +
-    `${m.groups.length} gated layers, ${formatCount(units)} units (${m.groups.map((g) => `${escapeHtml(g.label)} ${g.units}`).join(', ')})</p>`
+    `<p class="muted">${tokens}Input ${escapeHtml(m.inputShape)} · ${formatCount(m.parameters)} parameters · classifier ${escapeHtml(m.classifier)} · bottleneck ${escapeHtml(m.bottleneck)} · ` +
+    `${m.groups.length} gated layers, ${formatCount(units)} units (${m.groups.map((g) => `${escapeHtml(g.label)} ${g.units}`).join(', ')})${heads}</p>`
   );
 }
 
@@ -274,14 +316,21 @@ export function renderForm(setup: SetupView, form: FormValues, errors: readonly 
     select(
       'dataset',
       'Dataset',
-      setup.datasets.map((d) => ({ value: d.id, label: d.supported ? d.label : `${d.label} — not runnable yet`, disabled: !d.supported })),
+      setup.datasets.map((d) => {
+        const mismatch = modalityMismatch(d, setup.model);
+        return { value: d.id, label: !d.supported ? `${d.label} — not runnable yet` : mismatch ? `${d.label} — ${mismatch}` : d.label, disabled: !d.supported || mismatch !== null };
+      }),
       form.dataset,
       errors,
       disabled,
     ),
   );
-  if (dataset) parts.push(`<p class="muted">${escapeHtml(dataset.detail)}${dataset.reason ? ` <span class="error">${escapeHtml(dataset.reason)}</span>` : ''}</p>`);
+  parts.push(noTextDatasetsHint(setup));
+  const mismatch = dataset ? modalityMismatch(dataset, setup.model) : null;
+  const why = dataset?.reason ?? mismatch;
+  if (dataset) parts.push(`<p class="muted">${escapeHtml(dataset.detail)}${why ? ` <span class="error">${escapeHtml(why)}</span>` : ''}</p>`);
   if (dataset) parts.push(renderCsvColumns(dataset, form, errors, disabled));
+  if (dataset) parts.push(renderTextFields(setup, dataset, form, errors, disabled));
   parts.push(`<div class="grid">${DATA_FIELDS.filter((f) => !f.kinds || (kind !== undefined && f.kinds.includes(kind))).map((f) => textField(f, form, errors, disabled)).join('')}</div>`);
   parts.push(
     `<div class="grid">${select('biasFrom', 'Training bias labels', BIAS_SOURCE_OPTIONS, form.biasFrom, errors, disabled, BIAS_SOURCE_HELP)}` +
@@ -302,6 +351,7 @@ export function renderForm(setup: SetupView, form: FormValues, errors: readonly 
       disabled,
     ),
   );
+  parts.push(renderUnits(setup, form, errors, disabled));
   parts.push(select('provider', 'Execution provider', setup.providers.map((p) => ({ value: p, label: p })), form.provider, errors, disabled));
   parts.push(`<div class="field"><vscode-checkbox id="f-probe" data-field="probe"${form.probe ? ' checked' : ''}${disabled ? ' disabled' : ''}>Run the latent bias probe</vscode-checkbox>${errorFor(errors, 'probe')}</div></div>`);
   const formErrors = errors.filter((e) => e.field === 'form');

@@ -69,7 +69,7 @@ function exportFamily(f: Family, dir: string): { onnx: string; weights: string }
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as { onnx: string; weights: string };
 }
 
-function gatingOf(layout: GateLayout): EngineGating {
+export function gatingOf(layout: GateLayout): EngineGating {
   return {
     gateVectors: layout.gates.length,
     units: layout.gates.reduce((n, g) => n + g.units, 0),

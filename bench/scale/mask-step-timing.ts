@@ -4,7 +4,7 @@
  * first steps are), and samples this process's RSS after every step.
  */
 import { Model } from '../../src/core/onnx/ir';
-import { GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
+import { GateForward, GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
 import { GateGradientGraphs } from '../../src/core/graphs/gate-gradient-graphs';
 import { MIB, median, timeRepeated } from './stats';
 
@@ -39,9 +39,24 @@ export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: 
   // As extract does before its first step: with every gate open (all ones), the step graphs drop the gate Muls.
   await runner.specialize(runner.graphs.gates.map(() => new Set<number>()));
   const setupMs = performance.now() - t0;
+  const g = runner.graphs;
+  const x = filled(g.inputDims, (i) => Math.sin(i));
+  return timeRunnerSteps(runner, (gates) => runner.forward(x, gates), s, setupMs, inspect);
+}
+
+/**
+ * Times `repeats` steps (after `warmup`) of a built runner with every gate open: forward(gates), then the backward
+ * with upstream gradients 0.01 for logits and z; samples RSS after every step and releases the runner.
+ */
+export async function timeRunnerSteps(
+  runner: GateGradientRunner,
+  forward: (gates: Float32Array[]) => Promise<GateForward>,
+  s: { readonly warmup: number; readonly repeats: number },
+  setupMs: number,
+  inspect?: (graphs: GateGradientGraphs, lastGateGrads: readonly Float32Array[]) => void,
+): Promise<MaskStepTiming> {
   try {
     const g = runner.graphs;
-    const x = filled(g.inputDims, (i) => Math.sin(i));
     const gates = g.gates.map((v) => new Float32Array(v.channels).fill(1));
     const dLogits = filled(g.logitsDims, () => 0.01);
     const dZ = filled(g.bottleneckDims, () => 0.01);
@@ -49,7 +64,7 @@ export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: 
     let lastGrads: readonly Float32Array[] = [];
     const allMs = await timeRepeated(
       async () => {
-        const fwd = await runner.forward(x, gates);
+        const fwd = await forward(gates);
         lastGrads = await runner.backward(fwd, dLogits, dZ);
       },
       s.warmup,

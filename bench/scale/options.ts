@@ -4,19 +4,22 @@
  *   --repeats N        timed repetitions per measurement, median reported (default 5; warm-up runs are extra)
  *   --warmup N         untimed runs before the timed ones (default 2)
  *   --threads N        intra-op threads for onnxruntime and PyTorch (default: one per core)
- *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train, families, imagenet
- *                      (default: all)
+ *   --only a,b         sections to run, printed in this order: step, pruned, memory, scaling, train, families, imagenet,
+ *                      transformers (default: all)
  *   --batches 25,50    batch sizes of the scaling section (default 25,50,100,200)
  *   --widths 0.5,1     SimpleConvNet channel-width factors of the scaling section (default 0.5,1,2)
  *   --batch N          batch of the step, pruned, memory, train and families sections (default 100)
  *   --families a,b     torchvision families of the families section (default: all of FAMILIES, ./families.ts)
  *   --imagenet-batch N batch of the imagenet section (ResNet-18/50 at 224×224; default 32, as issue 14 asks)
+ *   --transformer-batch N  batch of the transformers section (bert-mini and ViT; default 32, as issue 13 asks)
+ *   --sequence N       bert-mini's tokens per row in the transformers section (default 128, at most its 128 positions)
  *   --no-torch         skip the PyTorch reference
  */
 import { defaultThreads } from '../../src/core/runtime/session';
+import { BERT_MINI } from '../../src/core/models/bert-mini';
 import { FAMILIES, Family } from './families';
 
-export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train', 'families', 'imagenet'] as const;
+export const SECTIONS = ['step', 'pruned', 'memory', 'scaling', 'train', 'families', 'imagenet', 'transformers'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface ScaleBenchOptions {
@@ -25,6 +28,8 @@ export interface ScaleBenchOptions {
   readonly threads: number;
   readonly batch: number;
   readonly imagenetBatch: number;
+  readonly transformerBatch: number;
+  readonly sequence: number;
   readonly sections: readonly Section[];
   readonly batches: readonly number[];
   readonly widths: readonly number[];
@@ -53,7 +58,7 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
     if (xs.length === 0 || xs.some((x) => !(x > 0))) throw new Error(`${flag} must be a comma-separated list of positive numbers, got '${raw}'`);
     return xs;
   };
-  const known = new Set(['--repeats', '--warmup', '--threads', '--only', '--batches', '--widths', '--batch', '--families', '--imagenet-batch', '--no-torch']);
+  const known = new Set(['--repeats', '--warmup', '--threads', '--only', '--batches', '--widths', '--batch', '--families', '--imagenet-batch', '--transformer-batch', '--sequence', '--no-torch']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown flag ${a} (known: ${[...known].join(', ')})`);
   const only = value('--only');
   const sections = only === undefined ? [...SECTIONS] : only.split(',').map((s) => s.trim());
@@ -64,12 +69,16 @@ export function parseScaleBenchArgs(argv: readonly string[]): ScaleBenchOptions 
   const familyNames = value('--families')?.split(',').map((s) => s.trim()) ?? FAMILIES.map((f) => f.name);
   const badFamilies = familyNames.filter((f) => !FAMILIES.some((k) => k.name === f));
   if (badFamilies.length > 0) throw new Error(`--families: unknown famil${badFamilies.length > 1 ? 'ies' : 'y'} ${badFamilies.join(', ')} (known: ${FAMILIES.map((f) => f.name).join(', ')})`);
+  const sequence = positiveInt('--sequence', 128);
+  if (sequence > BERT_MINI.positions) throw new Error(`--sequence must be at most ${BERT_MINI.positions} (bert-mini's positions), got ${sequence}`);
   return {
     repeats: positiveInt('--repeats', 5),
     warmup: positiveInt('--warmup', 2, 0),
     threads: positiveInt('--threads', defaultThreads()),
     batch: positiveInt('--batch', 100),
     imagenetBatch: positiveInt('--imagenet-batch', 32),
+    transformerBatch: positiveInt('--transformer-batch', 32),
+    sequence,
     sections: SECTIONS.filter((s) => sections.includes(s)),
     batches,
     widths: positiveList('--widths', [0.5, 1, 2]),

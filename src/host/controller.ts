@@ -24,6 +24,7 @@ import { ProgressThrottle } from './run-view';
 import { RunRegistry } from './run-registry';
 import { loadSavedChoice, saveChoice } from './saved-choice';
 import { RunOutcome, startWorker, WorkerRun } from './worker-client';
+import { savedTokenizer, tokenizerOptions } from './tokenizer-options';
 
 const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
@@ -31,6 +32,8 @@ export class BiseController implements PanelHost, vscode.Disposable {
   private readonly runs = new RunRegistry<WorkerRun>();
   /** Datasets found for each open form, by model path (ids are resolved against these when a run starts). */
   private readonly datasets = new Map<string, DetectedDataset[]>();
+  /** Tokenizers the user picked in the file dialog, by model path (offered with the one next to the model). */
+  private readonly tokenizerPicks = new Map<string, string[]>();
   /** The forms' model summaries, read by a worker process (never on the extension host's thread). */
   private readonly summaries = new ModelSummaryCache(
     (modelPath) =>
@@ -213,7 +216,29 @@ export class BiseController implements PanelHost, vscode.Disposable {
       case 'open-markdown':
         if (panel.state.view === 'report') void openMarkdown(path.join(path.dirname(panel.state.reportPath), 'report.md'));
         return;
+      case 'pick-tokenizer':
+        void this.pickTokenizer(panel);
+        return;
     }
+  }
+
+  /** The tokenizers a form offers besides the one next to the model: the saved choice's, then those picked. */
+  private extraTokenizers(modelPath: string, saved: { readonly tokenizer?: string } | null): string[] {
+    return [...(saved ? savedTokenizer(saved) : []), ...(this.tokenizerPicks.get(path.resolve(modelPath)) ?? [])];
+  }
+
+  /** "Browse…" next to the tokenizer: the host's file dialog, so the path never comes from the page. */
+  private async pickTokenizer(panel: BisePanel): Promise<void> {
+    if (panel.state.view !== 'setup') return;
+    const modelPath = panel.state.modelPath;
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Hugging Face tokenizer': ['json'] }, openLabel: 'Use this tokenizer', defaultUri: vscode.Uri.file(path.dirname(modelPath)) });
+    const file = picked?.[0];
+    if (!file || file.scheme !== 'file' || panel.isDisposed) return;
+    const key = path.resolve(modelPath);
+    this.tokenizerPicks.set(key, [...(this.tokenizerPicks.get(key) ?? []), file.fsPath]);
+    const saved = loadSavedChoice(modelPath);
+    const tokenizers = tokenizerOptions(modelPath, this.extraTokenizers(modelPath, saved.kind === 'loaded' ? saved.form : null));
+    panel.post({ type: 'tokenizers', modelPath, tokenizers, selected: path.resolve(file.fsPath) });
   }
 
   private panelModel(panel: BisePanel): string | undefined {
@@ -250,6 +275,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
     this.datasets.set(path.resolve(modelPath), found);
     const saved = loadSavedChoice(modelPath);
     if (saved.kind === 'invalid') this.log(`ignored ${saved.file}: ${saved.problem}`);
+    const tokenizers = tokenizerOptions(modelPath, this.extraTokenizers(modelPath, saved.kind === 'loaded' ? saved.form : null));
     const setup: SetupView = {
       modelPath,
       modelName: path.basename(modelPath),
@@ -261,6 +287,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
       savedChoice: saved.kind === 'loaded' ? saved.file : null,
       busy: this.runs.isRunning(modelPath),
       trusted: vscode.workspace.isTrusted,
+      tokenizers,
     };
     return { type: 'setup', setup };
   }
@@ -271,7 +298,9 @@ export class BiseController implements PanelHost, vscode.Disposable {
     const modelPath = panel.state.modelPath;
     const datasets = this.datasets.get(path.resolve(modelPath)) ?? detectDatasets([]);
     const outDir = runFolder(this.context.globalStorageUri.fsPath, modelPath);
-    const built = buildExtractJob(form, { modelPath, datasets, providers: this.providers(), outDir });
+    const saved = loadSavedChoice(modelPath);
+    const tokenizers = this.extraTokenizers(modelPath, saved.kind === 'loaded' ? saved.form : null);
+    const built = buildExtractJob(form, { modelPath, datasets, providers: this.providers(), outDir, tokenizers });
     if (!built.ok) {
       panel.post({ type: 'form-errors', errors: built.errors });
       return;

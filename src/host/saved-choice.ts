@@ -3,9 +3,9 @@
  * be repeated and reviewed in the repository. A file that does not parse is reported and ignored, never fatal.
  * Fields added to the form later are optional in the file (a choice saved before them takes their defaults).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Decoder, decodeProblem, literal, object } from '../protocol/decoders';
+import { Decoder, literal, object } from '../protocol/decoders';
+import { loadJsonFile, saveJsonFile } from './json-choice-file';
 import { FormValues, formValuesDecoder } from '../protocol/webview-messages';
 import { BIAS_LABEL_DEFAULTS } from './form';
 
@@ -40,30 +40,13 @@ export function savedChoicePath(modelPath: string): string {
 export type LoadedChoice = { kind: 'none' } | { kind: 'loaded'; file: string; form: FormValues } | { kind: 'invalid'; file: string; problem: string };
 
 export function loadSavedChoice(modelPath: string): LoadedChoice {
-  const file = savedChoicePath(modelPath);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'invalid', file, problem: `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { kind: 'invalid', file, problem: `not valid JSON (${(e as Error).message})` };
-  }
-  const r = decodeProblem(savedChoiceDecoder, value);
-  return r.ok ? { kind: 'loaded', file, form: r.value.form } : { kind: 'invalid', file, problem: r.problem };
+  const r = loadJsonFile(savedChoicePath(modelPath), savedChoiceDecoder);
+  return r.kind === 'loaded' ? { kind: 'loaded', file: r.file, form: r.value.form } : r;
 }
 
 /** Writes `<model>.bise.json` (via a temporary file and a rename, so a crash never leaves half a file). */
 export function saveChoice(modelPath: string, form: FormValues): string {
   const file = savedChoicePath(modelPath);
   const body: SavedChoice = { schema: SAVED_CHOICE_SCHEMA, version: SAVED_CHOICE_VERSION, form };
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`);
-  fs.renameSync(tmp, file);
-  return file;
+  return saveJsonFile(file, body);
 }

@@ -23,7 +23,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 /** Escapes text and double-quoted attribute values (single quotes, as in the CSP, stay readable). */
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
 
@@ -65,6 +65,13 @@ ${FIGURE_STYLE}
 `;
 
 export function panelHtml(o: PanelHtmlOptions): string {
+  const body = `<div id="app" data-state="${escapeHtml(JSON.stringify(o.state))}"><p class="muted">Loading…</p></div>
+<div id="tooltip" role="tooltip"></div>`;
+  return webviewDocument({ ...o, css: PANEL_CSS, body });
+}
+
+/** A webview page: the CSP, one nonce'd style and one nonce'd script (the bundle), around `body` (trusted markup). */
+export function webviewDocument(o: { readonly title: string; readonly cspSource: string; readonly nonce: string; readonly scriptUri: string; readonly css: string; readonly body: string }): string {
   const csp = contentSecurityPolicy(o.cspSource, o.nonce);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -73,11 +80,10 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeHtml(o.title)}</title>
-<style nonce="${escapeHtml(o.nonce)}">${PANEL_CSS}</style>
+<style nonce="${escapeHtml(o.nonce)}">${o.css}</style>
 </head>
 <body>
-<div id="app" data-state="${escapeHtml(JSON.stringify(o.state))}"><p class="muted">Loading…</p></div>
-<div id="tooltip" role="tooltip"></div>
+${o.body}
 <script nonce="${escapeHtml(o.nonce)}" src="${escapeHtml(o.scriptUri)}"></script>
 </body>
 </html>

@@ -3,7 +3,7 @@
  * exactly the event's fields, so a field added to the core fails to compile here until it is validated too.
  */
 import { EPOCH_RECORD_FIELDS } from '../core/report/schema';
-import type { EpochEvent, JobEvent, LogEvent, MasksEvent, ProgressEvent, TrainEpochEvent } from '../core/bise/events';
+import type { EarlyStopEvent, EpochEvent, JobEvent, LogEvent, MasksEvent, ProgressEvent, TrainEpochEvent } from '../core/bise/events';
 import { Decoder, array, count, finiteNumber, literal, nonNegativeNumber, nullable, object, oneOf, optional, string, tagged, unitInterval } from './decoders';
 
 const progress = object<ProgressEvent>({ type: literal('progress'), phase: string, done: count, total: count, message: optional(string) });
@@ -31,10 +31,13 @@ const masks = object<MasksEvent>({
 
 const log = object<LogEvent>({ type: literal('log'), level: oneOf('info', 'warn'), message: string });
 
+const earlyStop = object<EarlyStopEvent>({ type: literal('early-stop'), epoch: count, scheduledEpochs: count, settledUnits: count, skippedSteps: count });
+
 export const jobEventDecoder: Decoder<JobEvent> = tagged<JobEvent, 'type'>('job event', 'type', {
   progress,
   epoch,
   'train-epoch': trainEpoch,
   masks,
   log,
+  'early-stop': earlyStop,
 });

@@ -53,7 +53,37 @@ export type DatasetChoice =
    * A CSV of images (absolute path), paths relative to its folder; `columns` says which column is the image path,
    * the target and the bias (without it: the columns named path, label and bias…).
    */
-  | { readonly kind: 'image-csv'; readonly csv: string; readonly columns?: CsvColumnChoice };
+  | { readonly kind: 'image-csv'; readonly csv: string; readonly columns?: CsvColumnChoice }
+  /**
+   * Images with an attribute file joined by file name (CelebA's list_attr_celeba.txt, absolute path; the images in
+   * its folder's img_align_celeba/ or one sub-folder per class); `columns` names the target and bias attributes
+   * (`path` is the file-name column).
+   */
+  | { readonly kind: 'image-attributes'; readonly attributes: string; readonly columns?: CsvColumnChoice }
+  /**
+   * Texts for a model that takes token ids: a CSV or JSON Lines file (absolute path) tokenised by `tokenizer` (a
+   * tokenizer.json; absent: the one next to the model), cut at `maxLength` tokens (absent: tokenizer_config.json's
+   * model_max_length); `columns` says which column is the text, the target and the bias (absent: text, label, bias…).
+   */
+  | { readonly kind: 'text-file'; readonly file: string; readonly columns?: TextColumnChoice; readonly tokenizer?: string; readonly maxLength?: number }
+  /** Pre-tokenised texts: a folder of input_ids.npy, attention_mask.npy and labels.csv (or y.npy, b.npy), absolute path. */
+  | { readonly kind: 'token-npy-folder'; readonly folder: string; readonly maxLength?: number };
+
+/** Which columns of a text dataset hold the text, the target class and the bias attribute(s) (header names or JSON keys). */
+export interface TextColumnChoice {
+  readonly text: string;
+  readonly target: string;
+  /** At least one. */
+  readonly bias: readonly string[];
+}
+
+/**
+ * Which units BISE gates (`bise extract --units`): MLP neurons and conv channels, attention heads, or both. Spelled
+ * out as PROVIDERS is (the webview bundle stays free of the core's graph code); src/worker/job-options.ts checks
+ * at compile time that it is the core's UnitKind.
+ */
+export type UnitChoice = 'mlp' | 'heads' | 'both';
+export const UNIT_CHOICES: readonly UnitChoice[] = ['mlp', 'heads', 'both'];
 
 /**
  * Where the training bias labels come from: the dataset's ('given'), or — no bias labels needed — the predicted
@@ -88,6 +118,8 @@ export interface ExtractJobSpec {
   readonly biasFrom?: BiasSource;
   /** Fraction in [0, 1) of training bias labels flipped to another value, a robustness check (absent: 0). */
   readonly biasNoise?: number;
+  /** Which units get gates (absent: 'mlp', as in specs written before the field existed). */
+  readonly units?: UnitChoice;
 }
 
 /** The bundled demo model and BiasedMNIST with the short demo schedule (src/core/jobs/demo-setting.ts). */
@@ -168,11 +200,16 @@ export const csvColumnChoiceDecoder: Decoder<CsvColumnChoice> = object<CsvColumn
   if (v.bias.length === 0) throw new DecodeError(path, 'bias: expected at least one bias column');
 });
 
+export const textColumnChoiceDecoder: Decoder<TextColumnChoice> = object<TextColumnChoice>({ text: string, target: string, bias: array(string) }, (v, path) => {
+  if (v.bias.length === 0) throw new DecodeError(path, 'bias: expected at least one bias column');
+});
+
 /** Whether every column `choice` names is one of `columns` (compared trimmed, case-insensitively), with a bias column. */
-export function choiceFitsHeader(choice: CsvColumnChoice | undefined, columns: readonly string[]): choice is CsvColumnChoice {
+export function choiceFitsHeader<C extends CsvColumnChoice | TextColumnChoice>(choice: C | undefined, columns: readonly string[]): choice is C {
   if (!choice || choice.bias.length === 0) return false;
   const names = new Set(columns.map((c) => c.trim().toLowerCase()));
-  return [choice.path, choice.target, ...choice.bias].every((c) => names.has(c.trim().toLowerCase()));
+  const sample = 'path' in choice ? choice.path : choice.text;
+  return [sample, choice.target, ...choice.bias].every((c) => names.has(c.trim().toLowerCase()));
 }
 
 /** Datasets are tagged by `kind`. */
@@ -182,6 +219,9 @@ export const datasetDecoder: Decoder<DatasetChoice> = tagged<DatasetChoice, 'kin
   'corrupted-fashion-mnist': object({ kind: literal('corrupted-fashion-mnist'), rho: unitInterval, ...sizes }),
   'npy-folder': object({ kind: literal('npy-folder'), folder: string }),
   'image-csv': object({ kind: literal('image-csv'), csv: string, columns: optional(csvColumnChoiceDecoder) }),
+  'image-attributes': object({ kind: literal('image-attributes'), attributes: string, columns: optional(csvColumnChoiceDecoder) }),
+  'text-file': object({ kind: literal('text-file'), file: string, columns: optional(textColumnChoiceDecoder), tokenizer: optional(string), maxLength: optional(positiveInteger) }),
+  'token-npy-folder': object({ kind: literal('token-npy-folder'), folder: string, maxLength: optional(positiveInteger) }),
 });
 
 export const extractConfigDecoder: Decoder<ExtractConfig> = object<ExtractConfig>({
@@ -207,6 +247,7 @@ export const extractConfigDecoder: Decoder<ExtractConfig> = object<ExtractConfig
   selection: oneOf('best-val-unbiased', 'last'),
   respecializeFraction: nonNegativeNumber,
   onCollapse: oneOf('restart', 'stop', 'continue'),
+  earlyStop: boolean,
 });
 
 export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', 'kind', {
@@ -225,6 +266,7 @@ export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', '
     probeEpochs: positiveInteger,
     biasFrom: optional(oneOf<BiasSource>(...BIAS_SOURCES)),
     biasNoise: optional(biasNoiseFraction),
+    units: optional(oneOf<UnitChoice>(...UNIT_CHOICES)),
   }),
   demo: object<DemoJobSpec>({ kind: literal('demo'), outDir: string, seed: finiteNumber, provider, threads: optional(positiveInteger) }),
   audit: object<AuditJobSpec>({
@@ -283,5 +325,11 @@ export function describeDataset(d: DatasetChoice): string {
       return `.npy folder ${d.folder}`;
     case 'image-csv':
       return `images listed in ${d.csv}${d.columns ? ` (image ${d.columns.path}, target ${d.columns.target}, bias ${d.columns.bias.join(', ')})` : ''}`;
+    case 'image-attributes':
+      return `images with the attributes of ${d.attributes}${d.columns ? ` (target ${d.columns.target}, bias ${d.columns.bias.join(', ')})` : ''}`;
+    case 'text-file':
+      return `texts in ${d.file}${d.columns ? ` (text ${d.columns.text}, target ${d.columns.target}, bias ${d.columns.bias.join(', ')})` : ''}`;
+    case 'token-npy-folder':
+      return `token ids in ${d.folder}`;
   }
 }

@@ -4,12 +4,12 @@
  * could be confused by a hostile report or a bug) and is validated by the host; the webview validates the
  * host's messages as well, so a mismatched host and bundle fail loudly instead of rendering half a panel.
  *
- *   webview → host: ready | run | cancel | export-report | open-markdown
- *   host → webview: setup | model-summary | form-errors | run-started | job-event | run-ended | report
+ *   webview → host: ready | run | cancel | export-report | open-markdown | pick-tokenizer
+ *   host → webview: setup | model-summary | tokenizers | form-errors | run-started | job-event | run-ended | report
  */
 import type { JobEvent } from '../core/bise/events';
 import { Decoder, array, boolean, count, literal, nullable, object, oneOf, optional, string, tagged } from './decoders';
-import { CsvColumnChoice, ExecutionProvider, PROVIDERS, csvColumnChoiceDecoder } from './jobs';
+import { CsvColumnChoice, ExecutionProvider, PROVIDERS, TextColumnChoice, csvColumnChoiceDecoder, textColumnChoiceDecoder } from './jobs';
 import { jobEventDecoder } from './job-events';
 
 /**
@@ -49,7 +49,19 @@ export interface FormValues {
   readonly bottleneck: string;
   /** An image CSV's columns for the image path, target and bias (absent: the dataset's suggestion). */
   readonly csvColumns?: CsvColumnChoice;
+  /** A text dataset's columns for the text, target and bias (absent: the dataset's suggestion). */
+  readonly textColumns?: TextColumnChoice;
+  /** Id of one of SetupView.tokenizers ('' or absent: tokenizer.json next to the model). */
+  readonly tokenizer?: string;
+  /** Most tokens per text ('' or absent: tokenizer_config.json's model_max_length). */
+  readonly maxLength?: string;
+  /** Which units get gates: 'mlp', 'heads' or 'both' (absent: 'mlp'). */
+  readonly units?: string;
 }
+
+/** The text model's fields, kept out of FORM_FIELDS because a choice saved before them lacks them. */
+export const TEXT_FORM_FIELDS = ['tokenizer', 'maxLength', 'units'] as const satisfies readonly (keyof FormValues)[];
+export type TextFormField = (typeof TEXT_FORM_FIELDS)[number];
 
 export const FORM_FIELDS = [
   'dataset',
@@ -81,13 +93,13 @@ export const FORM_FIELDS = [
 
 export type FormField = (typeof FORM_FIELDS)[number];
 
-/** What a FieldError can point at: a form field, the CSV column choice, or the whole form. */
-export type ErrorTarget = FormField | 'csvColumns' | 'form';
+/** What a FieldError can point at: a form field, a text model's field, the CSV or text column choice, or the whole form. */
+export type ErrorTarget = FormField | TextFormField | 'csvColumns' | 'textColumns' | 'form';
 
 /** A dataset the form offers: the built-in ones and those found in the workspace. */
 export interface DatasetOption {
   readonly id: string;
-  readonly kind: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist' | 'npy-folder' | 'image-csv';
+  readonly kind: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist' | 'npy-folder' | 'image-csv' | 'image-attributes' | 'text-file' | 'token-npy-folder';
   readonly label: string;
   /** Where it is (workspace-relative) or how it is made. */
   readonly detail: string;
@@ -96,6 +108,23 @@ export interface DatasetOption {
   readonly reason: string | null;
   /** An image CSV's header (bounded read by the host) and the columns suggested by their names. */
   readonly csv?: { readonly columns: readonly string[]; readonly suggested: CsvColumnChoice };
+  /** A text file's columns (CSV header or JSON Lines keys, bounded read by the host) and those suggested. */
+  readonly text?: { readonly columns: readonly string[]; readonly suggested: TextColumnChoice };
+}
+
+/** Whether a dataset holds texts (for a model that takes token ids) rather than images. */
+export function isTextDatasetKind(kind: DatasetOption['kind']): boolean {
+  return kind === 'text-file' || kind === 'token-npy-folder';
+}
+
+/** A tokenizer the form offers for a text model: the one next to the model (id ''), or one the user picked. */
+export interface TokenizerOption {
+  readonly id: string;
+  readonly label: string;
+  /** Its path, as shown. */
+  readonly detail: string;
+  /** False when the file is not there (the form says so; a run would fail). */
+  readonly found: boolean;
 }
 
 /** What the engine sees in the model (from describeModel), for the form's header. */
@@ -105,6 +134,10 @@ export interface ModelSummary {
   readonly classifier: string;
   readonly bottleneck: string;
   readonly groups: readonly { readonly id: number; readonly label: string; readonly units: number }[];
+  /** The integer inputs of a model that takes token ids (input_ids, attention_mask, …); absent for an image model. */
+  readonly tokenInputs?: readonly string[];
+  /** The attention blocks whose heads can be gated (`--units heads|both`); absent or empty when there are none. */
+  readonly attention?: readonly { readonly label: string; readonly heads: number }[];
 }
 
 export interface SetupView {
@@ -123,6 +156,8 @@ export interface SetupView {
   readonly busy: boolean;
   /** False in a restricted (untrusted) workspace: the form is read-only and says why. */
   readonly trusted: boolean;
+  /** The tokenizers a text model can read its texts with (absent: only the one next to the model). */
+  readonly tokenizers?: readonly TokenizerOption[];
 }
 
 export interface FieldError {
@@ -162,7 +197,12 @@ export interface WebviewOpenMarkdown {
   readonly type: 'open-markdown';
 }
 
-export type WebviewToHost = WebviewReady | WebviewRun | WebviewCancel | WebviewExportReport | WebviewOpenMarkdown;
+/** webview → host: let the user pick a tokenizer.json in a file dialog (the host answers `tokenizers`). */
+export interface WebviewPickTokenizer {
+  readonly type: 'pick-tokenizer';
+}
+
+export type WebviewToHost = WebviewReady | WebviewRun | WebviewCancel | WebviewExportReport | WebviewOpenMarkdown | WebviewPickTokenizer;
 
 // ---- host → webview ----
 
@@ -179,6 +219,14 @@ export interface HostModelSummary {
   readonly model: ModelSummary | null;
   /** Why the model could not be read; null when `model` is set. */
   readonly error: string | null;
+}
+
+/** host → webview: the tokenizers offered changed (the user picked one); `selected` is the id to show chosen. */
+export interface HostTokenizers {
+  readonly type: 'tokenizers';
+  readonly modelPath: string;
+  readonly tokenizers: readonly TokenizerOption[];
+  readonly selected: string;
 }
 
 /** host → webview: the form was refused; show these messages next to their fields. */
@@ -220,7 +268,7 @@ export interface HostReport {
   readonly exportedTo: string | null;
 }
 
-export type HostToWebview = HostSetup | HostModelSummary | HostFormErrors | HostRunStarted | HostJobEvent | HostRunEnded | HostReport;
+export type HostToWebview = HostSetup | HostModelSummary | HostTokenizers | HostFormErrors | HostRunStarted | HostJobEvent | HostRunEnded | HostReport;
 
 // ---- validators ----
 
@@ -251,6 +299,10 @@ export const formValuesDecoder: Decoder<FormValues> = object<FormValues>({
   threads: string,
   bottleneck: string,
   csvColumns: optional(csvColumnChoiceDecoder),
+  textColumns: optional(textColumnChoiceDecoder),
+  tokenizer: optional(string),
+  maxLength: optional(string),
+  units: optional(string),
 });
 
 export const webviewToHostDecoder: Decoder<WebviewToHost> = tagged<WebviewToHost, 'type'>('webview message', 'type', {
@@ -259,17 +311,21 @@ export const webviewToHostDecoder: Decoder<WebviewToHost> = tagged<WebviewToHost
   cancel: object<WebviewCancel>({ type: literal('cancel') }),
   'export-report': object<WebviewExportReport>({ type: literal('export-report') }),
   'open-markdown': object<WebviewOpenMarkdown>({ type: literal('open-markdown') }),
+  'pick-tokenizer': object<WebviewPickTokenizer>({ type: literal('pick-tokenizer') }),
 });
 
 const datasetOption = object<DatasetOption>({
   id: string,
-  kind: oneOf('biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist', 'npy-folder', 'image-csv'),
+  kind: oneOf('biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist', 'npy-folder', 'image-csv', 'image-attributes', 'text-file', 'token-npy-folder'),
   label: string,
   detail: string,
   supported: boolean,
   reason: nullable(string),
   csv: optional(object<NonNullable<DatasetOption['csv']>>({ columns: array(string), suggested: csvColumnChoiceDecoder })),
+  text: optional(object<NonNullable<DatasetOption['text']>>({ columns: array(string), suggested: textColumnChoiceDecoder })),
 });
+
+const tokenizerOption = object<TokenizerOption>({ id: string, label: string, detail: string, found: boolean });
 
 export const modelSummaryDecoder: Decoder<ModelSummary> = object<ModelSummary>({
   inputShape: string,
@@ -277,6 +333,8 @@ export const modelSummaryDecoder: Decoder<ModelSummary> = object<ModelSummary>({
   classifier: string,
   bottleneck: string,
   groups: array(object<ModelSummary['groups'][number]>({ id: count, label: string, units: count })),
+  tokenInputs: optional(array(string)),
+  attention: optional(array(object<NonNullable<ModelSummary['attention']>[number]>({ label: string, heads: count }))),
 });
 
 const setupView = object<SetupView>({
@@ -290,13 +348,15 @@ const setupView = object<SetupView>({
   savedChoice: nullable(string),
   busy: boolean,
   trusted: boolean,
+  tokenizers: optional(array(tokenizerOption)),
 });
 
-const fieldError = object<FieldError>({ field: oneOf<ErrorTarget>(...FORM_FIELDS, 'csvColumns', 'form'), message: string });
+const fieldError = object<FieldError>({ field: oneOf<ErrorTarget>(...FORM_FIELDS, ...TEXT_FORM_FIELDS, 'csvColumns', 'textColumns', 'form'), message: string });
 
 export const hostToWebviewDecoder: Decoder<HostToWebview> = tagged<HostToWebview, 'type'>('host message', 'type', {
   setup: object<HostSetup>({ type: literal('setup'), setup: setupView }),
   'model-summary': object<HostModelSummary>({ type: literal('model-summary'), modelPath: string, model: nullable(modelSummaryDecoder), error: nullable(string) }),
+  tokenizers: object<HostTokenizers>({ type: literal('tokenizers'), modelPath: string, tokenizers: array(tokenizerOption), selected: string }),
   'form-errors': object<HostFormErrors>({ type: literal('form-errors'), errors: array(fieldError) }),
   'run-started': object<HostRunStarted>({ type: literal('run-started'), title: string, maxEpochs: nullable(count) }),
   'job-event': object<HostJobEvent>({ type: literal('job-event'), event: jobEventDecoder }),

@@ -2,10 +2,12 @@
  * Host ↔ worker: the extension host forks dist/worker.js (child_process.fork, IPC channel, JSON
  * serialisation) and speaks these messages with it. One run, or one model description, per worker process.
  *
- *   host → worker: start (once), cancel (any time); or describe (once, for the set-up form)
+ *   host → worker: start (once), cancel (any time); or describe (once, for the set-up form); or describe-model
+ *                  (once, for the model view)
  *   worker → host: ready, then event*, then exactly one of done (audit-done for an audit) | cancelled | failed,
  *                  then the worker exits;
  *                  after describe: ready, then model-summary, then the worker exits
+ *                  after describe-model: ready, then model-description, then the worker exits
  *
  * The host validates everything the worker sends (a crashed or mismatched worker must not crash the host);
  * the worker validates what the host sends too, and answers a bad `start` with `failed`.
@@ -15,6 +17,7 @@ import { DecodeError, Decoder, array, literal, nullable, object, oneOf, positive
 import { AuditRunResult, ExecutionProvider, JobSpec, PROVIDERS, RunResult, auditRunResultDecoder, jobSpecDecoder, runResultDecoder } from './jobs';
 import { jobEventDecoder } from './job-events';
 import { ModelSummary, modelSummaryDecoder } from './webview-messages';
+import { ModelDescription, modelDescriptionDecoder } from './model-view';
 
 /** host → worker: run this job (the worker accepts one `start`; a second is answered with `failed`). */
 export interface StartMessage {
@@ -36,7 +39,16 @@ export interface DescribeMessage {
   readonly modelPath: string;
 }
 
-export type HostToWorker = StartMessage | CancelMessage | DescribeMessage;
+/**
+ * host → worker: read this model for the model view (the custom editor of `*.onnx`): everything `bise info` shows
+ * without the run checks; the worker answers `model-description` and exits.
+ */
+export interface DescribeModelMessage {
+  readonly type: 'describe-model';
+  readonly modelPath: string;
+}
+
+export type HostToWorker = StartMessage | CancelMessage | DescribeMessage | DescribeModelMessage;
 
 /**
  * worker → host: the worker is up and listening (sent once, before anything else), with the execution
@@ -86,12 +98,21 @@ export interface ModelSummaryMessage {
   readonly error: string | null;
 }
 
-export type WorkerToHost = ReadyMessage | EventMessage | DoneMessage | AuditDoneMessage | CancelledMessage | FailedMessage | ModelSummaryMessage;
+/** worker → host: the answer to `describe-model`: the model as the view shows it, or why the file cannot be read. */
+export interface ModelDescriptionMessage {
+  readonly type: 'model-description';
+  readonly description: ModelDescription | null;
+  /** Null when `description` is set; otherwise names the file and what is wrong with it. */
+  readonly error: string | null;
+}
+
+export type WorkerToHost = ReadyMessage | EventMessage | DoneMessage | AuditDoneMessage | CancelledMessage | FailedMessage | ModelSummaryMessage | ModelDescriptionMessage;
 
 export const hostToWorkerDecoder: Decoder<HostToWorker> = tagged<HostToWorker, 'type'>('host message', 'type', {
   start: object<StartMessage>({ type: literal('start'), job: jobSpecDecoder }),
   cancel: object<CancelMessage>({ type: literal('cancel') }),
   describe: object<DescribeMessage>({ type: literal('describe'), modelPath: string }),
+  'describe-model': object<DescribeModelMessage>({ type: literal('describe-model'), modelPath: string }),
 });
 
 export const workerToHostDecoder: Decoder<WorkerToHost> = tagged<WorkerToHost, 'type'>('worker message', 'type', {
@@ -104,6 +125,9 @@ export const workerToHostDecoder: Decoder<WorkerToHost> = tagged<WorkerToHost, '
     if ((m.model === null) === (m.error === null)) throw new DecodeError(path, 'expected either a model summary or an error');
   }),
   'audit-done': object<AuditDoneMessage>({ type: literal('audit-done'), result: auditRunResultDecoder }),
+  'model-description': object<ModelDescriptionMessage>({ type: literal('model-description'), description: nullable(modelDescriptionDecoder), error: nullable(string) }, (m, path) => {
+    if ((m.description === null) === (m.error === null)) throw new DecodeError(path, 'expected either a model description or an error');
+  }),
 });
 
 /** The terminal messages: after one of them the worker sends nothing more and exits. */

@@ -5,7 +5,8 @@ import { DEMO } from '../core/jobs/demo-setting';
 import type { BuiltinDatasetSpec } from '../core/jobs/builtin-datasets';
 import type { ExecutionProvider as CoreProvider } from '../core/runtime/session';
 import type { AuditJobOptions, AuditJobResult } from '../core/jobs/audit-job';
-import { AuditJobSpec, AuditRunResult, BiasSource, DatasetChoice, ExecutionProvider, JobSpec, RunResult } from '../protocol/jobs';
+import type { UnitKind } from '../core/units/attention-heads';
+import { AuditJobSpec, AuditRunResult, BiasSource, DatasetChoice, ExecutionProvider, JobSpec, RunResult, UnitChoice } from '../protocol/jobs';
 
 /** The protocol's provider list is the core's (compile-time check; see src/protocol/jobs.ts). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -15,6 +16,10 @@ void providersAgree;
 /** The protocol's bias-label sources are the core's (`--bias-from`). */
 const biasSourcesAgree: Same<BiasSource, NonNullable<ExtractJobOptions['biasFrom']>> = true;
 void biasSourcesAgree;
+
+/** The protocol's unit choices are the core's (`--units`). */
+const unitsAgree: Same<UnitChoice, UnitKind> = true;
+void unitsAgree;
 
 /** The protocol's dataset choice as the core's dataset spec (built-in generators or the user's files). */
 function builtinData(d: DatasetChoice): BuiltinDatasetSpec {
@@ -29,6 +34,19 @@ function builtinData(d: DatasetChoice): BuiltinDatasetSpec {
       return { kind: 'npy-folder', dir: d.folder, seed: 0 };
     case 'image-csv':
       return { kind: 'image-csv', file: d.csv, seed: 0, ...(d.columns ? { columns: { path: d.columns.path, target: d.columns.target, bias: [...d.columns.bias] } } : {}) };
+    case 'image-attributes':
+      return { kind: 'image-attributes', location: d.attributes, seed: 0, ...(d.columns ? { columns: { path: d.columns.path, target: d.columns.target, bias: [...d.columns.bias] } } : {}) };
+    case 'text-file':
+      return {
+        kind: 'text-file',
+        file: d.file,
+        seed: 0,
+        ...(d.tokenizer !== undefined && { tokenizer: d.tokenizer }),
+        ...(d.maxLength !== undefined && { maxLength: d.maxLength }),
+        ...(d.columns && { columns: { text: d.columns.text, target: d.columns.target, bias: [...d.columns.bias] } }),
+      };
+    case 'token-npy-folder':
+      return { kind: 'token-npy-folder', dir: d.folder, seed: 0, ...(d.maxLength !== undefined && { maxLength: d.maxLength }) };
   }
 }
 
@@ -61,6 +79,7 @@ export function extractJobOptions(job: JobSpec): ExtractJobOptions {
     // A spec from before these fields existed: the dataset's bias labels, none flipped.
     biasFrom: job.biasFrom ?? 'given',
     biasNoise: job.biasNoise ?? 0,
+    ...(job.units !== undefined && { units: job.units }),
   };
 }
 

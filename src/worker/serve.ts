@@ -10,6 +10,7 @@ import { decodeProblem, receive } from '../protocol/decoders';
 import { HostToWorker, WorkerToHost, hostToWorkerDecoder } from '../protocol/worker-messages';
 import { ExecutionProvider, JobSpec } from '../protocol/jobs';
 import { describeForForm, ModelDescriber } from './describe';
+import { describeForView, ModelViewDescriber } from './describe-model';
 import { auditJobOptions, auditRunResult, extractJobOptions, runResult } from './job-options';
 import { LogTail } from './log-tail';
 
@@ -41,7 +42,7 @@ function errorMessage(e: unknown): string {
   return String(e);
 }
 
-export function serveWorker(channel: WorkerChannel, run: JobRunner = runJob, describe: ModelDescriber = describeForForm): void {
+export function serveWorker(channel: WorkerChannel, run: JobRunner = runJob, describe: ModelDescriber = describeForForm, describeView: ModelViewDescriber = describeForView): void {
   const controller = new AbortController();
   const tail = new LogTail();
   const phase = { value: '' };
@@ -100,6 +101,10 @@ export function serveWorker(channel: WorkerChannel, run: JobRunner = runJob, des
     if (m.type === 'describe') {
       started = true;
       return finish(describe(m.modelPath), 0);
+    }
+    if (m.type === 'describe-model') {
+      started = true;
+      return finish(describeView(m.modelPath), 0);
     }
     start(m.job);
   });

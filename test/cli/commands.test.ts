@@ -42,6 +42,7 @@ test('info reports the discovered structure, in text and as JSON lines', () => {
   const text = bise('info', 'test/fixtures/resnet18.onnx');
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /12 gate groups, 2880 units/);
+  assert.match(text.stdout, /^11,176,842 parameters\n74\.0 M FLOPs per sample: 2 × 37,016,576 multiply-adds of Conv, ConvTranspose, Gemm and MatMul at input \[1, 3, 32, 32\]; other ops are not counted$/m);
   assert.doesNotMatch(text.stdout, /channels on axis/, 'NCHW sites need no axis');
   // ConvNeXt's MLP neurons sit on the last axis of NHWC tensors: info says so.
   const lastAxis = bise('info', 'test/fixtures/zoo/convnext-op17.onnx');
@@ -53,6 +54,7 @@ test('info reports the discovered structure, in text and as JSON lines', () => {
   const result = lines.find((l) => l.type === 'result');
   assert.equal(result.groups.length, 4);
   assert.equal(result.bottleneck, '/Flatten_output_0');
+  assert.equal(result.cost.flops, 2 * 414_894_080, 'as counted by hand in test/core/onnx/model-cost.test.ts');
 });
 
 test('a missing or broken model is a clear error (exit 1) without a stack trace', () => {

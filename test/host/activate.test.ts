@@ -1,6 +1,6 @@
 /**
- * activate() only registers: the manifest's commands, the panel serializer, the output channel and the
- * status-bar item — against a stub of the `vscode` module (no VS Code can run here). It must not load
+ * activate() only registers: the manifest's commands, the panel serializer, the model view's custom editor, the
+ * output channel and the status-bar item — against a stub of the `vscode` module (no VS Code can run here). It must not load
  * onnxruntime-node into the extension host (runs happen in the worker).
  */
 import { test } from 'node:test';
@@ -15,6 +15,7 @@ interface Disposable {
 
 const registered: string[] = [];
 const serializers: string[] = [];
+const customEditors: { viewType: string; options: unknown }[] = [];
 const disposable = (): Disposable => ({ dispose: () => undefined });
 
 class Uri {
@@ -54,6 +55,10 @@ const vscodeStub = {
       serializers.push(viewType);
       return disposable();
     },
+    registerCustomEditorProvider: (viewType: string, _provider: unknown, options: unknown) => {
+      customEditors.push({ viewType, options });
+      return disposable();
+    },
   },
   commands: {
     registerCommand: (id: string) => {
@@ -63,7 +68,7 @@ const vscodeStub = {
   },
 };
 
-test('activate registers every contributed command and the panel serializer, and loads no onnxruntime', async () => {
+test('activate registers every contributed command, the panel serializer and the custom editors, and loads no onnxruntime', async () => {
   const moduleWithLoad = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
   const original = moduleWithLoad._load;
   moduleWithLoad._load = function (request: string, parent: unknown, isMain: boolean): unknown {
@@ -76,6 +81,9 @@ test('activate registers every contributed command and the panel serializer, and
     const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
     assert.deepEqual([...registered].sort(), manifest.contributes.commands.map((c) => c.command).sort());
     assert.deepEqual(serializers, ['bise.panel']);
+    const editors = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { contributes: { customEditors: { viewType: string }[] } }).contributes.customEditors;
+    assert.deepEqual(customEditors.map((e) => e.viewType), editors.map((e) => e.viewType), 'every contributed custom editor has its provider');
+    assert.deepEqual(customEditors[0].options, { supportsMultipleEditorsPerDocument: true });
     const contributed = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { contributes: { views: Record<string, { id: string }[]> } }).contributes.views;
     assert.deepEqual(views, Object.values(contributed).flat().map((v) => v.id), 'every contributed view has its provider');
     assert.ok(subscriptions.length >= registered.length + 3, 'everything registered is disposed with the extension');

@@ -79,3 +79,32 @@ test('the walkthrough: demo, own model, audit, extract, export; each step shows 
     assert.deepEqual(step.completionEvents, [`onCommand:${command}`], `${step.id}: done when its command runs`);
   }
 });
+
+test('the model view opens *.onnx files by default (read-only; "Reopen Editor With…" still offers the hex and text editors)', () => {
+  const editors = (manifest.contributes as unknown as { customEditors: { viewType: string; displayName: string; selector: { filenamePattern: string }[]; priority: string }[] }).customEditors;
+  assert.deepEqual(
+    editors.map((e) => ({ viewType: e.viewType, selector: e.selector, priority: e.priority })),
+    [{ viewType: 'bise.modelView', selector: [{ filenamePattern: '*.onnx' }], priority: 'default' }],
+  );
+  assert.match(editors[0].displayName, /BISE/);
+  // activate registers its provider (activate.test.ts); a custom editor contributes its own activation event.
+  assert.match(fs.readFileSync(path.join(root, 'esbuild.mjs'), 'utf8'), /in: 'webview\/model-view\.ts', out: 'model-view', platform: 'browser'/, 'its script is bundled');
+});
+
+test('bise.convertCheckpoint is on .pt, .pth and .pt2 files in the explorer and editor title, needs trust, and ships its script', () => {
+  const m = manifest.contributes.menus;
+  assert.equal(manifest.contributes.commands.find((c) => c.command === 'bise.convertCheckpoint')?.enablement, 'isWorkspaceTrusted');
+  for (const menu of ['explorer/context', 'editor/title']) {
+    const when = m[menu].find((i) => i.command === 'bise.convertCheckpoint')?.when ?? '';
+    assert.match(when, /isWorkspaceTrusted/, menu);
+    // The when clause's regular expression, as VS Code reads it from `resourceExtname =~ /…/flags`.
+    const [, source, flags] = /resourceExtname =~ \/(.+)\/(\w*)/.exec(when) ?? [];
+    assert.ok(source, `${menu}: matches on resourceExtname`);
+    const re = new RegExp(source, flags);
+    for (const ext of ['.pt', '.pth', '.pt2', '.PTH']) assert.ok(re.test(ext), `${menu}: ${ext}`);
+    for (const ext of ['.onnx', '.ptx', '.pt.json', '.npt']) assert.ok(!re.test(ext), `${menu}: not ${ext}`);
+  }
+  assert.ok(m.commandPalette.some((i) => i.command === 'bise.convertCheckpoint' && i.when === 'isWorkspaceTrusted'));
+  assert.match(fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8'), /^!python\/convert_to_onnx\.py$/m, 'the .vsix carries the script');
+  assert.match(fs.readFileSync(path.join(root, 'scripts/check-vsix-files.mjs'), 'utf8'), /'python\/convert_to_onnx\.py'/, 'check:vsix requires it');
+});

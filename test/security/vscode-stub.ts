@@ -72,17 +72,35 @@ export function fakePanel(title = 'BISE'): FakePanel {
 export interface StubState {
   readonly created: FakePanel[];
   readonly serializers: Map<string, { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> }>;
+  /** Custom editor providers by view type (the model view of *.onnx). */
+  readonly customEditors: Map<string, unknown>;
+  /** Commands run with executeCommand, with their arguments. */
+  readonly executed: { command: string; args: unknown[] }[];
+  /** Change and create handlers of the file watchers, by glob pattern (a RelativePattern's base/pattern). */
+  readonly fileWatchers: { pattern: string; changed: (() => void)[] }[];
+  /** Handlers of workspace.onDidGrantWorkspaceTrust; a test calls them after setting isTrusted. */
+  readonly trustGranted: (() => void)[];
   readonly output: string[];
   readonly warnings: string[];
   workspaceFolders: { uri: Uri; name: string; index: number }[];
   isTrusted: boolean;
+  /** What window.showOpenDialog answers (undefined: the user cancelled). */
+  openDialog?: Uri[];
 }
 
 /** Installs the stub for every later `require('vscode')` and returns what it records. */
 export function installVscodeStub(): StubState {
-  const state: StubState = { created: [], serializers: new Map(), output: [], warnings: [], workspaceFolders: [], isTrusted: true };
+  const state: StubState = { created: [], serializers: new Map(), customEditors: new Map(), executed: [], fileWatchers: [], trustGranted: [], output: [], warnings: [], workspaceFolders: [], isTrusted: true };
   const disposable = { dispose: () => undefined };
-  const watcher = () => ({ onDidCreate: () => disposable, onDidChange: () => disposable, onDidDelete: () => disposable, dispose: () => undefined });
+  const watcher = (glob: string | { base: Uri; pattern: string }) => {
+    const w = { pattern: typeof glob === 'string' ? glob : path.join(glob.base.fsPath, glob.pattern), changed: [] as (() => void)[] };
+    state.fileWatchers.push(w);
+    const on = (h: () => void) => {
+      w.changed.push(h);
+      return disposable;
+    };
+    return { onDidCreate: on, onDidChange: on, onDidDelete: () => disposable, dispose: () => undefined };
+  };
   const stub = {
     Uri,
     EventEmitter: class {
@@ -108,6 +126,10 @@ export function installVscodeStub(): StubState {
         state.serializers.set(viewType, s);
         return disposable;
       },
+      registerCustomEditorProvider: (viewType: string, provider: unknown) => {
+        state.customEditors.set(viewType, provider);
+        return disposable;
+      },
       createOutputChannel: () => ({ appendLine: (l: string) => state.output.push(l), show: () => undefined, dispose: () => undefined }),
       createStatusBarItem: () => ({ text: '', name: '', show: () => undefined, hide: () => undefined, dispose: () => undefined }),
       createTreeView: () => disposable,
@@ -117,8 +139,15 @@ export function installVscodeStub(): StubState {
       },
       showInformationMessage: () => Promise.resolve(undefined),
       showErrorMessage: () => Promise.resolve(undefined),
+      showOpenDialog: () => Promise.resolve(state.openDialog),
     },
-    commands: { registerCommand: () => disposable },
+    commands: {
+      registerCommand: () => disposable,
+      executeCommand: (command: string, ...args: unknown[]) => {
+        state.executed.push({ command, args });
+        return Promise.resolve(undefined);
+      },
+    },
     workspace: {
       get workspaceFolders() {
         return state.workspaceFolders;
@@ -128,6 +157,10 @@ export function installVscodeStub(): StubState {
       },
       getConfiguration: () => ({ get: <T>(_k: string, d?: T) => d }),
       createFileSystemWatcher: watcher,
+      onDidGrantWorkspaceTrust: (h: () => void) => {
+        state.trustGranted.push(h);
+        return disposable;
+      },
     },
   };
   const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };

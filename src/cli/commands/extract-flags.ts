@@ -22,6 +22,7 @@ export const EXTRACT_FLAGS = [
   { name: 'reweighting', type: 'enum', choices: ['group', 'none'], default: D.reweighting, help: "cross-entropy weights: 'group' = 1/(G·p(y,b))" },
   { name: 'selection', type: 'enum', choices: ['best-val-unbiased', 'last'], default: D.selection, help: 'which epoch’s mask is kept' },
   { name: 'on-collapse', type: 'enum', choices: ['restart', 'stop', 'continue'], default: D.onCollapse, help: 'when the first epoch leaves the subnetwork at chance on the validation set: restart once with a safer --mask-init (0.1, or twice yours), stop, or carry on' },
+  { name: 'early-stop', type: 'boolean', default: D.earlyStop, help: 'stop mask learning once no unit can change its gate for the rest of the schedule (same masks as the full schedule, proven per unit)' },
   { name: 'bias-from', type: 'enum', choices: ['given', 'identify'], default: 'given', help: "training bias labels: the dataset's, or 'identify' = predictions of a vanilla model trained for 1 epoch (no bias labels needed)" },
   { name: 'bias-noise', type: 'number', default: 0, min: 0, max: 1, help: 'fraction of training bias labels flipped to another value (robustness check)' },
   { name: 'random-seeds', type: 'integer', default: 5, min: 0, help: 'seeds of the random-pruning baseline' },
@@ -52,6 +53,7 @@ export interface ExtractFlagValues {
   readonly reweighting: Reweighting;
   readonly selection: Selection;
   readonly onCollapse: OnCollapse;
+  readonly earlyStop: boolean;
 }
 
 export function extractConfig(f: ExtractFlagValues): ExtractConfig {
@@ -76,5 +78,6 @@ export function extractConfig(f: ExtractFlagValues): ExtractConfig {
     reweighting: f.reweighting,
     selection: f.selection,
     onCollapse: f.onCollapse,
+    earlyStop: f.earlyStop,
   };
 }

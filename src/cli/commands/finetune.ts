@@ -6,6 +6,7 @@ import { runCommand } from '../infra/run-command';
 import { runTrainJob } from '../../core/jobs/train-job';
 import { trainingFlags, trainConfig } from './training-flags';
 import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
+import { TEXT_FLAGS } from './text-flags';
 
 export const finetuneCommand = defineCommand({
   name: 'finetune',
@@ -17,6 +18,7 @@ export const finetuneCommand = defineCommand({
       ...trainingFlags({ epochs: 10, lr: 0.002, lrHelp: 'learning rate (the reweighted loss weighs conflicting samples up to ~30×: keep it small)', schedule: 'cosine' }),
       { name: 'plain', type: 'boolean', help: 'plain cross-entropy instead of the group-reweighted loss' },
       ...DATA_FLAGS,
+      ...TEXT_FLAGS,
       ...RUNTIME_FLAGS,
     ],
   }),

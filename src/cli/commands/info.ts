@@ -2,6 +2,7 @@ import { defineCommand } from '../infra/command';
 import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { describeAndCheckModel, formatInputs } from '../../core/jobs/info-job';
+import { describeCost } from '../../core/onnx/model-cost';
 import { UNITS_FLAG } from './shared-flags';
 
 export const infoCommand = defineCommand({
@@ -20,6 +21,7 @@ export function main(argv: readonly string[]): Promise<number> {
       `${info.path}: IR ${info.irVersion}, opset ${info.opset}${info.producer ? `, from ${info.producer}` : ''}`,
       `${formatInputs(info)}`,
       `${info.parameters.toLocaleString('en-US')} parameters`,
+      describeCost(info.cost),
       `ops: ${Object.entries(info.ops).map(([op, n]) => `${op}×${n}`).join(' ')}`,
       `classifier: ${info.classifier || '(none)'}; bottleneck z: ${info.bottleneck}${info.bottleneckPooling ? ` (pooled by ${info.bottleneckPooling} over its spatial axes, as the head pools the classifier's outputs)` : ''}`,
       `${info.groups.length} gate groups, ${info.groups.reduce((s, g) => s + g.units, 0)} units:`,

@@ -3,23 +3,25 @@ import type { FlagSpec } from '../infra/flag-spec';
 import { BuiltinDatasetSpec } from '../../core/jobs/builtin-datasets';
 import type { CsvColumnMapping } from '../../core/data/csv-columns';
 import { ExecutionProvider } from '../../core/runtime/session';
+import * as path from 'node:path';
 import { UsageError } from '../infra/usage-error';
+import { isAttributeData } from '../../core/data/attributes/attribute-files';
 import { TextFlagValues, isTextData, refuseTextFlags, textDataSpec } from './text-flags';
 
 export const DATA_FLAGS = [
   {
     name: 'dataset',
     type: 'enum',
-    choices: ['biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist'],
+    choices: ['biased-mnist', 'multi-color-mnist', 'corrupted-fashion-mnist', 'spam-names'],
     default: 'biased-mnist',
-    help: "built-in dataset: the MNIST ones from the 10,000 bundled digits, corrupted-fashion-mnist (32×32, corruption = bias) from Debian's dataset-fashion-mnist",
+    help: "built-in dataset: the MNIST ones from the 10,000 bundled digits, corrupted-fashion-mnist (32×32, corruption = bias) from Debian's dataset-fashion-mnist, spam-names (text: SpamAssassin spam/ham with a first name whose gender agrees with the label at --rho; test unbiased; for text models, tokenised by the tokenizer.json next to the model)",
   },
-  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV of images with columns path,label,bias[,…][,split] (other names: --path-column, --target-column, --bias-column); for a model that takes token ids (extract, eval): a CSV or JSON Lines file of texts, or a folder of input_ids.npy, attention_mask.npy and labels.csv' },
-  { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV: resize images to this square size (default: the first image’s)' },
-  { name: 'grayscale', type: 'boolean', help: 'with a CSV: read images as one grey channel' },
+  { name: 'data', type: 'path', help: 'your own data instead: a folder of x_/y_/b_<split>.npy files, or a CSV of images with columns path,label,bias[,…][,split] (other names: --path-column, --target-column, --bias-column), or a folder of images with an attribute file joined by file name (CelebA: img_align_celeba/, list_attr_celeba.txt and optional list_eval_partition.txt; or one sub-folder per class) or that attribute file, with --target-column and --bias-column naming attributes; for a model that takes token ids (extract, eval): a CSV or JSON Lines file of texts, or a folder of input_ids.npy, attention_mask.npy and labels.csv' },
+  { name: 'image-size', type: 'integer', min: 1, help: 'with a CSV or an attribute folder: resize images to this square size (default: the first image’s)' },
+  { name: 'grayscale', type: 'boolean', help: 'with a CSV or an attribute folder: read images as one grey channel' },
   { name: 'path-column', type: 'string', help: 'with a CSV: the column holding the image paths (default: path)' },
-  { name: 'target-column', type: 'string', help: 'with a CSV: the column holding the target class (default: label)' },
-  { name: 'bias-column', type: 'string', help: 'with a CSV: the bias attribute column(s), comma-separated (default: every column named bias…)' },
+  { name: 'target-column', type: 'string', help: 'with a CSV: the column holding the target class (default: label); with an attribute file: the target attribute, e.g. Blond_Hair (default with class folders: the class folder)' },
+  { name: 'bias-column', type: 'string', help: 'with a CSV: the bias attribute column(s), comma-separated (default: every column named bias…); with an attribute file: the bias attribute(s), e.g. Male' },
   { name: 'normalize-mean', type: 'string', help: "your data: per-channel mean after scaling to [0, 1], e.g. 0.485,0.456,0.406 (default: the model's metadata 'bise.normalize', else 0.5)" },
   { name: 'normalize-std', type: 'string', help: 'your data: per-channel std, e.g. 0.229,0.224,0.225 (default as for the mean)' },
   { name: 'stream', type: 'boolean', help: 'your data: read images from disk batch by batch (decoded in worker threads, cached) instead of all into memory; the default streams only data too large for memory' },
@@ -51,7 +53,7 @@ export const RUNTIME_FLAGS = [
 
 /** The data flags; the text ones (text-flags.ts) only on the commands that take text. */
 export interface DataFlagValues extends TextFlagValues {
-  readonly dataset: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist';
+  readonly dataset: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist' | 'spam-names';
   readonly data?: string;
   readonly imageSize?: number;
   readonly grayscale: boolean;
@@ -79,14 +81,17 @@ export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
     if (isTextData(f.data, f)) return textDataSpec(f.data, f.dataSeed, f, columns);
     const normalize = normalisationFlags(f);
     const streaming = { ...(f.stream ? { stream: true } : {}), ...(f.cacheMb !== undefined ? { cacheMb: f.cacheMb } : {}) };
-    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? 1 : 3, normalize, ...(columns ? { columns } : {}), ...streaming };
-    if (columns) throw new UsageError(`--path-column, --target-column and --bias-column apply to a CSV given with --data; '${f.data}' is not a .csv file`);
+    const image = { seed: f.dataSeed, size: f.imageSize, channels: f.grayscale ? (1 as const) : (3 as const), normalize, ...(columns ? { columns } : {}), ...streaming };
+    if (isAttributeData(f.data)) return { kind: 'image-attributes', location: f.data, ...image };
+    if (f.data.toLowerCase().endsWith('.csv')) return { kind: 'image-csv', file: f.data, ...image };
+    if (columns) throw new UsageError(`--path-column, --target-column and --bias-column apply to a CSV or an attribute file (list_attr_celeba.txt, or its folder) given with --data; '${f.data}' is not a .csv file, nor an attribute file or a folder holding one`);
     return { kind: 'npy-folder', dir: f.data, seed: f.dataSeed, normalize, ...streaming };
   }
-  refuseTextFlags(f);
   if (f.stream || f.cacheMb !== undefined) throw new UsageError('--stream and --cache-mb apply to your own data given with --data; the built-in datasets are made in memory');
   if (csvColumnFlags(f)) throw new UsageError('--path-column, --target-column and --bias-column apply to a CSV given with --data');
   if (f.normalizeMean || f.normalizeStd) throw new UsageError('--normalize-mean/--normalize-std apply to --data; the built-in datasets are normalised with mean = std = 0.5');
+  if (f.dataset === 'spam-names') return spamNamesSpec(f);
+  refuseTextFlags(f);
   if (!!f.mnistImages !== !!f.mnistLabels) throw new UsageError('--mnist-images and --mnist-labels go together');
   const idx = f.mnistImages && f.mnistLabels ? { images: f.mnistImages, labels: f.mnistLabels } : undefined;
   const available = f.dataset === 'corrupted-fashion-mnist' ? { count: 60000, what: "Fashion-MNIST's 60,000 training images" } : { count: 10000, what: 'the 10,000 bundled digits' };
@@ -102,6 +107,26 @@ export function dataSpec(f: DataFlagValues): BuiltinDatasetSpec {
     case 'corrupted-fashion-mnist':
       return { kind: 'corrupted-fashion-mnist', rho: f.rho, seed: f.dataSeed, ...sizes, idx };
   }
+}
+
+/**
+ * The built-in text benchmark: --rho for train and validation, --val-size and --test-size as given, --train-size as
+ * an upper bound (the corpus has 6,046 emails: the default 7000 takes all the rest); --tokenizer and --max-length
+ * where the command has them.
+ */
+function spamNamesSpec(f: DataFlagValues): BuiltinDatasetSpec {
+  if (f.mnistImages || f.mnistLabels) throw new UsageError('--mnist-images and --mnist-labels apply to the MNIST datasets, not spam-names');
+  if (f.textColumn !== undefined) throw new UsageError('--text-column applies to a file of texts given with --data; spam-names is built in');
+  return {
+    kind: 'spam-names',
+    rho: f.rho,
+    seed: f.dataSeed,
+    trainSize: f.trainSize,
+    valSize: f.valSize,
+    testSize: f.testSize,
+    ...(f.tokenizer !== undefined && { tokenizer: path.resolve(f.tokenizer) }),
+    ...(f.maxLength !== undefined && { maxLength: f.maxLength }),
+  };
 }
 
 /** The CSV column mapping of --path-column, --target-column and --bias-column, or undefined when none is given. */

@@ -6,18 +6,20 @@ import { runTrainJob } from '../../core/jobs/train-job';
 import { DEFAULT_TRAIN_CONFIG as D } from '../../core/bise/train';
 import { trainingFlags, trainConfig } from './training-flags';
 import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
+import { TEXT_FLAGS } from './text-flags';
 
 export const trainCommand = defineCommand({
   name: 'train',
-  summary: "train a model's weights on a built-in dataset (a fresh built-in CNN or MLP, or --model to continue from an ONNX file)",
+  summary: "train a model's weights on a built-in dataset (a fresh built-in CNN, MLP or BERT-style text model, or --model to continue from an ONNX file)",
   spec: defineSpec({
     flags: [
       { name: 'out', type: 'path', required: true, help: 'where to write the trained ONNX model (atomically; never over --model)' },
       { name: 'model', type: 'path', help: 'start from this ONNX model instead of a fresh --architecture' },
-      { name: 'architecture', type: 'enum', choices: ['demo-cnn', 'simple-convnet', 'mlp-3x100', 'resnet18'], default: 'demo-cnn', help: 'built-in network to train from scratch (mlp-3x100: the paper\'s Multi-Color MNIST MLP; resnet18: torchvision\'s ResNet-18 for 32×32 RGB, e.g. corrupted-fashion-mnist)' },
+      { name: 'architecture', type: 'enum', choices: ['demo-cnn', 'simple-convnet', 'mlp-3x100', 'resnet18', 'bert-mini'], default: 'demo-cnn', help: 'built-in network to train from scratch (mlp-3x100: the paper\'s Multi-Color MNIST MLP; resnet18: torchvision\'s ResNet-18 for 32×32 RGB, e.g. corrupted-fashion-mnist; bert-mini: a 2-layer BERT-style text classifier for --dataset spam-names, written with its tokenizer.json next to --out)' },
       ...trainingFlags({ epochs: D.epochs, lr: D.lr, lrHelp: 'learning rate', schedule: D.schedule }),
       { name: 'reweighted', type: 'boolean', help: 'group-reweighted cross-entropy (as BISE+FT), instead of plain' },
       ...DATA_FLAGS,
+      ...TEXT_FLAGS,
       ...RUNTIME_FLAGS,
     ],
   }),

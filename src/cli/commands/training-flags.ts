@@ -5,7 +5,7 @@ export function trainingFlags(defaults: { epochs: number; lr: number; lrHelp: st
   return [
     { name: 'epochs', type: 'integer', default: defaults.epochs, min: 1, help: 'training epochs' },
     { name: 'batch-size', type: 'integer', default: D.batchSize, min: 1, help: 'batch size' },
-    { name: 'optimizer', type: 'enum', choices: ['sgd', 'adam'], default: D.optimizer, help: 'optimizer' },
+    { name: 'optimizer', type: 'enum', choices: ['sgd', 'adam', 'adamw'], default: D.optimizer, help: 'optimizer (adam: weight decay added to the gradient, as torch.optim.Adam; adamw: decoupled, as torch.optim.AdamW)' },
     { name: 'lr', type: 'number', default: defaults.lr, min: 0, help: defaults.lrHelp },
     { name: 'momentum', type: 'number', default: D.momentum, min: 0, max: 1, help: 'SGD momentum' },
     { name: 'weight-decay', type: 'number', default: D.weightDecay, min: 0, help: 'weight decay' },

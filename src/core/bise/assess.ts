@@ -107,8 +107,9 @@ export async function assessSubnetwork(inputs: AssessInputs): Promise<Assessment
     return {
       vanilla: metrics(vanillaTest, test),
       subnetwork: metrics(subnetTest, test),
+      // --random-seeds 0 asks for no random baseline.
       baselines: [
-        { name: 'random', metrics: meanBreakdown(randoms), seeds: inputs.randomSeeds },
+        ...(randoms.length > 0 ? [{ name: 'random', metrics: meanBreakdown(randoms), seeds: inputs.randomSeeds }] : []),
         { name: 'magnitude', metrics: magnitude },
       ],
       probe,

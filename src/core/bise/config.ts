@@ -36,6 +36,8 @@ export interface ExtractConfig {
   /** Rebuild the pruned-unit specialisation when this fraction of all units became newly pruned. */
   readonly respecializeFraction: number;
   readonly onCollapse: OnCollapse;
+  /** Stop mask learning once no unit can change its gate for the rest of the schedule (early-stop.ts); same masks. */
+  readonly earlyStop: boolean;
 }
 
 export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = {
@@ -61,6 +63,7 @@ export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = {
   selection: 'best-val-unbiased',
   respecializeFraction: 0.05,
   onCollapse: 'restart',
+  earlyStop: true,
 };
 
 /** τ for a given epoch, or undefined once the schedule is over. */

@@ -49,7 +49,17 @@ export interface LogEvent {
   readonly message: string;
 }
 
-export type JobEvent = ProgressEvent | EpochEvent | TrainEpochEvent | MasksEvent | LogEvent;
+/** Mask learning stopped early: every unit settled (bise/early-stop.ts); the masks are the full schedule's. */
+export interface EarlyStopEvent {
+  readonly type: 'early-stop';
+  /** The last epoch that ran, and the schedule's last. */
+  readonly epoch: number;
+  readonly scheduledEpochs: number;
+  readonly settledUnits: number;
+  readonly skippedSteps: number;
+}
+
+export type JobEvent = ProgressEvent | EpochEvent | TrainEpochEvent | MasksEvent | LogEvent | EarlyStopEvent;
 export type EventSink = (event: JobEvent) => void;
 
 export class CancelledError extends Error {

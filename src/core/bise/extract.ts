@@ -4,7 +4,8 @@
  * from one auxiliary head per bias attribute on the bottleneck. τ is annealed; the heads are pretrained, trained
  * jointly on detached z, and retrained on the current subnetwork after every τ step. The mask with the best
  * unbiased validation accuracy (or the last) is returned. A first epoch that collapsed to chance restarts once
- * from a safer initial mask logit, or stops, or is noted (config.onCollapse).
+ * from a safer initial mask logit, or stops, or is noted (config.onCollapse). Once no unit can change its gate for
+ * the rest of the schedule, mask learning stops early with the masks the full schedule gives (config.earlyStop).
  */
 import { Model } from '../onnx/ir';
 import { AnyDataset, batchIndices, isTokenDataset } from '../data/dataset';
@@ -27,6 +28,8 @@ import { accuracyBreakdown } from '../metrics/group-accuracy';
 import { biasTerms } from './bias-terms';
 import { Sgd } from './sgd';
 import { collapseReason, saferMaskInit } from './collapse';
+import { EarlyStopRecord, earlyStopMessage, remainingSchedule, replaySettledSchedule } from './early-stop';
+import { SettledGroup, mergeSettled, settledUnits } from './settled-units';
 
 export interface ExtractInputs {
   readonly model: Model;
@@ -61,6 +64,8 @@ export interface ExtractResult {
   readonly msPerStep: number;
   /** Set when the first epoch collapsed to chance (collapse.ts) and the run restarted or carried on. */
   readonly collapse?: CollapseRecord;
+  /** Set when every unit settled before the schedule's end and mask learning stopped there (early-stop.ts). */
+  readonly earlyStop?: EarlyStopRecord;
   readonly seconds: number;
 }
 
@@ -107,6 +112,9 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       const history: EpochEvent[] = [];
       let best = { epoch: -1, accuracy: -1, masks: masks.map((m) => Float32Array.from(m)) };
       let collapse: string | null = null;
+      let earlyStop: EarlyStopRecord | undefined;
+      /** Per gate vector, the units whose gate can no longer change; a later step graph may skip their gate gradients. */
+      let settled: SettledGroup[] = [];
       for (let epoch = 0; ; epoch++) {
         const tau = tauAt(config, epoch);
         if (tau === undefined) break;
@@ -170,8 +178,23 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
           collapse = collapseReason({ subnetworkAccuracy: checked.accuracy, vanillaAccuracy: vanilla.accuracy, classes: K, predictedClasses: checked.classes, vanillaPredictedClasses: vanilla.classes });
           if (collapse && stopOnCollapse) break;
         }
+        if (config.earlyStop) {
+          const remaining = remainingSchedule(config, epoch + 1, batches.length);
+          settled = masks.map((m, i) => mergeSettled(settled[i], settledUnits(m, maskOptimizer.momentum(m), maskOptimizer.config, remaining)));
+          const settledCount = settled.reduce((s, g) => s + g.count, 0);
+          if (remaining.steps > 0 && settledCount === totalUnits) {
+            const skippedSteps = replaySettledSchedule(masks, maskOptimizer, config, epoch + 1, batches.length);
+            earlyStop = { epoch: epoch + 1, scheduledEpochs: epoch + 1 + remaining.epochs, settledUnits: settledCount, skippedSteps };
+            emit({ type: 'log', level: 'info', message: earlyStopMessage(earlyStop) });
+            emit({ type: 'early-stop', ...earlyStop });
+            // The gates no longer change, so neither does the validation accuracy: a strictly better epoch cannot come,
+            // and only a selection that takes the last epoch (or has no validation set) takes the replayed masks.
+            if (config.selection === 'last' || valAccuracy === null) best = { epoch: earlyStop.scheduledEpochs, accuracy: valAccuracy ?? 0, masks: masks.map((m) => Float32Array.from(m)) };
+            break;
+          }
+        }
       }
-      return { history, best, collapse };
+      return { history, best, collapse, earlyStop };
     };
 
     let run = await learn(config.maskInit, 0, config.onCollapse !== 'continue');
@@ -193,7 +216,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
         collapse = { reason: run.collapse, keptUnits: run.history[0].keptUnits, maskInit: config.maskInit, action: 'continued' };
       }
     }
-    const { history, best } = run;
+    const { history, best, earlyStop } = run;
     return {
       discovery,
       gates,
@@ -203,6 +226,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       msPerStep: stepMs / Math.max(1, steps),
       seconds: (performance.now() - started) / 1000,
       ...(collapse && { collapse }),
+      ...(earlyStop && { earlyStop }),
     };
   } finally {
     await runner.release();
@@ -215,14 +239,20 @@ function forwardBatch(runner: GateGradientRunner, batch: AnyBatch, gates: readon
   return isTokenBatch(batch) ? runner.forwardInputs(inputsByName(batch), gates) : runner.forward(batch.x, gates);
 }
 
-/** Rebuild the pruned-unit specialisation when enough units were newly pruned (or one it assumes came back). */
+/**
+ * Rebuild the step's specialisation before the first step, when a unit it assumes pruned came back or one of its
+ * all-ones gate vectors lost a unit, and when enough units were newly pruned.
+ */
 async function maybeSpecialize(runner: GateGradientRunner, masks: readonly Float32Array[], totalUnits: number, fraction: number): Promise<void> {
+  if (masks.length === 0) return;
   const current = runner.specializedPruned();
+  const ones = runner.specializedOnes();
   const pruned = masks.map(prunedUnits);
-  const stillValid = current.every((set, i) => [...set].every((c) => pruned[i].has(c)));
+  // Before the first step too: gate vectors with no pruned unit are all ones, and their Muls go (graphs/one-gates.ts).
+  const specialised = ones.size > 0 || current.some((set) => set.size > 0);
+  const stillValid = specialised && current.every((set, i) => [...set].every((c) => pruned[i].has(c))) && [...ones].every((i) => pruned[i].size === 0);
   const assumed = current.reduce((s, set) => s + set.size, 0);
   const now = pruned.reduce((s, set) => s + set.size, 0);
   if (stillValid && now - assumed < fraction * totalUnits) return;
-  if (now === 0 && assumed === 0) return;
   await runner.specialize(pruned);
 }

@@ -11,6 +11,11 @@ export class Sgd {
 
   constructor(public config: SgdConfig) {}
 
+  /** The momentum buffer of `param` (undefined before its first step): what settled-units.ts bounds the drift from. */
+  momentum(param: Float32Array): Float32Array | undefined {
+    return this.buffers.get(param);
+  }
+
   /** Update `param` in place from `grad`. */
   step(param: Float32Array, grad: ArrayLike<number>): void {
     const { lr, momentum, weightDecay } = this.config;

@@ -4,8 +4,10 @@
  * constant learning rate, deterministic with a seed. Returns a new Model; the input model is not changed.
  */
 import { Model, Tensor } from '../onnx/ir';
-import { Dataset, batchIndices } from '../data/dataset';
-import { readBatches } from '../data/streaming/read-batches';
+import { AnyDataset, batchIndices, isTokenDataset } from '../data/dataset';
+import { isTokenBatch, readBatches } from '../data/streaming/read-batches';
+import { inputsByName } from '../data/text/token-feeds';
+import { InputData } from '../graphs/model-inputs';
 import { deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
 import { BatchNormMode, buildTrainingGraphs } from '../graphs/training-graphs';
@@ -23,7 +25,8 @@ export interface TrainConfig {
   readonly seed: number;
   readonly epochs: number;
   readonly batchSize: number;
-  readonly optimizer: 'sgd' | 'adam';
+  /** adamw: Adam with decoupled weight decay (what transformers are usually trained with). */
+  readonly optimizer: 'sgd' | 'adam' | 'adamw';
   readonly lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
@@ -49,8 +52,9 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 
 export interface TrainInputs {
   readonly model: Model;
-  readonly train: Dataset;
-  readonly val?: Dataset;
+  /** Images, or token ids for a text model (fed to its inputs by name). */
+  readonly train: AnyDataset;
+  readonly val?: AnyDataset;
   readonly config: TrainConfig;
   readonly session?: SessionConfig;
   readonly onEvent?: EventSink;
@@ -70,7 +74,8 @@ export function learningRate(config: TrainConfig, epoch: number): number {
 export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   const { model, train, val, config, signal } = inputs;
   const emit: EventSink = inputs.onEvent ?? (() => undefined);
-  const graphs = buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm);
+  const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
+  const graphs = buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, sequence);
   const runner = await DifferentiableRunner.create(model, graphs, inputs.session);
   const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
   const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
@@ -78,8 +83,8 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   const current = (): Model => withParameters(model, new Map([...params, ...running]));
   try {
     const optimizer =
-      config.optimizer === 'adam'
-        ? new Adam({ lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay })
+      config.optimizer === 'adam' || config.optimizer === 'adamw'
+        ? new Adam({ lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, decoupled: config.optimizer === 'adamw' })
         : new Sgd({ lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     const weights = config.reweighted ? trainingSampleWeights(train) : undefined;
     const K = train.numClasses;
@@ -98,7 +103,7 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
         throwIfCancelled(signal);
         const t0 = performance.now();
         const idx = batch.indices;
-        const feeds: Record<string, Float32Array> = { [graphs.input]: batch.x };
+        const feeds: Record<string, InputData> = isTokenBatch(batch) ? inputsByName(batch) : { [graphs.input]: batch.x };
         for (const [name, value] of params) feeds[name] = value;
         const fwd = await runner.forward(feeds);
         for (const b of graphs.batchStatistics) {

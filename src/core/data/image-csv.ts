@@ -75,8 +75,26 @@ export interface ImageCsvPlan {
 /** The CSV read, checked and split; no image but the first (for its size) is read. */
 export function planImageCsv(csvPath: string, options: ImageCsvOptions = {}): ImageCsvPlan {
   const file = resolve(csvPath);
-  const root = dirname(file);
-  const records = readRecords(file);
+  return planImageTable({ file, root: dirname(file), records: readRecords(file) }, options);
+}
+
+/**
+ * Rows of images as a CSV reader sees them: a header record, then one record per image whose path is relative to
+ * `root`. Other listings (an attribute file joined with an image folder: attributes/) build one and are planned,
+ * read and streamed exactly as a CSV.
+ */
+export interface ImageTable {
+  /** The file errors name (rows by their `line` in it). */
+  readonly file: string;
+  readonly root: string;
+  readonly records: readonly CsvRecord[];
+  /** Replaces or adds to the splits' metadata (e.g. another `format`). */
+  readonly meta?: DatasetMeta;
+}
+
+/** The table checked and split; no image but the first (for its size) is read. */
+export function planImageTable(table: ImageTable, options: ImageCsvOptions = {}): ImageCsvPlan {
+  const { file, root, records } = table;
   const columns = findCsvColumns(records[0], file, options.columns);
   const rows = records.slice(1);
   if (rows.length === 0) throw new DatasetError(file, 'expected at least one data row after the header, got none');
@@ -130,6 +148,7 @@ export function planImageCsv(csvPath: string, options: ImageCsvOptions = {}): Im
       channels,
       normalize: { mean: norm.mean, std: norm.std },
       ignoredColumns: columns.ignored,
+      ...table.meta,
     };
     return {
       name: `${name}/${split}`,

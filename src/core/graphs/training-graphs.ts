@@ -7,27 +7,36 @@ import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
 import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { buildBackward } from '../autodiff/backward';
 import { DifferentiablePair } from '../runtime/differentiable-runner';
-import { batchShape } from './gate-gradient-graphs';
+import { declaredInputs, fedInputs, shapeMap } from './model-inputs';
 import { withMaxPoolIndices } from './prepare';
 import { producedDtype } from '../ops/output-dtypes';
 import { BatchStatistics, withBatchStatistics } from './batchnorm-training';
 import { denseConvsWithFedWeights } from './dense-conv/fed-weights';
 
-/** Weights and biases of Conv/ConvTranspose/Gemm/MatMul and BatchNormalization's scale and shift. */
+/**
+ * Weights and biases of Conv/ConvTranspose/Gemm/MatMul, BatchNormalization's and LayerNormalization's scale and
+ * shift, embedding tables (Gather's float data) and the bias a torch-exported nn.Linear adds after its MatMul on 3-D
+ * inputs (Add of a constant to the product of a trained MatMul weight). Other float constants (a GELU's 0.5, a
+ * score's 1/√d, a mask's fill value) stay fixed.
+ */
 export function trainableParameters(graph: Graph): string[] {
   const out = new Set<string>();
+  const isFloatConstant = (name: string | undefined): name is string => !!name && graph.initializers.get(name)?.dtype === 'float32';
+  const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   for (const n of graph.nodes) {
-    const slots = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'].includes(n.opType) ? [1, 2] : n.opType === 'BatchNormalization' ? [1, 2] : [];
-    for (const s of slots) {
-      const name = n.inputs[s];
-      const t = name ? graph.initializers.get(name) : undefined;
-      if (t && t.dtype === 'float32') out.add(name);
+    const slots = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'BatchNormalization', 'LayerNormalization'].includes(n.opType) ? [1, 2] : n.opType === 'Gather' ? [0] : [];
+    for (const s of slots) if (isFloatConstant(n.inputs[s])) out.add(n.inputs[s]);
+    if (n.opType === 'Add') {
+      const product = n.inputs.map((i) => producer.get(i)).find((p) => p?.opType === 'MatMul' && isFloatConstant(p.inputs[1]));
+      const bias = n.inputs.find(isFloatConstant);
+      if (product && bias && graph.initializers.get(bias)?.dims.length === 1) out.add(bias);
     }
   }
   return [...out];
 }
 
 export interface TrainingGraphs extends DifferentiablePair {
+  /** The first data input (an image model's only one). */
   readonly input: string;
   readonly logits: string;
   readonly parameters: readonly string[];
@@ -45,14 +54,17 @@ export type BatchNormMode = 'batch' | 'frozen';
 export interface TrainingGraphOptions {
   /** Convs on small maps as dense products assembled from the fed weight (dense-conv/fed-weights.ts); default true. */
   readonly denseConvs?: boolean;
+  /** For token models (inputs with a dynamic axis 1): the sequence length the graphs are built for. */
+  readonly sequenceLength?: number;
 }
 
 export function buildTrainingGraphs(model: Model, batchSize: number, parameters = trainableParameters(model.graph), batchNorm: BatchNormMode = 'batch', options: TrainingGraphOptions = {}): TrainingGraphs {
   checkSupported(model.graph);
-  const { input, dims } = batchShape(model, batchSize);
+  const fed = fedInputs(declaredInputs(model), { batchSize, sequenceLength: options.sequenceLength });
+  const input = fed[0].name;
   const initializers = new Map(model.graph.initializers);
   for (const p of parameters) initializers.delete(p);
-  const inputShapes = new Map([[input, dims]]);
+  const inputShapes = shapeMap(fed);
   // Built for this batch size: the shape arithmetic becomes constants. The parameters are graph inputs by then, so
   // a value computed from a trained weight is never folded.
   const asInputs: Graph = foldShapes(

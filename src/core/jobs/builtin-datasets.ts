@@ -2,6 +2,9 @@
 import * as crypto from 'node:crypto';
 import { AnyDataset, Dataset, LabelledRows } from '../data/dataset';
 import type { TextColumnMapping } from '../data/text/text-columns';
+import type { TextDataset } from '../data/text/text-dataset';
+import { TextTokenizer, loadTextTokenizer } from '../data/text/text-tokenizer';
+import { spamNamesTexts, tokenizeSpamNames } from '../data/text/spam-names';
 import { biasedMnistSplits } from '../data/biased-mnist';
 import { multiColorMnistSplits } from '../data/multi-color-mnist';
 import { corruptedFashionMnistSplits } from '../data/corrupted-fashion-mnist';
@@ -9,6 +12,7 @@ import { fashionMnistTrainFiles, loadFashionMnist } from '../data/fashion-mnist-
 import { Splits } from '../data/digit-splits';
 import { openNpyFolder } from '../data/streaming/open-npy-folder';
 import { openImageCsv } from '../data/streaming/open-image-csv';
+import { openImageAttributes } from '../data/streaming/open-image-attributes';
 import { datasetsSha256 } from '../data/streaming/dataset-hash';
 import type { CsvColumnMapping } from '../data/csv-columns';
 import { readMnistIdx } from '../data/idx';
@@ -36,6 +40,22 @@ export type BuiltinDatasetSpec =
       /** Memory for the streamed images' cache, in MiB (default: a quarter of free memory, at most 1 GiB). */
       readonly cacheMb?: number;
     }
+  /**
+   * A folder of images with an attribute file joined by file name (CelebA's img_align_celeba/ and list_attr_celeba.txt,
+   * or one sub-folder per class): `location` is the attribute file or its folder, `columns` names the target and
+   * bias attributes (see data/attributes/attribute-dataset.ts).
+   */
+  | {
+      readonly kind: 'image-attributes';
+      readonly location: string;
+      readonly seed: number;
+      readonly size?: number;
+      readonly channels?: 1 | 3;
+      readonly normalize?: NormalizeOptions;
+      readonly columns?: CsvColumnMapping;
+      readonly stream?: boolean;
+      readonly cacheMb?: number;
+    }
   | TextDataSpec;
 
 /**
@@ -54,10 +74,41 @@ export type TextDataSpec =
       readonly columns?: TextColumnMapping;
     }
   /** input_ids.npy, attention_mask.npy[, token_type_ids.npy] and labels.csv or y.npy/b.npy (see data/text/token-npy-folder.ts). */
-  | { readonly kind: 'token-npy-folder'; readonly dir: string; readonly seed: number; readonly maxLength?: number; readonly columns?: Omit<TextColumnMapping, 'text'> };
+  | { readonly kind: 'token-npy-folder'; readonly dir: string; readonly seed: number; readonly maxLength?: number; readonly columns?: Omit<TextColumnMapping, 'text'> }
+  /**
+   * The built-in text benchmark: SpamAssassin spam/ham with a first name whose gender agrees with the label at ρ in
+   * train and validation, independent in test (see data/text/spam-names.ts). Tokenised by the tokenizer.json the
+   * model was trained with (`bise train` writes it next to the model).
+   */
+  | {
+      readonly kind: 'spam-names';
+      readonly rho: number;
+      readonly seed: number;
+      /** At most this many training emails (default: all not in validation or test). */
+      readonly trainSize?: number;
+      readonly valSize?: number;
+      readonly testSize?: number;
+      /** tokenizer.json or its folder (default: tokenizer.json next to the model). */
+      readonly tokenizer?: string;
+      /** Most tokens per text (default 64). */
+      readonly maxLength?: number;
+    };
 
 export function isTextSpec(spec: BuiltinDatasetSpec): spec is TextDataSpec {
-  return spec.kind === 'text-file' || spec.kind === 'token-npy-folder';
+  return spec.kind === 'text-file' || spec.kind === 'token-npy-folder' || spec.kind === 'spam-names';
+}
+
+/** The file, folder or built-in name of text data, for messages. */
+export function textDataName(spec: TextDataSpec): string {
+  return spec.kind === 'text-file' ? spec.file : spec.kind === 'token-npy-folder' ? spec.dir : spec.kind;
+}
+
+/** The built-in text benchmark tokenised by `tokenizer` (the model's tokenizer.json, or one already loaded). */
+export function loadSpamNames(spec: Extract<TextDataSpec, { kind: 'spam-names' }>, tokenizer: string | TextTokenizer): LoadedData<TextDataset> {
+  const texts = spamNamesTexts({ rho: spec.rho, seed: spec.seed, trainSize: spec.trainSize, valSize: spec.valSize, testSize: spec.testSize });
+  const loaded = typeof tokenizer === 'string' ? loadTextTokenizer(tokenizer) : tokenizer;
+  const s = tokenizeSpamNames(texts, loaded, spec.maxLength);
+  return { ...s, name: `spam-names ρ=${spec.rho}`, description: `${texts.description}; tokenised by ${loaded.file}`, biasAttributes: ['first name gender'] };
 }
 
 /** Model metadata key holding {"mean": [...], "std": [...]}: the normalisation the model was trained with. */
@@ -68,7 +119,7 @@ export const NORMALIZE_METADATA_KEY = 'bise.normalize';
  * what the model saw in training; built-in datasets are always normalised with mean = std = 0.5.
  */
 export function withModelNormalisation(spec: BuiltinDatasetSpec, metadata: Readonly<Record<string, string>>, modelLabel: string): BuiltinDatasetSpec {
-  if ((spec.kind !== 'npy-folder' && spec.kind !== 'image-csv') || spec.normalize) return spec;
+  if ((spec.kind !== 'npy-folder' && spec.kind !== 'image-csv' && spec.kind !== 'image-attributes') || spec.normalize) return spec;
   const raw = metadata[NORMALIZE_METADATA_KEY];
   if (raw === undefined) return spec;
   let parsed: unknown;
@@ -97,8 +148,7 @@ export interface LoadedData<D extends LabelledRows = Dataset> extends Splits<D> 
 
 export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
   if (isTextSpec(spec)) {
-    const what = spec.kind === 'text-file' ? spec.file : spec.dir;
-    throw new Error(`'${what}' is text data: only bise extract and bise eval run token models on text so far; training, finetuning, the probe job and the audit take images`);
+    throw new Error(`'${textDataName(spec)}' is text data: bise train, bise finetune, bise extract and bise eval read it for a model that takes token ids; the probe job and the audit take images so far`);
   }
   if (spec.kind === 'npy-folder') {
     const s = openNpyFolder(spec.dir, { seed: spec.seed, normalize: spec.normalize, stream: spec.stream, cacheMb: spec.cacheMb });
@@ -107,6 +157,13 @@ export function loadBuiltinDataset(spec: BuiltinDatasetSpec): LoadedData {
   if (spec.kind === 'image-csv') {
     const s = openImageCsv(spec.file, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize, columns: spec.columns, stream: spec.stream, cacheMb: spec.cacheMb });
     return { ...s, name: path.basename(spec.file), description: `images listed in ${spec.file}`, biasAttributes: s.train.biases.map((_, k) => `bias ${k}`) };
+  }
+  if (spec.kind === 'image-attributes') {
+    const s = openImageAttributes(spec.location, { seed: spec.seed, size: spec.size, channels: spec.channels, normalize: spec.normalize, columns: spec.columns, stream: spec.stream, cacheMb: spec.cacheMb });
+    const { attributes, images, partition } = s.train.meta;
+    const splits = typeof partition === 'string' ? `, splits from ${path.basename(partition)}` : '';
+    const description = `${spec.location}: images in ${String(images)}, attributes from ${path.basename(String(attributes))}${splits}`;
+    return { ...s, name: path.basename(path.dirname(String(attributes))), description, biasAttributes: s.train.meta.biasNames as string[] };
   }
   if (spec.kind === 'biased-mnist') {
     const source = spec.idx ? readMnistIdx(spec.idx.images, spec.idx.labels) : undefined;

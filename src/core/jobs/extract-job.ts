@@ -245,6 +245,7 @@ function buildReport(o: ExtractJobOptions, spec: BuiltinDatasetSpec, p: ReportPa
     probe: assessment.probe,
     ...(p.biasLabels.length > 0 && { biasLabels: [...p.biasLabels] }),
     ...(p.extracted.collapse && { collapse: { ...p.extracted.collapse } }),
+    ...(p.extracted.earlyStop && { earlyStop: { ...p.extracted.earlyStop } }),
     outputs: { prunedModel: p.prunedName, masks: 'masks.json', figures: [] },
     timings: { totalSeconds: p.seconds, msPerStep: extracted.msPerStep },
   };

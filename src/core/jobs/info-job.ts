@@ -1,6 +1,7 @@
 /** `bise info`: what the engine sees in a model — inputs, ops, classifier, bottleneck, units and their groups. */
 import { readModelFile } from '../onnx/reader';
 import { Model, defaultOpset } from '../onnx/ir';
+import { ModelCost, modelCost } from '../onnx/model-cost';
 import { Discovery } from '../units/discover';
 import type { UnitKind } from '../units/attention-heads';
 import { SessionConfig } from '../runtime/session';
@@ -25,6 +26,8 @@ export interface ModelInfo {
   }[];
   readonly ops: Readonly<Record<string, number>>;
   readonly parameters: number;
+  /** Per-sample FLOPs at the declared input shapes (onnx/model-cost.ts). */
+  readonly cost: ModelCost;
   readonly classifier: string;
   readonly bottleneck: string;
   /** How z pools the bottleneck over its spatial axes, for a conv classifier the head pools (units/discover.ts). */
@@ -41,6 +44,9 @@ export interface ModelInfo {
   }[];
   readonly skipped: readonly { readonly node: string; readonly reason: string }[];
 }
+
+/** What the engine found to gate: the part of ModelInfo that comes from unit discovery. */
+export type UnitsInfo = Pick<ModelInfo, 'classifier' | 'bottleneck' | 'bottleneckPooling' | 'groups' | 'skipped'>;
 
 export interface CheckedModelInfo extends ModelInfo {
   /** The checks a job runs before its first epoch (jobs/preflight.ts), passed. */
@@ -86,6 +92,14 @@ function summarize(path: string, model: Model, io: ModelSignature, d: Discovery)
     inputs: io.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape, sequenceAxis: v.sequenceAxis, description: describeInput(v) })),
     ops,
     parameters,
+    cost: modelCost(model.graph, io.inputs, io.sequenceLength),
+    ...describeUnits(d),
+  };
+}
+
+/** The classifier, bottleneck, gate groups (units, producers, sites) and the layers left ungated, as `bise info` lists them. */
+export function describeUnits(d: Discovery): UnitsInfo {
+  return {
     classifier: d.classifier,
     bottleneck: d.bottleneck,
     ...(d.bottleneckPooling && { bottleneckPooling: d.bottleneckPooling }),

@@ -6,7 +6,7 @@
 import { Model } from '../onnx/ir';
 import { OnnxModelError } from '../onnx/errors';
 import { AnyDataset } from '../data/dataset';
-import { BuiltinDatasetSpec, LoadedData, isTextSpec, loadBuiltinDataset, withModelNormalisation } from './builtin-datasets';
+import { BuiltinDatasetSpec, LoadedData, isTextSpec, loadBuiltinDataset, textDataName, withModelNormalisation } from './builtin-datasets';
 import { fitDataToModel } from './data-fits-model';
 import { ModelSignature } from './model-signature';
 import { loadTextData, textSpecForModel } from './text-data';
@@ -24,8 +24,7 @@ export function loadDataForModel(spec: BuiltinDatasetSpec, model: Model, signatu
     return { spec: text, data: fitTokensToModel(model, signature, loadTextData(text, modelPath), modelPath) };
   }
   if (isTextSpec(spec)) {
-    const what = spec.kind === 'text-file' ? spec.file : spec.dir;
-    throw new OnnxModelError(modelPath, `takes images (float32 input '${signature.input}' of [${signature.sampleDims.join(', ')}]), but '${what}' is text: text needs a model that takes token ids`);
+    throw new OnnxModelError(modelPath, `takes images (float32 input '${signature.input}' of [${signature.sampleDims.join(', ')}]), but '${textDataName(spec)}' is text: text needs a model that takes token ids`);
   }
   return { spec, data: fitDataToModel(signature, loadBuiltinDataset(withModelNormalisation(spec, model.metadata, modelPath)), modelPath) };
 }

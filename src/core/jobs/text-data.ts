@@ -9,7 +9,7 @@ import { readTextFile } from '../data/text/text-file';
 import { readTokenNpyFolder, tokenNpyFiles } from '../data/text/token-npy-folder';
 import { TextDataset } from '../data/text/text-dataset';
 import { OnnxModelError } from '../onnx/errors';
-import { BuiltinDatasetSpec, LoadedData, TextDataSpec } from './builtin-datasets';
+import { BuiltinDatasetSpec, LoadedData, TextDataSpec, loadSpamNames } from './builtin-datasets';
 
 /** The tokenizer a model's texts are read with unless the user names one. */
 export function defaultTokenizer(modelPath: string): string {
@@ -28,6 +28,7 @@ export function textSpecForModel(spec: BuiltinDatasetSpec, modelPath: string): T
   switch (spec.kind) {
     case 'text-file':
     case 'token-npy-folder':
+    case 'spam-names':
       return spec;
     case 'image-csv': {
       const imageOnly = [spec.size !== undefined && 'an image size', spec.channels === 1 && 'grayscale', spec.normalize && 'normalisation', spec.stream && 'streaming', spec.cacheMb !== undefined && 'an image cache'].filter(Boolean);
@@ -44,6 +45,8 @@ export function textSpecForModel(spec: BuiltinDatasetSpec, modelPath: string): T
       if (!fs.existsSync(tokenNpyFiles(spec.dir).inputIds)) refuse(`but the folder '${spec.dir}' has no input_ids.npy: give a CSV or JSON Lines file of texts, or a folder of pre-tokenised input_ids.npy, attention_mask.npy and labels.csv`);
       return { kind: 'token-npy-folder', dir: spec.dir, seed: spec.seed };
     }
+    case 'image-attributes':
+      return refuse(`but '${spec.location}' is a folder of images with an attribute file: give your texts with --data (a CSV or JSON Lines file, or a folder of pre-tokenised .npy arrays)`);
     default:
       return refuse(`but the data is the built-in image dataset ${spec.kind}: give your texts with --data (a CSV or JSON Lines file, or a folder of pre-tokenised .npy arrays)`);
   }
@@ -56,6 +59,7 @@ export function loadTextData(spec: TextDataSpec, modelPath: string): LoadedData<
     return { ...s, name: path.basename(path.resolve(spec.dir)), description: `pre-tokenised NumPy folder ${spec.dir}`, biasAttributes: biasNames(s.train) };
   }
   const tokenizer = spec.tokenizer ?? defaultTokenizer(modelPath);
+  if (spec.kind === 'spam-names') return loadSpamNames(spec, tokenizer);
   const s = readTextFile(spec.file, { seed: spec.seed, tokenizer, maxLength: spec.maxLength, ...(spec.columns && { columns: spec.columns }) });
   return { ...s, name: path.basename(spec.file), description: `texts in ${spec.file}, tokenised by ${tokenizer}`, biasAttributes: biasNames(s.train) };
 }

@@ -19,6 +19,7 @@ import { codeSpan, escapeMarkdown, markdownImage, markdownLink, markdownTable } 
 import { perBiasSection } from './markdown-per-bias';
 import { biasLabelsSection } from './markdown-bias-labels';
 import { probePerBiasSection } from './markdown-probe-per-bias';
+import { blocksSection } from './markdown-blocks';
 import type { BiseReport, EvalMetrics, ProbeResult } from './schema';
 
 const SELECTION_TEXT: Record<BiseReport['selection']['criterion'], string> = {
@@ -158,6 +159,8 @@ function pruningSection(r: BiseReport): string[] {
     '',
     '</details>',
     '',
+    ...blocksSection(r),
+    '',
     ...figures(r, 'pruning'),
   ];
 }
@@ -228,7 +231,13 @@ function trainingSection(r: BiseReport): string[] {
         '',
       ]
     : [];
-  return ['## Training', '', ...collapse, ...figures(r, 'training'), '', ...history];
+  const earlyStop = r.earlyStop
+    ? [
+        `**Mask learning stopped early** at epoch ${r.earlyStop.epoch} of ${r.earlyStop.scheduledEpochs}: all ${formatCount(r.earlyStop.settledUnits)} units had settled (no gate could change for the rest of the schedule), so the masks are the full schedule's; its last ${formatCount(r.earlyStop.skippedSteps)} steps, weight decay only, were replayed without the model (--no-early-stop runs them).`,
+        '',
+      ]
+    : [];
+  return ['## Training', '', ...collapse, ...earlyStop, ...figures(r, 'training'), '', ...history];
 }
 
 function configSection(r: BiseReport): string[] {

@@ -8,6 +8,7 @@ import { figureFiles, renderFigures } from './figures';
 import { renderMarkdown } from './markdown';
 import { BiseReport, isReportRelativePath, parseReport } from './schema';
 import { stableStringify } from './stable-json';
+import { isTextData, transformerBlocks } from './transformer-blocks';
 
 export const REPORT_JSON = 'report.json';
 export const REPORT_MD = 'report.md';
@@ -31,7 +32,7 @@ function findClash(paths: readonly string[]): [string, string] | null {
 
 /**
  * Every file of the report folder. `outputs.figures` of the written report is set to the figures rendered
- * here (so callers may leave it empty); the returned report is the one written to report.json, checked by
+ * here (so callers may leave it empty), and `transformerBlocks` is derived from the masks; the returned report is the one written to report.json, checked by
  * parsing it back, so that a folder is never written with a report its own reader would reject.
  */
 export function reportFolderEntries(report: BiseReport, files: ReportArtifacts): { report: BiseReport; entries: FolderEntry[] } {
@@ -47,7 +48,9 @@ export function reportFolderEntries(report: BiseReport, files: ReportArtifacts):
   } catch (e) {
     throw new Error(`the masks file content is not valid JSON (${(e as Error).message})`);
   }
-  const written: BiseReport = { ...report, outputs: { ...report.outputs, figures: figureFiles(report) } };
+  const { transformerBlocks: _given, ...rest } = report;
+  const blocks = transformerBlocks(report.masks, isTextData(report.config));
+  const written: BiseReport = { ...rest, ...(blocks.length > 0 && { transformerBlocks: blocks }), outputs: { ...report.outputs, figures: figureFiles(report) } };
   let json: string;
   try {
     json = stableStringify(written);

@@ -8,6 +8,7 @@
  */
 import type { GroupReport, LayerReport, PruneReport } from '../prune/prune';
 import type { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
+import type { BlockGroupRecord, TransformerBlockRecord } from './transformer-blocks';
 import {
   DecodeError,
   Decoder,
@@ -146,6 +147,15 @@ export interface CollapseReportRecord {
   restartMaskInit?: number;
 }
 
+/** bise/early-stop.ts's EarlyStopRecord as written in report.json: mask learning stopped once every unit had settled. */
+export interface EarlyStopReportRecord {
+  /** The last epoch that ran, and the schedule's last (a 'last' selection names it: its masks are replayed exactly). */
+  epoch: number;
+  scheduledEpochs: number;
+  settledUnits: number;
+  skippedSteps: number;
+}
+
 export interface BiseReport {
   schema: typeof REPORT_SCHEMA;
   /** Written as REPORT_VERSION; older versions read back as they were. */
@@ -171,6 +181,13 @@ export interface BiseReport {
   biasLabels?: BiasLabelQualityRecord[];
   /** Present when the first epoch collapsed to chance and the run restarted from a safer initial mask logit or carried on. */
   collapse?: CollapseReportRecord;
+  /** Present when every unit settled before the schedule's end and mask learning stopped there, with the same masks. */
+  earlyStop?: EarlyStopReportRecord;
+  /**
+   * A transformer's mask groups by block (transformer-blocks.ts): which attention heads and MLP neurons each block
+   * lost. Derived from `masks` when the folder is written (report-files.ts); absent for other models.
+   */
+  transformerBlocks?: TransformerBlockRecord[];
   /** Paths relative to the report folder, with '/' separators. */
   outputs: { prunedModel: string; masks: string; figures: string[] };
   timings: { totalSeconds: number; msPerStep: number };
@@ -332,6 +349,12 @@ const maskRecord: Decoder<MaskRecord> = object<MaskRecord>(
   },
 );
 
+const blockGroup: Decoder<BlockGroupRecord> = object<BlockGroupRecord>({ group: count, kind: oneOf('heads', 'neurons'), units: count, removed: array(count) }, (g, path) => {
+  if (g.removed.length > g.units || g.removed.some((u) => u >= g.units)) throw new DecodeError(child(path, 'removed'), `lists units outside the group's ${g.units}`);
+});
+
+const transformerBlock: Decoder<TransformerBlockRecord> = object<TransformerBlockRecord>({ block: string, groups: array(blockGroup) });
+
 const dims = array(count);
 
 const layerReport: Decoder<LayerReport> = object<LayerReport>({
@@ -398,13 +421,17 @@ const reportDecoder: Decoder<BiseReport> = object<BiseReport>(
     collapse: optional(
       object<CollapseReportRecord>({ reason: string, keptUnits: count, maskInit: finiteNumber, action: oneOf('restarted', 'continued'), restartMaskInit: optional(finiteNumber) }),
     ),
+    earlyStop: optional(object<EarlyStopReportRecord>({ epoch: count, scheduledEpochs: count, settledUnits: count, skippedSteps: count })),
+    transformerBlocks: optional(array(transformerBlock)),
     outputs: object<BiseReport['outputs']>({ prunedModel: relativePath, masks: relativePath, figures: array(relativePath) }),
     timings: object<BiseReport['timings']>({ totalSeconds: nonNegativeNumber, msPerStep: nonNegativeNumber }),
   },
   (r, path) => {
     checkPerBias(r, path);
     checkProbePerBias(r, path);
-    if (r.history.length > 0 && !r.history.some((h) => h.epoch === r.selection.epoch)) {
+    // After an early stop, a 'last' selection names the schedule's last epoch, which did not run (its masks were replayed).
+    const replayed = r.earlyStop !== undefined && r.selection.epoch === r.earlyStop.scheduledEpochs;
+    if (r.history.length > 0 && !replayed && !r.history.some((h) => h.epoch === r.selection.epoch)) {
       throw new DecodeError(child(child(path, 'selection'), 'epoch'), `epoch ${r.selection.epoch} is not in history (epochs ${r.history[0].epoch}–${r.history[r.history.length - 1].epoch})`);
     }
   },
