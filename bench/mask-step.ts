@@ -71,7 +71,8 @@ async function onnxruntimeStep(o: Options, fraction: number, frequencyConv = tru
     const x = new Float32Array(g.inputDims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
     const gates = gatesWithPruned(g.gates.map((v) => v.channels), fraction);
     const t0 = performance.now();
-    if (fraction > 0) await runner.specialize(gates.map((v) => new Set([...v.keys()].filter((c) => v[c] === 0))));
+    // As extract runs: pruned units skipped, and gate vectors with none pruned (all of them at 0%) without their Muls.
+    await runner.specialize(gates.map((v) => new Set([...v.keys()].filter((c) => v[c] === 0))));
     const specializeMs = performance.now() - t0;
     const dLogits = new Float32Array(g.logitsDims.reduce((a, b) => a * b, 1)).fill(0.01);
     const dZ = new Float32Array(g.bottleneckDims.reduce((a, b) => a * b, 1)).fill(0.01);

@@ -35,9 +35,8 @@ const filled = (dims: readonly number[], f: (i: number) => number): Float32Array
  */
 export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: (graphs: GateGradientGraphs, lastGateGrads: readonly Float32Array[]) => void): Promise<MaskStepTiming> {
   const t0 = performance.now();
-  const runner = await GateGradientRunner.create(model, { batchSize: s.batch }, { threads: s.threads, frequencyConv: s.frequencyConv ?? true });
-  // As extract does before its first step: with every gate open (all ones), the step graphs drop the gate Muls.
-  await runner.specialize(runner.graphs.gates.map(() => new Set<number>()));
+  // As extract starts: with every gate open (all ones), the step graphs drop the gate Muls.
+  const runner = await GateGradientRunner.create(model, { batchSize: s.batch }, { threads: s.threads, frequencyConv: s.frequencyConv ?? true }, 'open-gates');
   const setupMs = performance.now() - t0;
   const g = runner.graphs;
   const x = filled(g.inputDims, (i) => Math.sin(i));

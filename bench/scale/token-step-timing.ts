@@ -47,8 +47,7 @@ export async function timeTokenMaskStep(
 ): Promise<MaskStepTiming> {
   const extent = tokenExtent(inputs);
   const t0 = performance.now();
-  const runner = await GateGradientRunner.create(model, { ...extent, units: s.units }, { threads: s.threads });
-  await runner.specialize(runner.graphs.gates.map(() => new Set<number>()));
+  const runner = await GateGradientRunner.create(model, { ...extent, units: s.units }, { threads: s.threads }, 'open-gates');
   const setupMs = performance.now() - t0;
   const data: Record<string, InputData> = {};
   for (const v of runner.graphs.inputs) {

@@ -75,7 +75,8 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
   const emit: EventSink = onEvent ?? (() => undefined);
   const started = performance.now();
   const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
-  const runner = await GateGradientRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, ...sequence, sharing: 'group' }, inputs.session);
+  // Every gate starts open (mask init ≥ 0) or the first maybeSpecialize rebuilds: start specialised for open gates.
+  const runner = await GateGradientRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, ...sequence, sharing: 'group' }, inputs.session, 'open-gates');
   const { discovery, gates } = runner.graphs;
   const inference = await GatedInference.create(model, discovery, gates, inputs.session);
   try {

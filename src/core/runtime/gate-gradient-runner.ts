@@ -31,12 +31,18 @@ export class GateGradientRunner {
     return this.runner.provider;
   }
 
-  static async create(model: Model, options: GateGradientOptions, config: SessionConfig = {}): Promise<GateGradientRunner> {
+  /**
+   * `start`: 'dense' sessions, or sessions specialised for every gate open ('open-gates': all-ones gate vectors
+   * without their Muls, graphs/one-gates.ts), as extract's first steps run; the dense pair is then built only if a
+   * step closes a gate before the next specialize().
+   */
+  static async create(model: Model, options: GateGradientOptions, config: SessionConfig = {}, start: 'dense' | 'open-gates' = 'dense'): Promise<GateGradientRunner> {
     const graphs = buildGateGradientGraphs(model, options);
     const runner = await DifferentiableRunner.create(
       model,
       { forward: graphs.forward, forwardShapes: graphs.forwardShapes, backward: graphs.backward, seeds: [graphs.logits, graphs.bottleneck] },
       config,
+      start === 'open-gates' ? { zero: new Map(), ones: new Set(graphs.gates.map((g) => g.name)) } : undefined,
     );
     return new GateGradientRunner(graphs, runner);
   }

@@ -100,3 +100,31 @@ for (const m of MODELS) {
     }
   });
 }
+
+test("a runner created 'open-gates' starts specialised, gives the dense step's numbers, and builds a dense pair only when a gate closes", async () => {
+  const model = readModelFile(zooModelPath('mobilenet-v2-op13'));
+  const [dense, open] = [await GateGradientRunner.create(model, { batchSize: 2 }, { threads: 2 }), await GateGradientRunner.create(model, { batchSize: 2 }, { threads: 2 }, 'open-gates')];
+  try {
+    const g = dense.graphs;
+    assert.equal(open.specializedOnes().size, g.gates.length);
+    const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+    const x = Float32Array.from({ length: size(g.inputDims) }, (_, i) => Math.sin(i));
+    const dLogits = Float32Array.from({ length: size(g.logitsDims) }, (_, i) => Math.cos(i) * 0.1);
+    const dZ = Float32Array.from({ length: size(g.bottleneckDims) }, (_, i) => Math.sin(2 * i) * 0.1);
+    const step = async (runner: GateGradientRunner, gates: Float32Array[]) => {
+      const f = await runner.forward(x, gates);
+      const logits = Float32Array.from(f.logits);
+      return { logits, grads: await runner.backward(f, dLogits, dZ), sessions: f.result.sessions };
+    };
+    for (const closeOne of [false, true]) {
+      const gates = g.gates.map((v) => new Float32Array(v.channels).fill(1));
+      if (closeOne) gates[1][0] = 0;
+      const [a, b] = [await step(dense, gates), await step(open, gates)];
+      assert.ok(maxAbsDiff(a.logits, b.logits) <= 1e-5);
+      a.grads.forEach((d, i) => assert.ok(relativeError(b.grads[i], d) <= 1e-5, `${closeOne ? 'one gate closed' : 'open'}, gate ${i}: ${relativeError(b.grads[i], d)}`));
+    }
+  } finally {
+    await dense.release();
+    await open.release();
+  }
+});
