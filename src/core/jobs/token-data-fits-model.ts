@@ -7,7 +7,8 @@
  */
 import { Model } from '../onnx/ir';
 import { OnnxModelError } from '../onnx/errors';
-import { DeclaredInput } from '../graphs/model-inputs';
+import { DeclaredInput, declaredInputs, fedInputs, hasSequenceAxis, shapeMap } from '../graphs/model-inputs';
+import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { indexRange } from '../graphs/random-inputs';
 import { TextDataset } from '../data/text/text-dataset';
 import { TokenDataset, TokenFeed, TokenRole } from '../data/text/token-feeds';
@@ -80,10 +81,41 @@ export function fitTokensToModel(model: Model, signature: ModelSignature, data: 
       throw new OnnxModelError(modelPath, `its input '${v.name}' takes exactly ${fixed} tokens per text, but the data (${data.description}) is padded to ${length}: export the model with a dynamic sequence axis`);
     }
   }
+  const accepted = longestAccepted(model, length);
+  if (accepted < length) {
+    throw new OnnxModelError(
+      modelPath,
+      `its graph takes texts of at most ${accepted} tokens (its position embeddings or another fixed size stop longer ones), but the data (${data.description}) is padded to ${length}: pass --max-length ${accepted}`,
+    );
+  }
   const classes = Math.max(...splits.map((s) => s.numClasses));
   if (classes > signature.classes) {
     throw new OnnxModelError(modelPath, `has ${signature.classes} outputs (classes), but the labels of the data (${data.description}) span ${classes} classes (0 to ${classes - 1}); every label must be below ${signature.classes}`);
   }
   const fit = (split: TextDataset): TokenDataset => ({ ...split, feeds, numClasses: signature.classes });
   return { ...data, train: fit(data.train), val: fit(data.val), test: fit(data.test) };
+}
+
+/**
+ * The longest sequence (up to `wanted`) for which the model's shapes work out, by folding its shape arithmetic at
+ * batch 1 (a binary search: shapes that fit at n fit below n, as position embeddings are sliced to n).
+ */
+export function longestAccepted(model: Model, wanted: number): number {
+  const declared = declaredInputs(model);
+  const fits = (n: number): boolean => {
+    try {
+      foldShapes(model.graph, shapeMap(fedInputs(declared, { batchSize: 1, sequenceLength: n })));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!hasSequenceAxis(declared) || fits(wanted)) return wanted;
+  let [lo, hi] = [0, wanted];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -17,7 +17,7 @@ import { JobEvent } from '../../../src/core/bise/events';
 import { readModelFile } from '../../../src/core/onnx/reader';
 import { Model } from '../../../src/core/onnx/ir';
 import { declaredInputs } from '../../../src/core/graphs/model-inputs';
-import { tokenFeeds } from '../../../src/core/jobs/token-data-fits-model';
+import { longestAccepted, tokenFeeds } from '../../../src/core/jobs/token-data-fits-model';
 import { BuiltinDatasetSpec } from '../../../src/core/jobs/builtin-datasets';
 import { npyBytes } from '../../support/npy-writer';
 import { buildSmallCnn, DEMO_CNN } from '../../../src/core/models/small-cnn';
@@ -131,6 +131,18 @@ test("a tokenizer whose vocabulary exceeds the model's embedding table is refuse
   const alone = path.join(dir, 'model.onnx');
   fs.copyFileSync(MODEL, alone);
   await assert.rejects(runEvalJob({ modelPath: alone, data: csvSpec, split: 'test' }), (e: Error) => e.message.includes(path.join(dir, 'tokenizer.json')) && /missing/.test(e.message));
+});
+
+test('texts longer than the position embeddings are refused before any inference, with the longest length the model takes', async () => {
+  assert.equal(longestAccepted(readModelFile(MODEL), 300), 32);
+  assert.equal(longestAccepted(readModelFile(MODEL), 20), 20);
+  const dir = tmp();
+  const [n, length] = [8, 40];
+  const ids = Array.from({ length: n * length }, (_, i) => (i % length === 0 ? 2 : 5 + ((i * 7) % 150)));
+  fs.writeFileSync(path.join(dir, 'input_ids.npy'), npyBytes({ descr: '<i8', shape: [n, length], data: ids }));
+  fs.writeFileSync(path.join(dir, 'attention_mask.npy'), npyBytes({ descr: '<i8', shape: [n, length], data: ids.map(() => 1) }));
+  fs.writeFileSync(path.join(dir, 'labels.csv'), ['label,bias', ...Array.from({ length: n }, (_, i) => `${i % 2},${Math.floor(i / 2) % 2}`)].join('\n') + '\n');
+  await assert.rejects(runEvalJob({ modelPath: MODEL, data: { kind: 'npy-folder', dir, seed: 0 }, split: 'train', threads: 2 }), (e: Error) => e.message.includes(MODEL) && /at most 32 tokens/.test(e.message) && /--max-length 32/.test(e.message));
 });
 
 test('an image model refuses text data, and a token model refuses the built-in image datasets, naming the model', async () => {
