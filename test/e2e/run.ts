@@ -4,8 +4,11 @@
  *
  * It installs the .vsix into a temp extensions folder, opens a temp workspace (test/e2e/workspace.ts) and runs the
  * scenario of test/e2e/scenario.ts: right-click the model → form (CSV column dropdowns too) → run → report, a layer's
- * histogram → export. Screenshots go to docs/screenshots/. Everything is bounded in time, and code-server is
- * stopped (its process group) at the end. test/e2e/electron.ts runs the same scenario in desktop VS Code.
+ * histogram → export; then test/e2e/scenario-more.ts: the audit, the Runs view, the walkthrough and the report in a
+ * light theme; then test/e2e/scenario-new.ts: the model view, a text model's form and run, and "Convert to ONNX for
+ * BISE" (its files: test/e2e/workspace-new.ts, whose Python with torch goes first on the workbench's PATH, env
+ * BISE_E2E_PYTHON, default /usr/bin/python3). Screenshots go to docs/screenshots/. Everything is bounded in time,
+ * and code-server is stopped (its process group) at the end. test/e2e/electron.ts runs the same scenario in desktop VS Code.
  *
  * Run with `npm run test:e2e`; env: BISE_VSIX (default bise-vscode-linux-x64.vsix), BISE_E2E_CACHE,
  * BISE_E2E_KEEP=1 keeps the temp folder, BISE_E2E_RUN_TIMEOUT_S (default 900) bounds the BISE run,
@@ -18,7 +21,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { runScenario } from './scenario';
+import { runMoreScenario } from './scenario-more';
+import { runNewScenario } from './scenario-new';
 import { makeE2eFolders, REPO } from './workspace';
+import { addNewScenarioFiles } from './workspace-new';
 
 const CS_VERSION = '4.100.3';
 const cache = process.env.BISE_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'bise-e2e');
@@ -68,7 +74,11 @@ async function main(): Promise<void> {
   }
   const { root, workspace, extensions: extDir, userData } = makeE2eFolders('bise-e2e-');
   fs.mkdirSync(path.join(root, 'xdg-config'), { recursive: true });
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data'), CS_DISABLE_GETTING_STARTED_OVERRIDE: '1' };
+  const torchPythonBin = addNewScenarioFiles(root, workspace);
+  // "Convert to ONNX for BISE" runs python3 from PATH (no Python extension here): the one with torch goes first.
+  // VSCODE_CLI=1, as when VS Code is started from a terminal (`code .`): the extension host takes this environment
+  // instead of the login shell's, whose profile (e.g. pyenv's shims) would put another python3 first.
+  const env = { ...process.env, PATH: `${torchPythonBin}${path.delimiter}${process.env.PATH ?? ''}`, VSCODE_CLI: '1', XDG_CONFIG_HOME: path.join(root, 'xdg-config'), XDG_DATA_HOME: path.join(root, 'xdg-data'), CS_DISABLE_GETTING_STARTED_OVERRIDE: '1' };
   const csArgs = ['--extensions-dir', extDir, '--user-data-dir', userData];
 
   step(`installing ${path.relative(REPO, vsix)} into ${extDir}`);
@@ -105,6 +115,8 @@ async function main(): Promise<void> {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 90_000 });
 
     await runScenario(page, { workspace, schedule: scheduleName, runTimeoutMs, shotPrefix: 'e2e-', step });
+    await runMoreScenario(page, { workspace, shotPrefix: 'e2e-', step });
+    await runNewScenario(page, { workspace, shotPrefix: 'e2e-', step });
     ok = true;
   } catch (e) {
     if (page) await page.screenshot({ path: path.join(root, 'failure.png') }).catch(() => undefined);
