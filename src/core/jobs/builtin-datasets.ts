@@ -19,6 +19,19 @@ import { readMnistIdx } from '../data/idx';
 import { NormalizeOptions } from '../data/pixel-normalisation';
 import * as path from 'node:path';
 
+/** How a dataset of image files is read: split seed, size, channels, normalisation, column roles and streaming. */
+export interface ImageFileOptions {
+  readonly seed: number;
+  readonly size?: number;
+  readonly channels?: 1 | 3;
+  readonly normalize?: NormalizeOptions;
+  readonly columns?: CsvColumnMapping;
+  /** Stream the images from disk (true), or hold them in memory (false); default: stream when too large for memory. */
+  readonly stream?: boolean;
+  /** Memory for the streamed images' cache, in MiB (default: a quarter of free memory, at most 1 GiB). */
+  readonly cacheMb?: number;
+}
+
 export type BuiltinDatasetSpec =
   | { readonly kind: 'biased-mnist'; readonly rho: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
   | { readonly kind: 'multi-color-mnist'; readonly rhoLeft: number; readonly rhoRight: number; readonly seed: number; readonly trainSize?: number; readonly valSize?: number; readonly testSize?: number; readonly idx?: DigitFiles }
@@ -27,35 +40,13 @@ export type BuiltinDatasetSpec =
   /** A folder of x_<split>.npy, y_<split>.npy, b_<split>.npy (see data/npy-folder.ts). */
   | { readonly kind: 'npy-folder'; readonly dir: string; readonly seed: number; readonly normalize?: NormalizeOptions; readonly stream?: boolean; readonly cacheMb?: number }
   /** A CSV `path,label,bias[,bias2…][,split]` of PNG/JPEG images, or other column names with `columns` (see data/image-csv.ts). */
-  | {
-      readonly kind: 'image-csv';
-      readonly file: string;
-      readonly seed: number;
-      readonly size?: number;
-      readonly channels?: 1 | 3;
-      readonly normalize?: NormalizeOptions;
-      readonly columns?: CsvColumnMapping;
-      /** Stream the images from disk (true), or hold them in memory (false); default: stream when too large for memory. */
-      readonly stream?: boolean;
-      /** Memory for the streamed images' cache, in MiB (default: a quarter of free memory, at most 1 GiB). */
-      readonly cacheMb?: number;
-    }
+  | ({ readonly kind: 'image-csv'; readonly file: string } & ImageFileOptions)
   /**
    * A folder of images with an attribute file joined by file name (CelebA's img_align_celeba/ and list_attr_celeba.txt,
    * or one sub-folder per class): `location` is the attribute file or its folder, `columns` names the target and
    * bias attributes (see data/attributes/attribute-dataset.ts).
    */
-  | {
-      readonly kind: 'image-attributes';
-      readonly location: string;
-      readonly seed: number;
-      readonly size?: number;
-      readonly channels?: 1 | 3;
-      readonly normalize?: NormalizeOptions;
-      readonly columns?: CsvColumnMapping;
-      readonly stream?: boolean;
-      readonly cacheMb?: number;
-    }
+  | ({ readonly kind: 'image-attributes'; readonly location: string } & ImageFileOptions)
   | TextDataSpec;
 
 /**
