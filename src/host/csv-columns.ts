@@ -4,8 +4,8 @@
  * and by an image file name in the first row), and the check of the user's choice against the header. A text
  * table's choice (text, target, bias) follows the same rules for its target and bias (text-datasets.ts).
  */
-import * as fs from 'node:fs';
 import { parseCsv } from '../core/data/csv';
+import { readFileHead } from '../core/data/file-head';
 import type { CsvColumnChoice, TextColumnChoice } from '../protocol/jobs';
 
 /** How much of a CSV the form reads: enough for a header and a row, never the whole file. */
@@ -20,21 +20,14 @@ export interface CsvHead {
 
 /** The header and first data row of `file` from its first `maxBytes` bytes; null if unreadable or not CSV text. */
 export function readCsvHead(file: string, maxBytes = CSV_HEAD_BYTES): CsvHead | null {
-  let fd: number | undefined;
+  const text = readFileHead(file, maxBytes);
+  if (text === null) return null;
   try {
-    fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(maxBytes);
-    const n = fs.readSync(fd, buf, 0, maxBytes, 0);
-    let text = buf.subarray(0, n).toString('utf8');
-    // A full buffer may end inside a record: keep whole lines only.
-    if (n === maxBytes) text = text.slice(0, Math.max(0, text.lastIndexOf('\n')));
     const records = parseCsv(text, file);
     if (records.length === 0) return null;
     return { columns: records[0].fields.map((c) => c.trim()), firstRow: records.length > 1 ? records[1].fields.map((c) => c.trim()) : null };
   } catch {
     return null;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -4,9 +4,9 @@
  * column besides, and folders of pre-tokenised input_ids.npy. Read with the same bounded read as the image CSVs
  * (csv-columns.ts), so a large file costs at most its first 16 KiB; the form then asks which column is which.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TextColumnChoice } from '../protocol/jobs';
+import { readFileHead } from '../core/data/file-head';
 import { CSV_HEAD_BYTES, CsvHead, readCsvHead, suggestLabelColumns } from './csv-columns';
 import type { DetectedDataset } from './datasets';
 
@@ -22,13 +22,9 @@ export function isTextTableName(name: string): boolean {
 
 /** The keys of the JSON Lines objects in the first `maxBytes` bytes (in order of first appearance) and the first object's values. */
 export function readJsonlHead(file: string, maxBytes = CSV_HEAD_BYTES): CsvHead | null {
-  let fd: number | undefined;
+  const text = readFileHead(file, maxBytes, (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  if (text === null) return null;
   try {
-    fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(maxBytes);
-    const n = fs.readSync(fd, buf, 0, maxBytes, 0);
-    let text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    if (n === maxBytes) text = text.slice(0, Math.max(0, text.lastIndexOf('\n')));
     const objects = text
       .split('\n')
       .filter((l) => l.trim() !== '')
@@ -40,8 +36,6 @@ export function readJsonlHead(file: string, maxBytes = CSV_HEAD_BYTES): CsvHead 
     return { columns, firstRow: columns.map((c) => cell(rows[0][c])) };
   } catch {
     return null;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -11,7 +11,8 @@
  * segment). Initialised as Hugging Face initialises BERT (normal(0, 0.02) weights, zero biases, LayerNorm 1 and 0),
  * seeded.
  */
-import { Attribute, Model, Node, Tensor, floatAttr, floatTensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
+import { Attribute, Model, Node, Tensor, ValueInfo, floatAttr, floatTensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
+import { builtinModel } from './classifier-model';
 import { Rng, createRng, fillNormal } from '../data/random';
 
 export interface BertMiniSpec {
@@ -152,22 +153,9 @@ export function buildBertMini(spec: BertMiniSpec): Model {
   const pooled = b.node('/bert/pooler/activation', 'Tanh', [b.gemm('/bert/pooler/dense', 'bert.pooler.dense', first, hidden, hidden)]);
   b.gemm('/classifier', 'classifier', pooled, hidden, classes, 'logits');
 
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 'bise-vscode',
-    producerVersion: '0.1.0',
-    graph: {
-      name: 'bert_mini',
-      nodes: b.nodes,
-      inputs: [
-        { name: 'input_ids', dtype: 'int64', shape: ['batch', 'sequence'] },
-        { name: 'attention_mask', dtype: 'int64', shape: ['batch', 'sequence'] },
-      ],
-      outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', classes] }],
-      initializers: b.initializers,
-      valueInfo: new Map(),
-    },
-    metadata: {},
-  };
+  const inputs: ValueInfo[] = [
+    { name: 'input_ids', dtype: 'int64', shape: ['batch', 'sequence'] },
+    { name: 'attention_mask', dtype: 'int64', shape: ['batch', 'sequence'] },
+  ];
+  return builtinModel('bert_mini', inputs, classes, b.nodes, b.initializers);
 }

@@ -1,5 +1,5 @@
-/** The Model around a built-in network's graph: one image input [batch, C, H, W], one logits output [batch, K]. */
-import { Model, Node, Tensor } from '../onnx/ir';
+/** The Model around a built-in network's graph: its inputs (an image [batch, C, H, W], or token ids), one logits output [batch, K]. */
+import { Model, Node, Tensor, ValueInfo } from '../onnx/ir';
 import { Rng } from '../data/random';
 
 export interface ClassifierShape {
@@ -10,6 +10,11 @@ export interface ClassifierShape {
 }
 
 export function classifierModel(name: string, shape: ClassifierShape, nodes: readonly Node[], initializers: ReadonlyMap<string, Tensor>): Model {
+  const input: ValueInfo = { name: 'input', dtype: 'float32', shape: ['batch', shape.inputChannels, shape.height, shape.width] };
+  return builtinModel(name, [input], shape.classes, nodes, initializers);
+}
+
+export function builtinModel(name: string, inputs: readonly ValueInfo[], classes: number, nodes: readonly Node[], initializers: ReadonlyMap<string, Tensor>): Model {
   return {
     irVersion: 8,
     opsetImports: [{ domain: '', version: 17 }],
@@ -18,8 +23,8 @@ export function classifierModel(name: string, shape: ClassifierShape, nodes: rea
     graph: {
       name,
       nodes,
-      inputs: [{ name: 'input', dtype: 'float32', shape: ['batch', shape.inputChannels, shape.height, shape.width] }],
-      outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', shape.classes] }],
+      inputs,
+      outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', classes] }],
       initializers,
       valueInfo: new Map(),
     },

@@ -10,6 +10,7 @@ import { DatasetError } from '../errors';
 import { AttributeHeader, attributeHeader, isAttributeValue } from './attribute-list';
 import { isImageFileName } from './image-folder';
 import { decodeListing, listingFormat, listingLines } from './listing-lines';
+import { readFileHead } from '../file-head';
 
 export interface AttributeFiles {
   /** The attribute file's folder: images are found under it, and may not lie outside it. */
@@ -32,14 +33,9 @@ export function isAttributeFileName(name: string): boolean {
  * one −1/0/1 value per attribute; in a CSV, a first column not called `path`, which an image list's is), else null.
  */
 export function sniffAttributeList(file: string, maxBytes = LISTING_HEAD_BYTES): AttributeHeader | null {
-  let fd: number | undefined;
+  const text = readFileHead(file, maxBytes, (bytes) => decodeListing(bytes, file));
+  if (text === null) return null;
   try {
-    fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(maxBytes);
-    const n = fs.readSync(fd, buf, 0, maxBytes, 0);
-    let text = decodeListing(buf.subarray(0, n), file);
-    // A full buffer may end inside a line: keep whole lines only.
-    if (n === maxBytes) text = text.slice(0, Math.max(0, text.lastIndexOf('\n')));
     const format = listingFormat(file);
     const lines = listingLines(text, format, file);
     const header = attributeHeader(lines, format, file);
@@ -48,8 +44,6 @@ export function sniffAttributeList(file: string, maxBytes = LISTING_HEAD_BYTES):
     return shaped && header.fileColumn.toLowerCase() !== 'path' ? header : null;
   } catch {
     return null;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
