@@ -11,6 +11,7 @@
  */
 import { Graph, Node, Tensor } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
+import { withoutDeadNodes } from './rewrite-nodes';
 
 /** Ops whose output is all ones when their first input is (the layouts gated-forward.ts builds a gate into). */
 const KEEPS_ONES = new Set(['Reshape', 'Identity', 'Expand', 'Flatten', 'Squeeze', 'Unsqueeze']);
@@ -40,7 +41,8 @@ export function specializeOneGates(graph: Graph, shapes: ShapeMap, ones: Readonl
     alias.set(out, kept);
     if (graphOutputs.has(out)) nodes.push({ name: `${n.name}::ones`, opType: 'Identity', domain: '', inputs: [kept], outputs: [out], attributes: {} });
   }
-  return withoutDeadNodes({ ...graph, nodes }, allOnes);
+  // The gate layouts (Reshape, MatMul of a ones gate) that no Mul reads any more go.
+  return withoutDeadNodes({ ...graph, nodes });
 }
 
 /** For Mul(a, b) with one operand all ones and the other already of the output's shape: that other operand. */
@@ -72,21 +74,4 @@ function columnsSumToOne(t: Tensor | undefined): boolean {
     if (sum !== 1) return false;
   }
   return true;
-}
-
-/** Drops the gate-layout nodes (Reshape, MatMul of a ones gate) that no Mul reads any more. */
-function withoutDeadNodes(graph: Graph, allOnes: ReadonlySet<string>): Graph {
-  const needed = new Set(graph.outputs.map((o) => o.name));
-  const kept: Node[] = [];
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const n = graph.nodes[i];
-    const dead = n.outputs.every((o) => !o || (!needed.has(o) && allOnes.has(o)));
-    if (dead) continue;
-    kept.push(n);
-    n.inputs.forEach((x) => x && needed.add(x));
-  }
-  const nodes = kept.reverse();
-  const used = new Set(nodes.flatMap((n) => n.inputs));
-  const initializers = new Map([...graph.initializers].filter(([name]) => used.has(name)));
-  return { ...graph, nodes, initializers };
 }

@@ -34,3 +34,18 @@ export function replaceNodes(graph: Graph, replace: (node: Node, index: number) 
   for (const name of graph.initializers.keys()) if (!used.has(name)) initializers.delete(name);
   return { graph: { ...graph, nodes, initializers }, replaced };
 }
+
+/** The graph without the nodes none of whose outputs are read (by a later node or as a graph output), nor the initializers only they read. */
+export function withoutDeadNodes(graph: Graph): Graph {
+  const kept: Node[] = [];
+  const needed = new Set(graph.outputs.map((o) => o.name));
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i];
+    if (!n.outputs.some((o) => o && needed.has(o))) continue;
+    kept.push(n);
+    n.inputs.forEach((x) => x && needed.add(x));
+  }
+  const nodes = kept.reverse();
+  const used = new Set(nodes.flatMap((n) => n.inputs));
+  return { ...graph, nodes, initializers: new Map([...graph.initializers].filter(([name]) => used.has(name))) };
+}

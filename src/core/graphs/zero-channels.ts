@@ -8,6 +8,7 @@
  */
 import { Graph, Node, Tensor, attrInt, int64Tensor, intAttr, makeTensor } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
+import { withoutDeadNodes } from './rewrite-nodes';
 
 export interface ZeroChannelOptions {
   /**
@@ -138,23 +139,7 @@ export function specializeZeroChannels(graph: Graph, shapes: ShapeMap, known: Re
     nodes.push({ ...p, name: `${p.name}::${tag}::live`, inputs, outputs: [out] });
     return out;
   }
-  const live = withoutDeadNodes(nodes, graphOutputs);
-  const used = new Set(live.flatMap((n) => n.inputs));
-  for (const name of [...initializers.keys()]) if (!used.has(name)) initializers.delete(name);
-  return { ...graph, nodes: live, initializers };
-}
-
-/** Drops nodes none of whose outputs are read (by a later node or as a graph output). */
-function withoutDeadNodes(nodes: readonly Node[], graphOutputs: ReadonlySet<string>): Node[] {
-  const kept: Node[] = [];
-  const needed = new Set(graphOutputs);
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const n = nodes[i];
-    if (!n.outputs.some((o) => o && needed.has(o))) continue;
-    kept.push(n);
-    n.inputs.forEach((x) => x && needed.add(x));
-  }
-  return kept.reverse();
+  return withoutDeadNodes({ ...graph, nodes, initializers });
 }
 
 /** Which weight axis matches the input channels. */

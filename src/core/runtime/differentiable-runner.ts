@@ -96,24 +96,17 @@ export class DifferentiableRunner {
    * after building dense then specialised).
    */
   static async create(model: Model, pair: DifferentiablePair, config: SessionConfig = {}, start?: Specialisation): Promise<DifferentiableRunner> {
-    const [forward, backward] = start ? specialisedGraphs(pair, start, config) : [forSession(pair.forward, config, pair.forwardShapes), forSession(pair.backward.graph, config)];
-    const fwd = await createSession(serializeModel(engineModel(model, forward, model.opsetImports)), config);
-    const resolved: SessionConfig = { ...config, provider: fwd.provider, onNote: undefined };
-    const bwd = await createSession(serializeModel(engineModel(model, backward, [{ domain: '', version: ENGINE_OPSET }])), resolved);
-    if (!start) return new DifferentiableRunner(pair, model, densePair(fwd.session, bwd.session), resolved, fwd.provider);
-    const runner = new DifferentiableRunner(pair, model, undefined, resolved, fwd.provider);
-    runner.specialized = specialisedPair(fwd.session, bwd.session, start);
+    const sessions = await createSessions(model, start ? specialisedGraphs(pair, start, config) : denseGraphs(pair, config), config);
+    const resolved: SessionConfig = { ...config, provider: sessions.provider, onNote: undefined };
+    if (!start) return new DifferentiableRunner(pair, model, densePair(sessions), resolved, sessions.provider);
+    const runner = new DifferentiableRunner(pair, model, undefined, resolved, sessions.provider);
+    runner.specialized = specialisedPair(sessions, start);
     return runner;
   }
 
   /** The dense pair, rebuilt if a specialisation had released it. */
   private async densePair(): Promise<SessionPair> {
-    if (!this.dense) {
-      const { forward, forwardShapes, backward } = this.pair;
-      const fwd = await createSession(serializeModel(engineModel(this.model, forSession(forward, this.config, forwardShapes), this.model.opsetImports)), this.config);
-      const bwd = await createSession(serializeModel(engineModel(this.model, forSession(backward.graph, this.config), [{ domain: '', version: ENGINE_OPSET }])), this.config);
-      this.dense = densePair(fwd.session, bwd.session);
-    }
+    if (!this.dense) this.dense = densePair(await createSessions(this.model, denseGraphs(this.pair, this.config), this.config));
     return this.dense;
   }
 
@@ -133,9 +126,7 @@ export class DifferentiableRunner {
     if (previous) await releasePair(previous);
     if (this.dense) await releasePair(this.dense);
     this.dense = undefined;
-    const fs = await createSession(serializeModel(engineModel(this.model, f, this.model.opsetImports)), this.config);
-    const bs = await createSession(serializeModel(engineModel(this.model, b, [{ domain: '', version: ENGINE_OPSET }])), this.config);
-    this.specialized = specialisedPair(fs.session, bs.session, start);
+    this.specialized = specialisedPair(await createSessions(this.model, [f, b], this.config), start);
   }
 
   /** Channels per input that the current specialisation assumes zero (empty when dense). */
@@ -235,12 +226,30 @@ function specialisedGraphs(pair: DifferentiablePair, s: Specialisation, config: 
   return [forSession(f, config, inferShapes(f, inputDims)), forSession(b, config)];
 }
 
-function specialisedPair(forward: ort.InferenceSession, backward: ort.InferenceSession, s: Specialisation): SessionPair {
-  return { forward, backward, zero: new Map([...s.zero].map(([k, v]) => [k, new Set(v)])), ones: new Set(s.ones) };
+/** The forward and backward graphs the sessions of the dense pair run. */
+function denseGraphs(pair: DifferentiablePair, config: SessionConfig): [Graph, Graph] {
+  return [forSession(pair.forward, config, pair.forwardShapes), forSession(pair.backward.graph, config)];
 }
 
-function densePair(forward: ort.InferenceSession, backward: ort.InferenceSession): SessionPair {
-  return { forward, backward, zero: new Map(), ones: new Set() };
+interface Sessions {
+  readonly forward: ort.InferenceSession;
+  readonly backward: ort.InferenceSession;
+  /** The provider the forward session got; the backward is asked for it (no second fallback note). */
+  readonly provider: ExecutionProvider;
+}
+
+async function createSessions(model: Model, [forward, backward]: [Graph, Graph], config: SessionConfig): Promise<Sessions> {
+  const fwd = await createSession(serializeModel(engineModel(model, forward, model.opsetImports)), config);
+  const bwd = await createSession(serializeModel(engineModel(model, backward, [{ domain: '', version: ENGINE_OPSET }])), { ...config, provider: fwd.provider, onNote: undefined });
+  return { forward: fwd.session, backward: bwd.session, provider: fwd.provider };
+}
+
+function specialisedPair(s: Sessions, assumed: Specialisation): SessionPair {
+  return { forward: s.forward, backward: s.backward, zero: new Map([...assumed.zero].map(([k, v]) => [k, new Set(v)])), ones: new Set(assumed.ones) };
+}
+
+function densePair(s: Sessions): SessionPair {
+  return { forward: s.forward, backward: s.backward, zero: new Map(), ones: new Set() };
 }
 
 async function releasePair(p: SessionPair): Promise<void> {
