@@ -13,17 +13,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { contrastRatio, luminance, parseCssColour } from './colour-contrast';
-import { pickQuickInputRow, quickInputRows, runContextMenuItem, runFromPalette, visibleWebview, waitFor } from './workbench';
+import { ScenarioContext, Shot, pickQuickInputRow, quickInputRows, runContextMenuItem, runFromPalette, screenshotter, useTheme, visibleWebview, waitFor } from './workbench';
 import { REPO } from './workspace';
 
-export interface MoreScenarioOptions {
-  readonly workspace: string;
-  /** Screenshot file names start with this ('e2e-' for code-server). */
-  readonly shotPrefix: string;
-  readonly step: (message: string) => void;
-}
+export type MoreScenarioOptions = ScenarioContext;
 
-const SHOTS = path.join(REPO, 'docs', 'screenshots');
 /** Generous: the machine may be shared, and the audit loads data and trains a probe per layer. */
 const AUDIT_TIMEOUT_MS = 300_000;
 const UI_TIMEOUT_MS = 60_000;
@@ -39,18 +33,13 @@ interface Walkthrough {
 }
 
 export async function runMoreScenario(page: Page, o: MoreScenarioOptions): Promise<void> {
-  const shot = async (name: string): Promise<void> => {
-    const file = path.join(SHOTS, `${o.shotPrefix}${name}`);
-    await page.screenshot({ path: file });
-    o.step(`screenshot ${path.relative(REPO, file)}`);
-  };
+  const shot = screenshotter(page, o);
   await audit(page, o, shot);
   await runsView(page, o, shot);
   await walkthrough(page, o, shot);
   await lightTheme(page, o, shot);
 }
 
-type Shot = (name: string) => Promise<void>;
 
 async function audit(page: Page, o: MoreScenarioOptions, shot: Shot): Promise<void> {
   o.step('Explorer: right-click model.onnx → Audit Model for Bias');
@@ -150,9 +139,7 @@ async function walkthrough(page: Page, o: MoreScenarioOptions, shot: Shot): Prom
 
 async function lightTheme(page: Page, o: MoreScenarioOptions, shot: Shot): Promise<void> {
   o.step('command palette → Preferences: Color Theme → Default Light Modern');
-  await runFromPalette(page, 'Preferences: Color Theme');
-  await pickQuickInputRow(page, 'Light Modern', UI_TIMEOUT_MS);
-  await waitFor(page.locator('.monaco-workbench.vs:not(.vs-dark)'), 'the light workbench (class "vs")', UI_TIMEOUT_MS);
+  await useTheme(page, 'light', UI_TIMEOUT_MS);
 
   await page.locator('.tabs-container .tab').filter({ has: page.locator('.label-name', { hasText: EXPORTED_TAB }) }).first().click();
   const wv = visibleWebview(page, 'bise-vscode');

@@ -14,18 +14,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { pickQuickInputRow, runContextMenuItem, runFromPalette, visibleWebview, waitFor } from './workbench';
+import { ScenarioContext, Shot, runContextMenuItem, runFromPalette, screenshotter, useTheme, visibleWebview, waitFor } from './workbench';
 import { NEW_FILES } from './workspace-new';
-import { REPO } from './workspace';
 
-export interface NewScenarioOptions {
-  readonly workspace: string;
-  /** Screenshot file names start with this ('e2e-' for code-server). */
-  readonly shotPrefix: string;
-  readonly step: (message: string) => void;
-}
+export type NewScenarioOptions = ScenarioContext;
 
-const SHOTS = path.join(REPO, 'docs', 'screenshots');
 const UI_TIMEOUT_MS = 60_000;
 /** The worker reads and analyses the model; generous on a loaded machine. */
 const MODEL_READ_TIMEOUT_MS = 90_000;
@@ -46,14 +39,9 @@ const DEMO_MODEL_FACTS = {
 /** The one-epoch schedule of the text run, and its text settings. */
 const TEXT_FORM: Record<string, string> = { maxLength: '24', units: 'both', maxEpochs: '1', tauPeriod: '1', auxEpochs: '1', batchSize: '4', probeEpochs: '1', randomSeeds: '1' };
 
-type Shot = (name: string) => Promise<void>;
 
 export async function runNewScenario(page: Page, o: NewScenarioOptions): Promise<void> {
-  const shot = async (name: string): Promise<void> => {
-    const file = path.join(SHOTS, `${o.shotPrefix}${name}`);
-    await page.screenshot({ path: file });
-    o.step(`screenshot ${path.relative(REPO, file)}`);
-  };
+  const shot = screenshotter(page, o);
   const started = Date.now();
   const timed = async (what: string, part: () => Promise<void>): Promise<void> => {
     const t = Date.now();
@@ -97,14 +85,6 @@ async function showExplorer(page: Page): Promise<void> {
 }
 
 /** Switches the color theme unless the workbench already shows it; waits for the workbench's theme class. */
-async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  const shown = page.locator(theme === 'light' ? '.monaco-workbench.vs:not(.vs-dark)' : '.monaco-workbench.vs-dark');
-  if ((await shown.count()) > 0) return;
-  await runFromPalette(page, 'Preferences: Color Theme');
-  await pickQuickInputRow(page, theme === 'light' ? 'Light Modern' : 'Dark Modern', UI_TIMEOUT_MS);
-  await waitFor(shown, `the ${theme} workbench`, UI_TIMEOUT_MS);
-}
-
 /** The active editor tab whose label is exactly `label`. */
 function activeTab(page: Page, label: string): Locator {
   return page.locator('.tabs-container .tab.active').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) });
@@ -166,11 +146,11 @@ async function modelView(page: Page, o: NewScenarioOptions, shot: Shot): Promise
   }
   o.step(`model view: input ${inputRow.join(' | ')}; opset ${f.Opset}; ${f.Parameters} parameters; ${f['Gated layers']}`);
 
-  await useTheme(page, 'light');
+  await useTheme(page, 'light', UI_TIMEOUT_MS);
   await waitFor(view.locator('body.vscode-light #app h2'), 'the model view in the light theme', UI_TIMEOUT_MS);
   await page.waitForTimeout(500);
   await shot('light-11-model-view.png');
-  await useTheme(page, 'dark');
+  await useTheme(page, 'dark', UI_TIMEOUT_MS);
   await waitFor(view.locator('body.vscode-dark #app h2'), 'the model view in the dark theme', UI_TIMEOUT_MS);
   await page.waitForTimeout(500);
   await shot('11-model-view.png');

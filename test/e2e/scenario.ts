@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { REPO } from './workspace';
+import { ScenarioContext, runContextMenuItem, screenshotter } from './workbench';
 
 /**
  * The schedules typed into the form. `demo` (the default) is `bise demo`'s setting (src/core/jobs/demo-setting.ts:
@@ -20,16 +20,11 @@ export const SCHEDULES: Record<string, Record<string, string>> = {
   quick: { trainSize: '2000', valSize: '500', testSize: '1000', maxEpochs: '4', tauPeriod: '1', auxEpochs: '1', probeEpochs: '5', randomSeeds: '2' },
 };
 
-export interface ScenarioOptions {
-  readonly workspace: string;
+export interface ScenarioOptions extends ScenarioContext {
   readonly schedule: string;
   readonly runTimeoutMs: number;
-  /** Screenshot file names start with this ('e2e-' for code-server). */
-  readonly shotPrefix: string;
-  readonly step: (message: string) => void;
 }
 
-const SHOTS = path.join(REPO, 'docs', 'screenshots');
 
 /** The content frame of the (only) BISE webview panel. */
 function webview(page: Page): FrameLocator {
@@ -40,40 +35,13 @@ export async function runScenario(page: Page, o: ScenarioOptions): Promise<void>
   const { step } = o;
   const formValues = SCHEDULES[o.schedule];
   if (!formValues) throw new Error(`BISE_E2E_SCHEDULE must be one of ${Object.keys(SCHEDULES).join(', ')}`);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const shot = async (name: string): Promise<void> => {
-    const file = path.join(SHOTS, `${o.shotPrefix}${name}`);
-    await page.screenshot({ path: file });
-    step(`screenshot ${path.relative(REPO, file)}`);
-  };
+  const shot = screenshotter(page, o);
 
   step('waiting for the workbench and the Explorer');
   const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'model.onnx' });
   await row.waitFor({ timeout: 120_000 });
   step('right-click model.onnx → Extract Unbiased Subnetwork');
-  // The menu item appears once the extension host has registered the extension's contributions: until then
-  // the context menu lacks it, so close the menu and right-click again.
-  const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Extract Unbiased Subnetwork' }).first();
-  for (let attempt = 1; ; attempt++) {
-    await row.click({ button: 'right' });
-    try {
-      await item.waitFor({ timeout: 3000 });
-      break;
-    } catch (e) {
-      if (attempt >= 30) throw new Error(`the Explorer context menu never offered "Extract Unbiased Subnetwork": ${String(e)}`);
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000);
-    }
-  }
-  // A click right after the menu opened is sometimes swallowed by the menu; the hovered item also runs on Enter.
-  await item.hover();
-  await page.waitForTimeout(300);
-  await item.click();
-  await page.waitForTimeout(1000);
-  if (await page.locator('.monaco-menu').isVisible()) {
-    step('the menu is still open after the click; pressing Enter on the hovered item');
-    await page.keyboard.press('Enter');
-  }
+  await runContextMenuItem(page, row, 'Extract Unbiased Subnetwork');
 
   const wv = webview(page);
   const start = wv.locator('#start-run');

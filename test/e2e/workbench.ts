@@ -1,10 +1,13 @@
 /**
- * Workbench gestures the e2e scenarios share beyond the first one: a command from the palette, an item of a
- * right-click menu (retried until the extension's contributions are registered), a row of a quick pick, and the
- * content frame of the visible webview of an extension. Every wait is bounded and its error names what did not
+ * Workbench gestures the e2e scenarios share: a command from the palette, an item of a right-click menu (retried
+ * until the extension's contributions are registered), a row of a quick pick, the content frame of the visible
+ * webview of an extension, the colour theme, and screenshots. Every wait is bounded and its error names what did not
  * appear.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { REPO } from './workspace';
 
 /** Waits for `locator` up to `timeoutMs`; on timeout, throws an error that says what was awaited. */
 export async function waitFor(locator: Locator, what: string, timeoutMs: number): Promise<void> {
@@ -78,4 +81,35 @@ export async function runContextMenuItem(page: Page, target: Locator, label: str
  */
 export function visibleWebview(page: Page, extension: string): FrameLocator {
   return page.frameLocator(`iframe.webview.ready[src*="${extension}"]:visible`).frameLocator('#active-frame');
+}
+
+/** What every scenario is given: the workspace, the screenshots' name prefix and the progress log. */
+export interface ScenarioContext {
+  readonly workspace: string;
+  /** Screenshot file names start with this ('e2e-' for code-server). */
+  readonly shotPrefix: string;
+  readonly step: (message: string) => void;
+}
+
+export type Shot = (name: string) => Promise<void>;
+
+const SHOTS = path.join(REPO, 'docs', 'screenshots');
+
+/** Saves the page as docs/screenshots/<prefix><name> and logs where. */
+export function screenshotter(page: Page, o: ScenarioContext): Shot {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return async (name) => {
+    const file = path.join(SHOTS, `${o.shotPrefix}${name}`);
+    await page.screenshot({ path: file });
+    o.step(`screenshot ${path.relative(REPO, file)}`);
+  };
+}
+
+/** Switches the workbench to Light Modern or Dark Modern through the palette, unless it already is. */
+export async function useTheme(page: Page, theme: 'light' | 'dark', timeoutMs: number): Promise<void> {
+  const shown = page.locator(theme === 'light' ? '.monaco-workbench.vs:not(.vs-dark)' : '.monaco-workbench.vs-dark');
+  if ((await shown.count()) > 0) return;
+  await runFromPalette(page, 'Preferences: Color Theme');
+  await pickQuickInputRow(page, theme === 'light' ? 'Light Modern' : 'Dark Modern', timeoutMs);
+  await waitFor(shown, `the ${theme} workbench`, timeoutMs);
 }
