@@ -8,7 +8,10 @@ pipeline (masks, pruned export verified, report), not accuracy.
 How to run (dev only; Debian's python3-torch 1.13 and python3-onnx):
     /usr/bin/python3 scripts/export-text-bert.py
 
-Deterministic: rerunning gives a byte-identical file. CI never runs this script: the fixture is committed.
+It also writes bert-tiny-fixed32.onnx: the same weights exported with the sequence length fixed at 32 (only the
+batch dynamic), as an export without a dynamic sequence axis is; the engine pads the texts to it.
+
+Deterministic: rerunning gives byte-identical files. CI never runs this script: the fixture is committed.
 """
 
 import importlib.util
@@ -57,6 +60,17 @@ def main():
                           dynamic_axes={**{n: {0: "batch", 1: "sequence"} for n in names}, "logits": {0: "batch"}})
     onnx.checker.check_model(onnx.load(path))
     print(f"{path}: {os.path.getsize(path)} bytes, vocabulary {bert.VOCAB}, {bert.POSITIONS} positions")
+    # The same weights exported as exporters often write it: the sequence length fixed (here at all 32 positions,
+    # the texts padded to it), only the batch dynamic, the shape arithmetic folded into constants.
+    fixed = os.path.join(FOLDER, "bert-tiny-fixed32.onnx")
+    padded = tuple(torch.nn.functional.pad(t, (0, bert.POSITIONS - t.shape[1])) for t in inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, padded, fixed, opset_version=14, do_constant_folding=True,
+                          input_names=names, output_names=["logits"],
+                          dynamic_axes={**{n: {0: "batch"} for n in names}, "logits": {0: "batch"}})
+    onnx.checker.check_model(onnx.load(fixed))
+    print(f"{fixed}: {os.path.getsize(fixed)} bytes, sequence fixed at {bert.POSITIONS}")
 
 
 if __name__ == "__main__":

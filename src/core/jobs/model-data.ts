@@ -6,11 +6,11 @@
 import { Model } from '../onnx/ir';
 import { OnnxModelError } from '../onnx/errors';
 import { AnyDataset } from '../data/dataset';
-import { BuiltinDatasetSpec, LoadedData, isTextSpec, loadBuiltinDataset, textDataName, withModelNormalisation } from './builtin-datasets';
+import { BuiltinDatasetSpec, LoadedData, TextDataSpec, isTextSpec, loadBuiltinDataset, textDataName, withModelNormalisation } from './builtin-datasets';
 import { fitDataToModel } from './data-fits-model';
 import { ModelSignature } from './model-signature';
 import { loadTextData, textSpecForModel } from './text-data';
-import { fitTokensToModel, takesTokens } from './token-data-fits-model';
+import { fitTokensToModel, fixedSequenceLength, takesTokens } from './token-data-fits-model';
 
 export interface ModelData {
   /** The spec as read (a CSV or folder given for a token model becomes its text kind). */
@@ -20,11 +20,20 @@ export interface ModelData {
 
 export function loadDataForModel(spec: BuiltinDatasetSpec, model: Model, signature: ModelSignature, modelPath: string): ModelData {
   if (takesTokens(signature)) {
-    const text = textSpecForModel(spec, modelPath);
+    const text = capToFixedLength(textSpecForModel(spec, modelPath), fixedSequenceLength(signature, modelPath));
     return { spec: text, data: fitTokensToModel(model, signature, loadTextData(text, modelPath), modelPath) };
   }
   if (isTextSpec(spec)) {
     throw new OnnxModelError(modelPath, `takes images (float32 input '${signature.input}' of [${signature.sampleDims.join(', ')}]), but '${textDataName(spec)}' is text: text needs a model that takes token ids`);
   }
   return { spec, data: fitDataToModel(signature, loadBuiltinDataset(withModelNormalisation(spec, model.metadata, modelPath)), modelPath) };
+}
+
+/**
+ * A model whose sequence length is fixed takes no longer text: texts are cut at that length (a smaller --max-length
+ * stays), then padded to it (fitTokensToModel).
+ */
+function capToFixedLength(spec: TextDataSpec, fixed: number | undefined): TextDataSpec {
+  if (fixed === undefined || (spec.maxLength !== undefined && spec.maxLength <= fixed)) return spec;
+  return { ...spec, maxLength: fixed };
 }

@@ -11,6 +11,7 @@ import { DeclaredInput, declaredInputs, fedInputs, hasSequenceAxis, shapeMap } f
 import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { indexRange } from '../graphs/random-inputs';
 import { TextDataset } from '../data/text/text-dataset';
+import { padToLength, padValuesOf } from '../data/text/pad-to-length';
 import { TokenDataset, TokenFeed, TokenRole } from '../data/text/token-feeds';
 import { LoadedData } from './builtin-datasets';
 import { ModelSignature } from './model-signature';
@@ -56,7 +57,7 @@ function roleByName(name: string): TokenRole | undefined {
 /**
  * The splits as token datasets fed to `model`'s inputs, with the model's class count; refuses ids beyond its
  * embedding tables (naming the tokenizer or file they came from), a sequence length it does not accept, and
- * labels beyond its logits.
+ * labels beyond its logits. For a model whose sequence length is fixed, shorter texts are padded to it.
  */
 export function fitTokensToModel(model: Model, signature: ModelSignature, data: LoadedData<TextDataset>, modelPath: string): LoadedData<TokenDataset> {
   const feeds = tokenFeeds(model, signature.inputs, modelPath);
@@ -74,13 +75,11 @@ export function fitTokensToModel(model: Model, signature: ModelSignature, data: 
       );
     }
   }
-  const length = data.train.sequenceLength;
-  for (const v of signature.inputs) {
-    const fixed = v.shape[1];
-    if (!v.sequenceAxis && typeof fixed === 'number' && fixed !== length) {
-      throw new OnnxModelError(modelPath, `its input '${v.name}' takes exactly ${fixed} tokens per text, but the data (${data.description}) is padded to ${length}: export the model with a dynamic sequence axis`);
-    }
+  const fixed = fixedSequenceLength(signature, modelPath);
+  if (fixed !== undefined && fixed < data.train.sequenceLength) {
+    throw new OnnxModelError(modelPath, `its inputs take exactly ${fixed} tokens per text, but the data (${data.description}) is padded to ${data.train.sequenceLength}: pass --max-length ${fixed}`);
   }
+  const length = fixed ?? data.train.sequenceLength;
   const accepted = longestAccepted(model, length);
   if (accepted < length) {
     throw new OnnxModelError(
@@ -92,8 +91,30 @@ export function fitTokensToModel(model: Model, signature: ModelSignature, data: 
   if (classes > signature.classes) {
     throw new OnnxModelError(modelPath, `has ${signature.classes} outputs (classes), but the labels of the data (${data.description}) span ${classes} classes (0 to ${classes - 1}); every label must be below ${signature.classes}`);
   }
+  const padded = fixed !== undefined ? padSplits(data, fixed) : data;
   const fit = (split: TextDataset): TokenDataset => ({ ...split, feeds, numClasses: signature.classes });
-  return { ...data, train: fit(data.train), val: fit(data.val), test: fit(data.test) };
+  return { ...padded, train: fit(padded.train), val: fit(padded.val), test: fit(padded.test) };
+}
+
+/**
+ * The sequence length a model exported without a dynamic sequence axis takes (its token inputs' fixed axis 1);
+ * undefined when the axis is dynamic. Refuses inputs that disagree, naming them.
+ */
+export function fixedSequenceLength(signature: ModelSignature, modelPath: string): number | undefined {
+  const fixed = signature.inputs.filter((v) => v.dtype !== 'float32' && !v.sequenceAxis && typeof v.shape[1] === 'number');
+  const lengths = [...new Set(fixed.map((v) => v.shape[1] as number))];
+  if (lengths.length > 1) throw new OnnxModelError(modelPath, `its token inputs take different fixed lengths (${fixed.map((v) => `'${v.name}' ${v.shape[1]}`).join(', ')}): expected one sequence length for all of them`);
+  return lengths[0];
+}
+
+/**
+ * Every split padded to the model's fixed length, with the padding the data already uses (read from the first
+ * split that pads, so that all three get the same), as `padding='max_length'` would have tokenised them.
+ */
+function padSplits(data: LoadedData<TextDataset>, length: number): LoadedData<TextDataset> {
+  const splits = [data.train, data.val, data.test];
+  const pad = padValuesOf(splits.find((s) => s.attentionMask.includes(0n)) ?? data.train);
+  return { ...data, train: padToLength(data.train, length, pad), val: padToLength(data.val, length, pad), test: padToLength(data.test, length, pad) };
 }
 
 /**

@@ -22,6 +22,10 @@ import { BuiltinDatasetSpec } from '../../../src/core/jobs/builtin-datasets';
 import { npyBytes } from '../../support/npy-writer';
 import { buildSmallCnn, DEMO_CNN } from '../../../src/core/models/small-cnn';
 import { serializeModel } from '../../../src/core/onnx/writer';
+import * as ort from 'onnxruntime-node';
+import { loadDataForModel } from '../../../src/core/jobs/model-data';
+import { modelSignature } from '../../../src/core/jobs/model-signature';
+import { TokenDataset } from '../../../src/core/data/text/token-feeds';
 
 const TEXT = path.join(__dirname, '..', '..', 'fixtures', 'text');
 const MODEL = path.join(TEXT, 'wordpiece', 'bert-tiny.onnx');
@@ -177,4 +181,48 @@ test("the model's inputs are matched by name, by pattern and, for names that say
     () => roles(renamed(model, { input_ids: 'mask_a', attention_mask: 'mask_b' })),
     (e: Error) => e.message.includes('m.onnx') && /mask_a: int64, mask_b: int64, token_type_ids: int64/.test(e.message) && /input_ids, attention_mask, token_type_ids/.test(e.message) && /'mask_a' and 'mask_b' would both take attention_mask/.test(e.message),
   );
+});
+
+test('a model exported with its sequence length fixed (only the batch dynamic) gets the texts padded to it: same logits as the dynamic export, and extract runs end to end', async () => {
+  const fixedPath = path.join(TEXT, 'wordpiece', 'bert-tiny-fixed32.onnx');
+  const fixedModel = readModelFile(fixedPath);
+  const dynamicModel = readModelFile(MODEL);
+  const fixed = loadDataForModel(csvSpec, fixedModel, modelSignature(fixedModel, fixedPath), fixedPath);
+  const dynamic = loadDataForModel(csvSpec, dynamicModel, modelSignature(dynamicModel, MODEL), MODEL);
+  const [wide, narrow] = [fixed.data.train as TokenDataset, dynamic.data.train as TokenDataset];
+  assert.equal(wide.sequenceLength, 32);
+  assert.ok(narrow.sequenceLength < 32, `the fixture texts tokenise to ${narrow.sequenceLength} tokens`);
+  assert.equal(wide.meta.paddedFrom, narrow.sequenceLength);
+  // The same weights: padding to 32 changes no logit (the model masks padded positions).
+  const logitsOf = async (file: string, d: TokenDataset): Promise<Float32Array> => {
+    const session = await ort.InferenceSession.create(file);
+    const dims = [d.y.length, d.sequenceLength];
+    const feeds = { input_ids: new ort.Tensor('int64', d.inputIds, dims), attention_mask: new ort.Tensor('int64', d.attentionMask, dims), token_type_ids: new ort.Tensor('int64', d.tokenTypeIds, dims) };
+    const out = (await session.run(feeds)).logits.data as Float32Array;
+    await session.release();
+    return out;
+  };
+  const [a, b] = [await logitsOf(fixedPath, wide), await logitsOf(MODEL, narrow)];
+  assert.equal(a.length, b.length);
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5, `logit ${i}: ${v} vs ${b[i]}`));
+  // A --max-length above the fixed length is cut to it; one below stays, and the texts are padded up.
+  assert.equal(loadDataForModel({ ...csvSpec, maxLength: 64 }, fixedModel, modelSignature(fixedModel, fixedPath), fixedPath).data.train.meta.maxLength, 32);
+  const short = loadDataForModel({ ...csvSpec, maxLength: 8 }, fixedModel, modelSignature(fixedModel, fixedPath), fixedPath).data.train as TokenDataset;
+  assert.equal(short.sequenceLength, 32);
+  assert.equal(short.meta.maxLength, 8);
+
+  const out = path.join(tmp(), 'report');
+  await runExtractJob({
+    modelPath: fixedPath,
+    data: csvSpec,
+    config: { ...DEFAULT_EXTRACT_CONFIG, batchSize: 4, tauPeriod: 1, maxEpochs: 1, auxEpochs: 1 },
+    outDir: out,
+    overwrite: false,
+    randomSeeds: 1,
+    probe: false,
+    probeEpochs: 1,
+    threads: 2,
+  }, { onEvent: () => undefined });
+  const report = parseReport(fs.readFileSync(path.join(out, 'report.json'), 'utf8'), 'report.json');
+  assert.equal(report.pruning.paramsAfter, [...readModelFile(path.join(out, 'bert-tiny-fixed32.bise.onnx')).graph.initializers.values()].reduce((s, t) => s + t.data.length, 0));
 });
