@@ -14,6 +14,7 @@ import { runBiasProbe, ProbeScores, linearProbe } from '../probe/bias-probe';
 import { GatedInference, DatasetPass } from './gated-inference';
 import { keptCounts, magnitudeMasks, randomMasks } from './baselines';
 import { EventSink } from './events';
+import { attentionMaskInput } from '../data/text/token-feeds';
 
 /** The probe on z for one bias attribute other than the first (`attribute`: its index in the dataset's biases). */
 export interface AttributeProbeScores extends ProbeScores {
@@ -85,7 +86,7 @@ export function probeSummary(discovery: Discovery, trainPass: DatasetPass, testP
 export async function assessSubnetwork(inputs: AssessInputs): Promise<Assessment> {
   const { model, discovery, gates, keep, test, probeTrain } = inputs;
   const emit: EventSink = inputs.onEvent ?? (() => undefined);
-  const inference = await GatedInference.create(model, discovery, gates, { ...inputs.session, pooledSites: !!probeTrain });
+  const inference = await GatedInference.create(model, discovery, gates, { ...inputs.session, pooledSites: !!probeTrain, attentionMask: attentionMaskInput(test) });
   try {
     const all = gates.map((g) => new Float32Array(g.channels).fill(1));
     emit({ type: 'progress', phase: 'assess', done: 0, total: 4, message: 'evaluating vanilla and subnetwork' });

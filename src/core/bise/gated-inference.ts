@@ -4,7 +4,8 @@
  * activations of every gate site (for the per-layer probe).
  */
 import * as ort from 'onnxruntime-node';
-import { Model, intsAttr } from '../onnx/ir';
+import { Model, defaultOpset } from '../onnx/ir';
+import { sitePooling } from '../graphs/site-pooling';
 import { Discovery } from '../units/discover';
 import { GateInput, buildGatedForward, gatedName } from '../graphs/gated-forward';
 import { AnyDataset, batchIndices, sampleDims } from '../data/dataset';
@@ -33,27 +34,17 @@ export class GatedInference {
     private readonly siteTensors: readonly string[],
   ) {}
 
-  static async create(model: Model, discovery: Discovery, gates: readonly GateInput[], options: { pooledSites?: boolean; batchSize?: number } & SessionConfig = {}): Promise<GatedInference> {
-    const sites = options.pooledSites ? discovery.sites.map((s) => s.tensor) : [];
+  static async create(model: Model, discovery: Discovery, gates: readonly GateInput[], options: { pooledSites?: boolean; batchSize?: number; attentionMask?: string } & SessionConfig = {}): Promise<GatedInference> {
+    const pooledSites = options.pooledSites ? discovery.sites : [];
+    const sites = pooledSites.map((s) => s.tensor);
     const gated = buildGatedForward(model.graph, discovery, gates);
-    // Pool each gated site inside the graph so only [N, C] travels back.
+    // Pool each gated site inside the graph so only [N, C] travels back (over real tokens only in a token model).
     const pooled = sites.map((t) => `${t}::pooled`);
-    const extraNodes = sites.flatMap((t, i) => {
-      const { rank, axis } = discovery.sites[i];
-      // Channels elsewhere than axis 1 (channels-last, a MatMul's [N, tokens, D]) are moved there first.
-      const perm = [0, axis, ...Array.from({ length: rank }, (_, k) => k).filter((k) => k !== 0 && k !== axis)];
-      const moved = axis === 1 ? gatedName(t) : `${t}::channels_first`;
-      const move = axis === 1 ? [] : [{ name: `${t}::move`, opType: 'Transpose', domain: '', inputs: [gatedName(t)], outputs: [moved], attributes: { perm: intsAttr(perm) } }];
-      return [
-        ...move,
-        rank > 2
-          ? { name: `${t}::pool`, opType: 'GlobalAveragePool', domain: '', inputs: [moved], outputs: [pooled[i]], attributes: {} }
-          : { name: `${t}::pool`, opType: 'Identity', domain: '', inputs: [moved], outputs: [pooled[i]], attributes: {} },
-      ];
-    });
+    const pools = pooledSites.map((s, i) => sitePooling(s, gatedName(s.tensor), pooled[i], defaultOpset(model), options.attentionMask));
     const graph = {
       ...gated.graph,
-      nodes: [...gated.graph.nodes, ...extraNodes],
+      nodes: [...gated.graph.nodes, ...pools.flatMap((p) => p.nodes)],
+      initializers: new Map([...gated.graph.initializers, ...pools.flatMap((p) => [...p.initializers])]),
       outputs: [...gated.graph.outputs, ...pooled.map((name) => ({ name, dtype: 'float32' as const, shape: null }))],
     };
     const batchSize = options.batchSize ?? 200;

@@ -6,6 +6,7 @@
 import type { InputValues } from '../../graphs/model-inputs';
 import { DatasetError } from '../errors';
 import type { TextDataset, TokenTensors } from './text-dataset';
+import { AnyDataset, isTokenDataset } from '../dataset';
 
 /** The token tensors a text dataset holds (TokenTensors' fields). */
 export type TokenRole = 'inputIds' | 'attentionMask' | 'tokenTypeIds';
@@ -55,4 +56,9 @@ function pickRows(source: TokenTensors[TokenRole], indices: Int32Array, length: 
   const out = new BigInt64Array(indices.length * length);
   indices.forEach((row, i) => out.set(source.subarray(row * length, (row + 1) * length), i * length));
   return out;
+}
+
+/** The model input that takes the attention mask, when the data is tokens and the model takes one. */
+export function attentionMaskInput(dataset: AnyDataset): string | undefined {
+  return isTokenDataset(dataset) ? dataset.feeds.find((f) => f.role === 'attentionMask')?.name : undefined;
 }
