@@ -12,6 +12,7 @@ import { serializeModel } from '../../src/core/onnx/writer';
 import { Model } from '../../src/core/onnx/ir';
 import { ModelIo, discoverModelUnits, modelIo } from '../../src/core/jobs/model-analysis';
 import { Discovery } from '../../src/core/units/discover';
+import type { UnitKind } from '../../src/core/units/attention-heads';
 import { GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
 import { pruneModel } from '../../src/core/prune/prune';
 import { PruneVerifier } from '../../src/core/prune/verify';
@@ -181,8 +182,11 @@ function writeRandomNpyFolder(dir: string, sampleDims: readonly number[], seed: 
   }
 }
 
-/** One epoch of mask learning (one aux epoch) on 48 random images, then pruning, verification and the report. */
-export async function checkExtract(loaded: ZooLoaded, seed = 0, threads = 2): Promise<ExtractCheck> {
+/**
+ * One epoch of mask learning (one aux epoch) on 48 random images, then pruning, verification and the report;
+ * `units`: which units are gated (--units; default mlp).
+ */
+export async function checkExtract(loaded: ZooLoaded, seed = 0, threads = 2, units?: UnitKind): Promise<ExtractCheck> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bise-zoo-'));
   try {
     const modelPath = path.join(dir, `${loaded.name}.onnx`);
@@ -200,6 +204,7 @@ export async function checkExtract(loaded: ZooLoaded, seed = 0, threads = 2): Pr
         randomSeeds: 1,
         probe: false,
         probeEpochs: 1,
+        ...(units && { units }),
       },
       { onEvent: () => undefined },
     );

@@ -6,6 +6,7 @@
 import { Model } from '../onnx/ir';
 import { Discovery } from '../units/discover';
 import { createRng, deriveSeed, shuffleInPlace } from '../data/random';
+import { unitOfChannel } from '../prune/channel-map';
 
 export function keptCounts(keep: readonly ArrayLike<boolean>[]): number[] {
   return keep.map((k) => Array.from(k).filter(Boolean).length);
@@ -33,13 +34,14 @@ export function unitMagnitudes(model: Model, discovery: Discovery): Float64Array
       const data = w.data as Float32Array;
       const outFirst = node.opType === 'Conv' || (node.opType === 'Gemm' && node.attributes.transB?.type === 'int' && node.attributes.transB.value === 1);
       const outs = outFirst ? w.dims[0] : w.dims[w.dims.length - 1];
-      // A unit is `repeat` consecutive output channels where grouped convs make units whole conv groups.
-      const repeat = outs / g.channels;
+      // A unit is consecutive output channels where grouped convs make units whole conv groups, in each block of a
+      // fused query/key/value projection.
+      const unit = (o: number): number => unitOfChannel(o, g.channels, outs, g.blocks);
       if (outFirst) {
         const per = data.length / outs;
-        for (let o = 0; o < outs; o++) for (let k = 0; k < per; k++) l1[Math.floor(o / repeat)] += Math.abs(data[o * per + k]);
+        for (let o = 0; o < outs; o++) for (let k = 0; k < per; k++) l1[unit(o)] += Math.abs(data[o * per + k]);
       } else {
-        for (let i = 0; i < data.length; i++) l1[Math.floor((i % outs) / repeat)] += Math.abs(data[i]);
+        for (let i = 0; i < data.length; i++) l1[unit(i % outs)] += Math.abs(data[i]);
       }
     }
     return l1;

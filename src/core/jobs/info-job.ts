@@ -103,7 +103,7 @@ export function describeUnits(d: Discovery): UnitsInfo {
     classifier: d.classifier,
     bottleneck: d.bottleneck,
     ...(d.bottleneckPooling && { bottleneckPooling: d.bottleneckPooling }),
-    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => (g.kind === 'heads' ? `${s.tensor} (heads on axis ${s.axis})` : s.axis === 1 ? s.tensor : `${s.tensor} (channels on axis ${s.axis})`)) })),
+    groups: d.groups.map((g) => ({ id: g.id, label: g.label, units: g.channels, producers: g.producers, followers: g.followers, sites: g.sites.map((s) => (g.kind === 'heads' ? `${s.tensor} (${s.repeat > 1 ? `${g.channels} heads of ${s.repeat} features` : 'heads'} on axis ${s.axis})` : s.axis === 1 ? s.tensor : `${s.tensor} (channels on axis ${s.axis})`)) })),
     skipped: d.skipped,
   };
 }

@@ -12,7 +12,8 @@
  *   Q/K heads are the projections' own outputs until the context gate): they stay input-dependent, and
  *   removed-values.ts refuses them unless a gate zeroes them before a layer reads them.
  * The merge back ([b, s, H, d] → [b, s, H·d]) and the output projection's rows follow the ordinary Reshape and
- * MatMul rules.
+ * MatMul rules. nn.MultiheadAttention's heads, merged into the batch axis, add the cuts of its fused in_proj and
+ * the Reshapes into and out of the batch axis (fused-attention-heads.ts); its products and Softmax are the above.
  */
 import { Node, int64Tensor } from '../onnx/ir';
 import { normalisedAxes } from '../ops/softmax-family';
@@ -20,6 +21,7 @@ import { int64Values } from '../ops/shape-rules';
 import { ChannelMap, describeMap, isPruned, sameMap } from './channel-map';
 import { RemovedState } from './removed-values';
 import { OutputMaps, PruneContext, PruneRule } from './rule';
+import { inputDependentCut, mergedAxisRule } from './fused-attention-heads';
 
 /** What the head rules read of the pruning in progress. */
 export interface HeadPruningView {
@@ -31,13 +33,17 @@ export interface HeadPruningView {
   inputState(i: number): RemovedState | undefined;
 }
 
+/** A head rule: the op's rule, plus the removed channels' states of its outputs, which removed-values.ts does not know for these forms. */
+export type HeadRule = PruneRule & { states(): (RemovedState | undefined)[] };
+
 /**
- * A rule for `n` when it is one of the attention forms above, else undefined (the op's own rule applies). Also
- * gives the removed channels' states of its outputs, which removed-values.ts does not know for these forms.
+ * A rule for `n` when it is one of the attention forms above or of nn.MultiheadAttention's (heads merged into the
+ * batch axis, fused-attention-heads.ts), else undefined (the op's own rule applies).
  */
-export function attentionHeadRule(n: Node, view: HeadPruningView): (PruneRule & { states(): (RemovedState | undefined)[] }) | undefined {
+export function attentionHeadRule(n: Node, view: HeadPruningView): HeadRule | undefined {
   if (n.domain !== '') return undefined;
-  if (n.opType === 'Reshape') return headSplit(n, view);
+  if (n.opType === 'Reshape') return headSplit(n, view) ?? mergedAxisRule(n, view);
+  if (n.opType === 'Slice' || n.opType === 'Split') return inputDependentCut(n, view);
   if (n.opType === 'MatMul') return headMatMul(n, view);
   if (n.opType === 'Softmax') return headSoftmax(n, view);
   return undefined;
@@ -54,7 +60,7 @@ function inputDependent(map: ChannelMap, origin: Node, from?: RemovedState): Rem
   return { values, origin: from?.origin ?? origin.name, originOp: from?.originOp ?? origin.opType };
 }
 
-function headSplit(n: Node, view: HeadPruningView): ReturnType<typeof attentionHeadRule> {
+function headSplit(n: Node, view: HeadPruningView): HeadRule | undefined {
   const map = view.inputMap(0);
   const [x, y] = [view.inputShape(0), view.outputShape(0)];
   if (!isPruned(map) || !x || !y || map.axis !== x.length - 1 || y.length !== x.length + 1) return undefined;
@@ -99,7 +105,7 @@ function headSplit(n: Node, view: HeadPruningView): ReturnType<typeof attentionH
   };
 }
 
-function headMatMul(n: Node, view: HeadPruningView): ReturnType<typeof attentionHeadRule> {
+function headMatMul(n: Node, view: HeadPruningView): HeadRule | undefined {
   const [a, b] = [view.inputMap(0), view.inputMap(1)];
   const [sa, sb, so] = [view.inputShape(0), view.inputShape(1), view.outputShape(0)];
   if (!isPruned(a) || !isPruned(b) || !sa || !sb || !so || sa.length !== sb.length || sa.length !== so.length) return undefined;
@@ -120,7 +126,7 @@ function headMatMul(n: Node, view: HeadPruningView): ReturnType<typeof attention
   };
 }
 
-function headSoftmax(n: Node, view: HeadPruningView): ReturnType<typeof attentionHeadRule> {
+function headSoftmax(n: Node, view: HeadPruningView): HeadRule | undefined {
   const map = view.inputMap(0);
   const x = view.inputShape(0);
   const state = view.inputState(0);

@@ -50,6 +50,22 @@ export function unitChannels(units: readonly number[], repeat: number): number[]
   return units.flatMap((u) => Array.from({ length: repeat }, (_, i) => u * repeat + i));
 }
 
+/**
+ * The channels of `units` (of `count`) in a producer's output of `channels` channels laid out as `blocks` equal
+ * blocks side by side, each holding every unit's channels consecutively: unit u owns the same sub-range of every
+ * block (a fused query/key/value projection, units/fused-attention-heads.ts: 3 blocks). One block: unitChannels.
+ */
+export function blockUnitChannels(units: readonly number[], count: number, channels: number, blocks = 1): number[] {
+  const block = channels / blocks;
+  return Array.from({ length: blocks }, (_, b) => unitChannels(units, block / count).map((c) => b * block + c)).flat();
+}
+
+/** The unit that owns channel `c` in such an output. */
+export function unitOfChannel(c: number, count: number, channels: number, blocks = 1): number {
+  const block = channels / blocks;
+  return Math.floor((c % block) / (block / count));
+}
+
 export function describeMap(map: ChannelMap): string {
   return `keeps ${map.kept.length} of ${map.size} channels${map.axis === 1 ? '' : ` on axis ${map.axis}`}`;
 }

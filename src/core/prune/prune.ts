@@ -20,7 +20,7 @@ import { Attribute, Graph, Model, Node, Tensor, ValueInfo, attrInt, defaultOpset
 import { ShapeMap, inferShapes, inferShapesAndValues } from '../onnx/shape-inference';
 import { BatchFreeConstants, batchFreeConstants, withoutDeadShapeArithmetic } from './batch-free-targets';
 import { Discovery, UnitGroup } from '../units/discover';
-import { ChannelMap, identityMap, isPruned, producedChannelAxis, unitChannels } from './channel-map';
+import { ChannelMap, blockUnitChannels, identityMap, isPruned, producedChannelAxis } from './channel-map';
 import { GraphCost, constantsOf, graphCost } from './cost';
 import { PruneError } from './errors';
 import { findChannelShuffles, shuffledChannels } from './channel-shuffle';
@@ -299,12 +299,14 @@ function propagate(
     // A MatMul's units are its output's last axis ([N, tokens, D]); a Conv's and a Gemm's are axis 1.
     const unitAxis = producedChannelAxis(n.opType, outShape.length);
     const outChannels = outShape[unitAxis] ?? 0;
-    if (producer && (outChannels === 0 || outChannels % producer.group.channels !== 0)) {
+    const blocks = producer?.group.blocks ?? 1;
+    if (producer && (outChannels === 0 || outChannels % (producer.group.channels * blocks) !== 0)) {
       throw new PruneError(`the unit discovery does not match this model: the ${outChannels} output channels of '${n.name}' do not split into the ${producer.group.channels} units of group ${producer.group.id}`, n.name, n.opType);
     }
     const cut = producer !== undefined && producer.keep.length < producer.group.channels;
-    // A unit is a block of consecutive channels when grouped convs coarsen the group (units/discover.ts).
-    const keepChannels = producer ? unitChannels(producer.keep, outChannels / producer.group.channels) : [];
+    // A unit is a block of consecutive channels when grouped convs coarsen the group (units/discover.ts), in each of
+    // the blocks of a fused query/key/value projection.
+    const keepChannels = producer ? blockUnitChannels(producer.keep, producer.group.channels, outChannels, blocks) : [];
     const prunedInput = n.inputs.findIndex((i) => isPruned(mapOf(i)));
     if (!cut && prunedInput < 0) {
       nodes.push(n);

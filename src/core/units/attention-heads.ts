@@ -1,34 +1,45 @@
 /**
- * Attention heads as units: one gate per head, on the head's context softmax(Q·Kᵀ)·V ([batch, heads, seq,
- * head_dim]) along its heads axis, before the heads are merged and the output projection reads them. A removed head
- * takes its head_dim slice of Q's, K's and V's output features with it (pruned together, one dependency group), and
- * its rows of the output projection (prune/attention-heads.ts).
+ * Attention heads as units: one gate per head, on the heads' context (softmax(Q·Kᵀ)·V) before the output
+ * projection reads it. A removed head takes its head_dim slice of Q's, K's and V's output features with it (pruned
+ * together, one dependency group), and its rows of the output projection (prune/attention-heads.ts).
  *
- * Found as torch.onnx writes Hugging Face's BERT self-attention (and any model written the same way): each of Q, K
- * and V is a MatMul with a 2-D constant weight (its bias Add optional), reshaped so that its last axis splits into
- * [heads, head_dim], moved by Transposes; the scores MatMul(Q, K) on the heads as a batch axis, scaled by a
- * constant, plus a mask broadcast over the heads, Softmax over the last axis, and the context MatMul(probs, V).
- * Attention whose heads are not a batch axis of their own (nn.MultiheadAttention's fused in_proj, heads merged with
- * the batch) is not matched: its projections stay ordinary units, as before.
+ * Two layouts are found:
+ * - as torch.onnx writes Hugging Face's BERT self-attention (and any model written the same way), here: each of Q,
+ *   K and V is a MatMul with a 2-D constant weight (its bias Add optional), reshaped so that its last axis splits
+ *   into [heads, head_dim], moved by Transposes; the scores MatMul(Q, K) on the heads as a batch axis, scaled by a
+ *   constant, plus a mask broadcast over the heads, Softmax over the last axis, and the context MatMul(probs, V).
+ *   The gate is on that context ([batch, heads, seq, head_dim]) along its heads axis;
+ * - nn.MultiheadAttention's (torchvision's ViT): one fused in_proj, the heads merged into the batch axis
+ *   (fused-attention-heads.ts). The gate is on the [.., heads·head_dim] tensor the output projection reads, one
+ *   entry per head repeated over its head_dim features.
  */
-import { Node, attrInt, attrInts } from '../onnx/ir';
+import { Node, attrInts } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
 import { GraphIndex } from './graph-index';
+import { isActivationMatMul, labelOf, onlyReader, scoresOf } from './attention-graph';
+import { findFusedAttentionHeads } from './fused-attention-heads';
 
 /** Which units discovery gates: the neurons and channels it always found, attention heads, or both. */
 export type UnitKind = 'mlp' | 'heads' | 'both';
 export const UNIT_KINDS: readonly UnitKind[] = ['mlp', 'heads', 'both'];
 
 export interface AttentionHeads {
-  /** The query, key and value projections (MatMul nodes with a constant 2-D weight). */
-  readonly query: string;
-  readonly key: string;
-  readonly value: string;
+  /** The projections that make the heads' features: Q, K and V (MatMuls with a constant 2-D weight), or one fused in_proj. */
+  readonly projections: readonly string[];
+  /**
+   * How many equal blocks each projection's output holds side by side, each with every head's features: 3 for a
+   * fused in_proj (Q, K, V), else 1.
+   */
+  readonly blocks: number;
   readonly heads: number;
-  /** The per-head context tensor the gate multiplies, and the axis of its heads. */
+  /** The tensor the gate multiplies, the axis that holds the heads there, and its size on that axis. */
   readonly context: string;
   readonly axis: number;
   readonly rank: number;
+  /** The heads (one per head), or heads × head_dim features (each head's head_dim consecutive ones). */
+  readonly channels: number;
+  /** The output of the probs·V MatMul (the attention this block owns). */
+  readonly product: string;
   /** E.g. "/bert/encoder/layer.0/attention/self heads". */
   readonly label: string;
 }
@@ -42,10 +53,7 @@ interface SplitHeads {
   readonly axis: number;
 }
 
-/** Ops between the scores and the probabilities that keep every head apart (a mask broadcast over the heads). */
-const SCORE_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Where', 'Cast', 'Dropout', 'Identity', 'Softmax']);
-
-/** Every attention block before the bottleneck (`within`: the nodes upstream of it). */
+/** Every attention block before the bottleneck (`within`: the nodes upstream of it), in either layout. */
 export function findAttentionHeads(nodes: readonly Node[], ix: GraphIndex, shapes: ShapeMap, within: ReadonlySet<string>): AttentionHeads[] {
   const found: AttentionHeads[] = [];
   const used = new Set<string>();
@@ -62,30 +70,29 @@ export function findAttentionHeads(nodes: readonly Node[], ix: GraphIndex, shape
     const projections = [q.projection, k.projection, v.projection];
     if (new Set(projections).size !== 3 || projections.some((p) => used.has(p))) continue;
     projections.forEach((p) => used.add(p));
-    found.push({ query: q.projection, key: k.projection, value: v.projection, heads: v.heads, context: n.outputs[0], axis: v.axis, rank: out.length, label: labelOf(projections) });
+    const context = n.outputs[0];
+    found.push({ projections, blocks: 1, heads: v.heads, context, axis: v.axis, rank: out.length, channels: v.heads, product: context, label: labelOf(projections) });
   }
-  return found;
+  const fused = findFusedAttentionHeads(nodes, ix, shapes, within).filter((a) => !a.projections.some((p) => used.has(p)));
+  const order = new Map(nodes.map((n, i) => [n.outputs[0], i]));
+  return [...found, ...fused].sort((a, b) => (order.get(a.product) ?? 0) - (order.get(b.product) ?? 0));
 }
 
 /**
  * Softmaxes of attention (their output read by a MatMul of two activations) that no found block owns, with why
- * their heads are not units: for `bise info --units heads` on, e.g., torchvision's ViT.
+ * their heads are not units: for `bise info --units heads`.
  */
 export function unmatchedAttention(nodes: readonly Node[], found: readonly AttentionHeads[], ix: GraphIndex, within: ReadonlySet<string>): { node: string; reason: string }[] {
-  const owned = new Set(found.map((a) => a.context));
+  const owned = new Set(found.map((a) => a.product));
   return nodes
     .filter((n) => within.has(n.name) && n.opType === 'Softmax' && (ix.consumers.get(n.outputs[0]) ?? []).some((c) => isActivationMatMul(c, ix) && !owned.has(c.outputs[0])))
     .map((n) => ({
       node: n.name,
       reason:
         'its attention heads are not units: heads are found where Q, K and V are separate MatMul projections whose last axis a Reshape splits into ' +
-        "[heads, head_dim] with the heads on an axis of their own (Hugging Face's BERT layout); this attention is written otherwise " +
-        "(e.g. nn.MultiheadAttention's fused in_proj, sliced into Q, K and V, with the heads merged into the batch axis)",
+        "[heads, head_dim] with the heads on an axis of their own (Hugging Face's BERT layout), or where one fused in_proj is cut into Q, K and V " +
+        "whose Reshapes merge the heads into the batch axis (nn.MultiheadAttention's layout); this attention is written otherwise",
     }));
-}
-
-function isActivationMatMul(n: Node, ix: GraphIndex): boolean {
-  return n.opType === 'MatMul' && n.domain === '' && !ix.isConstant(n.inputs[0]) && !ix.isConstant(n.inputs[1]);
 }
 
 /**
@@ -122,49 +129,4 @@ function splitHeads(tensor: string, ix: GraphIndex, shapes: ShapeMap): SplitHead
   }
   if (!p || p.opType !== 'MatMul' || !ix.isConstant(p.inputs[1]) || (shapes.get(p.inputs[1]) ?? []).length !== 2 || !onlyReader(source, ix)) return undefined;
   return { projection: p.name, heads, headDim, axis };
-}
-
-/** The tensor feeds one node and no graph output (its channels go nowhere else). */
-function onlyReader(t: string, ix: GraphIndex): boolean {
-  return (ix.consumers.get(t) ?? []).length === 1 && !ix.graphOutputs.has(t);
-}
-
-/**
- * The scores MatMul behind the attention probabilities `probs`: back through Softmax over the last axis and ops
- * whose other operands are constants or broadcast over the heads axis `axis` (the additive mask).
- */
-function scoresOf(probs: string, axis: number, ix: GraphIndex, shapes: ShapeMap): Node | undefined {
-  let t = probs;
-  let softmax = false;
-  for (let steps = 0; steps < 16; steps++) {
-    const n = ix.producer.get(t);
-    if (!n || n.domain !== '') return undefined;
-    if (isActivationMatMul(n, ix)) return softmax ? n : undefined;
-    if (!SCORE_OPS.has(n.opType) || !onlyReader(t, ix)) return undefined;
-    const rank = shapes.get(t)?.length ?? 0;
-    if (n.opType === 'Softmax') {
-      const a = attrInt(n, 'axis', -1);
-      if ((a < 0 ? a + rank : a) !== rank - 1) return undefined;
-      softmax = true;
-    }
-    // The operand that carries the scores spans the heads; every other one is broadcast over them.
-    const carriers = n.inputs.filter((i) => i && !ix.isConstant(i) && spansHeads(shapes.get(i), rank, axis, shapes.get(t)?.[axis] ?? 0));
-    if (carriers.length !== 1) return undefined;
-    t = carriers[0];
-  }
-  return undefined;
-}
-
-function spansHeads(s: readonly number[] | undefined, rank: number, axis: number, heads: number): boolean {
-  const at = axis - (rank - (s?.length ?? 0));
-  return !!s && at >= 0 && s[at] === heads && heads > 1;
-}
-
-/** The projections' common name prefix (the attention module), e.g. "/bert/encoder/layer.0/attention/self heads". */
-function labelOf(projections: readonly string[]): string {
-  const parts = projections.map((p) => p.split('/'));
-  let k = 0;
-  while (k < parts[0].length - 1 && parts.every((p) => p[k] === parts[0][k])) k++;
-  const prefix = parts[0].slice(0, k).join('/');
-  return prefix ? `${prefix} heads` : `${projections[0]} + 2 coupled (heads)`;
 }

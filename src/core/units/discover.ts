@@ -18,8 +18,9 @@
  * per unit; a GroupNormalization reading a unit's channels makes units whole GN groups (normalization-readers.ts),
  * and a LayerNormalization over the axis that carries them leaves the unit out.
  *
- * Attention heads (units 'heads' or 'both', attention-heads.ts) are groups of their own: Q, K and V as producers,
- * one unit per head (head_dim consecutive features of each), gated on the per-head context.
+ * Attention heads (units 'heads' or 'both', attention-heads.ts) are groups of their own: Q, K and V (or one fused
+ * in_proj) as producers, one unit per head (head_dim consecutive features of each of Q, K and V), gated on the
+ * per-head context.
  *
  * The classifier is the last Gemm/MatMul before the logits (z: its input; earlier head layers are units), or a
  * 1×1 Conv whose outputs the head pools to the logits (SqueezeNet; z: its input, pooled the same way).
@@ -70,8 +71,13 @@ export interface UnitGroup {
   readonly sites: readonly GateSite[];
   /** A short human label, e.g. "layer1.0/conv2 + 2 coupled". */
   readonly label: string;
-  /** 'heads' for an attention block's heads (producers: its Q, K and V projections; one unit per head). */
+  /** 'heads' for an attention block's heads (producers: its Q, K and V projections, or a fused in_proj; one unit per head). */
   readonly kind?: 'heads';
+  /**
+   * Set (> 1) when each producer's output is that many equal blocks side by side and unit u owns its channels of
+   * every block: a fused query/key/value projection (nn.MultiheadAttention's in_proj: 3). Unset: one block.
+   */
+  readonly blocks?: number;
 }
 
 export interface Discovery {
@@ -139,7 +145,7 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   const upstream = ancestorsOf(bottleneck, ix);
   const kind = options.units ?? 'mlp';
   const attention = findAttentionHeads(graph.nodes, ix, shapes, upstream);
-  const projections = new Set(attention.flatMap((a) => [a.query, a.key, a.value]));
+  const projections = new Set(attention.flatMap((a) => a.projections));
   const skipped: { node: string; reason: string }[] = kind === 'mlp' ? [] : unmatchedAttention(graph.nodes, attention, ix, upstream);
 
   const units: Unit[] = [];
@@ -258,7 +264,7 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
     if (bad) throw new Error(`gate site '${bad.tensor}' has ${bad.channels} channels, which its group's ${g.channels} units do not divide`);
   }
   const headGroups = kind === 'mlp' ? [] : attention.map(headGroup);
-  if (kind !== 'mlp') for (const a of attention) for (const node of [a.query, a.key, a.value]) units.push(asUnit(nodeOf.get(node) as Node, ix, shapes) as Unit);
+  if (kind !== 'mlp') for (const a of attention) for (const node of a.projections) units.push(asUnit(nodeOf.get(node) as Node, ix, shapes) as Unit);
   const candidates = [...ordinary, ...headGroups]
     .sort((a, b) => (order.get(a.sites[0].tensor) ?? 0) - (order.get(b.sites[0].tensor) ?? 0))
     .map((g, id) => ({ ...g, id }));
@@ -278,16 +284,20 @@ export function discoverUnits(graph: Graph, shapes: ShapeMap, options: DiscoverO
   return { units: units.filter((u) => !blocked.has(u.node)), groups, sites, classifier, bottleneck, ...(pooling && { bottleneckPooling: pooling }), logits, skipped };
 }
 
-/** One attention block's heads: Q, K and V lose a head's features together; the gate is on the context's heads axis. */
+/**
+ * One attention block's heads: Q, K and V lose a head's features together (three blocks of one fused in_proj's
+ * output); the gate is on the context's heads axis, or on its features with each head's repeated over them.
+ */
 function headGroup(a: AttentionHeads): UnitGroup {
   return {
     id: 0,
     channels: a.heads,
-    producers: [a.query, a.key, a.value],
+    producers: a.projections,
     followers: [],
-    sites: [{ tensor: a.context, channels: a.heads, rank: a.rank, axis: a.axis, repeat: 1 }],
+    sites: [{ tensor: a.context, channels: a.channels, rank: a.rank, axis: a.axis, repeat: a.channels / a.heads }],
     label: a.label,
     kind: 'heads',
+    ...(a.blocks > 1 && { blocks: a.blocks }),
   };
 }
 

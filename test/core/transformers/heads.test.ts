@@ -4,9 +4,8 @@
  * 'heads' or 'both' are asked for, and nothing changes by default ('mlp'); the head gates' gradients match float64
  * PyTorch's (`head_sites` of the references); removing heads shrinks Q/K/V's columns, the output projection's rows
  * and the head count of the Reshape targets, and the export, with its dynamic batch and sequence, equals the gated
- * model at two batch sizes and two sequence lengths; `bise info --units` selects. torchvision's ViT, whose
- * attention is nn.MultiheadAttention's (fused in_proj, heads merged into the batch axis), keeps its MLP units and
- * is told why its heads are not units.
+ * model at two batch sizes and two sequence lengths; `bise info --units` selects. (torchvision's ViT, whose
+ * attention is nn.MultiheadAttention's, fused in_proj and heads merged into the batch axis: vit-heads.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,15 +146,4 @@ test('bise info --units heads lists one group of 4 heads per layer and verifies 
   assert.match(heads.stdout, /matches the gated model at sequence lengths 8 and 5/);
   assert.equal(parseFlags(infoCommand.spec, [bertPath('bert-tiny-op14')]).flags.units, 'mlp');
   assert.throws(() => parseFlags(infoCommand.spec, [bertPath('bert-tiny-op14'), '--units', 'neurons']), /--units/);
-});
-
-test("torchvision's ViT (nn.MultiheadAttention, fused in_proj): units 'both' keeps its MLP neurons and says why its heads are not units", () => {
-  const vit = path.join(ROOT, 'test', 'fixtures', 'zoo', 'vit-op17.onnx');
-  const model = readModelFile(vit);
-  const d = discoverModelUnits(model, vit, modelSignature(model, vit), undefined, 'both');
-  assert.deepEqual(d.groups.map((g) => g.label), [0, 1].map((l) => `/encoder/layers/encoder_layer_${l}/mlp/mlp.0/MatMul`));
-  const why = new Map(d.skipped.map((s) => [s.node, s.reason]));
-  for (const l of [0, 1]) {
-    assert.match(why.get(`/encoder/layers/encoder_layer_${l}/self_attention/Softmax`) ?? '', /its attention heads are not units: .*fused in_proj.*merged into the batch axis/);
-  }
 });
