@@ -57,6 +57,13 @@ test('describe: a text model reports its token inputs and its attention blocks; 
   );
   const mlp = describeForForm(path.join(__dirname, '..', 'fixtures', 'mlp.onnx'));
   assert.ok(mlp.model && !('tokenInputs' in mlp.model) && !('attention' in mlp.model), JSON.stringify(mlp));
+  // An image transformer (torchvision's ViT: nn.MultiheadAttention) has heads too, so the form offers the units.
+  const vit = describeForForm(path.join(__dirname, '..', 'fixtures', 'zoo', 'vit-op17.onnx'));
+  assert.ok(vit.model && !('tokenInputs' in vit.model), JSON.stringify(vit.error));
+  assert.deepEqual(
+    vit.model?.attention?.map((a) => a.heads),
+    [2, 2],
+  );
 });
 
 test('the form’s text job runs in the worker: one epoch on bert-tiny with heads and neurons gated, reported per block', async () => {
