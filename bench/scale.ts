@@ -3,8 +3,8 @@
  * Prints eight tables:
  *   1. step     ms per mask step at batch 100 for SimpleConvNet, MLP 3×100 and ResNet-18, onnxruntime-node vs PyTorch
  *   2. pruned   inference latency of physically pruned (25/50/75% of units) vs dense models
- *   3. memory   peak RSS of the mask-step process of each model (one child process per model), ours (also with
- *               every conv direct) vs PyTorch
+ *   3. memory   peak RSS and step time of the mask-step process of each model (one child process per measurement), ours
+ *               with no budget and under a tight --memory-mb (PyTorch's peak less ours at start), vs PyTorch
  *   4. scaling  SimpleConvNet step time vs batch size (25/50/100/200) and vs channel width (×0.5/×1/×2)
  *   5. train    ms per weight-training step (train-mode forward + backward to every weight + SGD with momentum) at
  *               batch 100 for SimpleConvNet and ResNet-18 (BN on batch statistics), as trainWeights runs it, vs PyTorch

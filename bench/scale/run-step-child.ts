@@ -17,6 +17,7 @@ const REPO_ROOT = path.join(__dirname, '..', '..');
 export function runStepChild(model: BenchModelKey, s: MaskStepSettings, gatesOut?: string): StepChildResult {
   const args = ['--import', 'tsx', path.join(__dirname, 'step-child.ts'), '--model', model, '--batch', String(s.batch), '--threads', String(s.threads), '--warmup', String(s.warmup), '--repeats', String(s.repeats)];
   if (s.frequencyConv === false) args.push('--direct-convs');
+  if (s.memoryMb !== undefined) args.push('--memory-mb', String(s.memoryMb));
   if (gatesOut !== undefined) args.push('--gates-out', gatesOut);
   const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (r.status !== 0) {

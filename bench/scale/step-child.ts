@@ -3,7 +3,7 @@
  * model's peak RSS is its own. Prints one JSON line (a StepChildResult).
  *
  *   node --import tsx bench/scale/step-child.ts --model KEY --batch N --threads N --warmup N --repeats N [--direct-convs]
- *                                               [--gates-out FILE]
+ *                                               [--memory-mb N] [--gates-out FILE]
  *
  * --gates-out also writes what the engine gated (a GateLayout, ./gate-layout.ts) to FILE, for a PyTorch twin.
  */
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     warmup: Number(arg('--warmup')),
     repeats: Number(arg('--repeats')),
     frequencyConv: !argv.includes('--direct-convs'),
+    ...(argv.includes('--memory-mb') ? { memoryMb: Number(arg('--memory-mb')) } : {}),
   }, argv.includes('--gates-out') ? (graphs, grads) => fs.writeFileSync(arg('--gates-out'), JSON.stringify(gateLayout(model, graphs, grads))) : undefined);
   // maxRSS is in KiB on Linux and macOS.
   const result: StepChildResult = { ...timing, startRssMiB, peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MIB };

@@ -25,13 +25,17 @@ export class StepMeasurements {
 
   constructor(private readonly settings: StepRunSettings) {}
 
-  /** `frequencyConv: false` times our step with every conv direct, and skips PyTorch (it has no such switch). */
-  measure(model: BenchModelKey, batch: number, frequencyConv = true): StepPair {
-    const key = `${model}@${batch}${frequencyConv ? '' : ' direct'}`;
+  /**
+   * `frequencyConv: false` times our step with every conv direct, `memoryMb` under that memory budget; both skip
+   * PyTorch (it has no such switch).
+   */
+  measure(model: BenchModelKey, batch: number, frequencyConv = true, memoryMb?: number): StepPair {
+    const key = `${model}@${batch}${frequencyConv ? '' : ' direct'}${memoryMb === undefined ? '' : ` ${memoryMb} MiB`}`;
     const cached = this.done.get(key);
     if (cached) return cached;
-    const s: MaskStepSettings = { batch, threads: this.settings.threads, warmup: this.settings.warmup, repeats: this.settings.repeats, frequencyConv };
-    const pair: StepPair = { ours: runStepChild(model, s), torch: this.settings.torch && frequencyConv ? torchMaskStep(model, s) : undefined };
+    const s: MaskStepSettings = { batch, threads: this.settings.threads, warmup: this.settings.warmup, repeats: this.settings.repeats, frequencyConv, ...(memoryMb !== undefined && { memoryMb }) };
+    const withTorch = this.settings.torch && frequencyConv && memoryMb === undefined;
+    const pair: StepPair = { ours: runStepChild(model, s), torch: withTorch ? torchMaskStep(model, s) : undefined };
     this.done.set(key, pair);
     return pair;
   }

@@ -3,7 +3,7 @@ import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runExtractJob, ExtractJobResult } from '../../core/jobs/extract-job';
 import { TEXT_FLAGS } from './text-flags';
-import { DATA_FLAGS, RUNTIME_FLAGS, UNITS_FLAG, dataSpec, runtimeOptions } from './shared-flags';
+import { DATA_FLAGS, MEMORY_FLAG, RUNTIME_FLAGS, UNITS_FLAG, dataSpec, runtimeOptions } from './shared-flags';
 import { EXTRACT_FLAGS, extractConfig } from './extract-flags';
 import { summarizeExtraction } from './summary';
 import type { Reporter } from '../infra/reporter';
@@ -30,7 +30,7 @@ export const extractCommand = defineCommand({
   summary: 'learn the BISE masks of MODEL, measure and physically prune the unbiased subnetwork, and write the report folder',
   spec: defineSpec({
     positionals: [{ name: 'model', type: 'path', required: true, help: 'the vanilla ONNX model (never modified)' }],
-    flags: [...EXTRACT_FLAGS, UNITS_FLAG, ...BASELINE_FLAGS, ...DATA_FLAGS, ...TEXT_FLAGS, ...RUNTIME_FLAGS],
+    flags: [...EXTRACT_FLAGS, UNITS_FLAG, ...BASELINE_FLAGS, ...DATA_FLAGS, ...TEXT_FLAGS, ...RUNTIME_FLAGS, MEMORY_FLAG],
   }),
 });
 
@@ -60,6 +60,7 @@ export function main(argv: readonly string[]): Promise<number> {
         biasNoise: f.biasNoise,
         baseline,
         ...runtimeOptions(f),
+        memoryMb: f.memoryMb,
       },
       ctx,
     );

@@ -51,6 +51,14 @@ export const RUNTIME_FLAGS = [
   { name: 'threads', type: 'integer', min: 1, help: 'intra-op threads (default: one per core)' },
 ] as const satisfies readonly FlagSpec[];
 
+/** `extract`: the mask step's memory budget (runtime/memory-budget.ts). */
+export const MEMORY_FLAG = {
+  name: 'memory-mb',
+  type: 'integer',
+  min: 1,
+  help: "memory the mask step may take, in MiB (default: half of the free memory): under a tight budget the engine computes fewer convs in the frequency domain and turns onnxruntime's memory arena off (slower, same results), and says in the log which it chose",
+} as const satisfies FlagSpec;
+
 /** The data flags; the text ones (text-flags.ts) only on the commands that take text. */
 export interface DataFlagValues extends TextFlagValues {
   readonly dataset: 'biased-mnist' | 'multi-color-mnist' | 'corrupted-fashion-mnist' | 'spam-names';

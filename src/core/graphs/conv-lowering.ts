@@ -6,7 +6,7 @@
 import { Graph } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
 import { lowerConvsToDense } from './dense-conv';
-import { lowerConvsToFrequencyDomain } from './frequency-conv';
+import { LoweringOptions, lowerConvsToFrequencyDomain } from './frequency-conv';
 
 export interface ConvLowering {
   readonly graph: Graph;
@@ -14,8 +14,9 @@ export interface ConvLowering {
   readonly frequency: readonly string[];
 }
 
-export function lowerConvs(graph: Graph, shapes: ShapeMap): ConvLowering {
+/** `frequency`: which convs the frequency domain takes (e.g. a memory budget's limit on their spectra). */
+export function lowerConvs(graph: Graph, shapes: ShapeMap, frequency: LoweringOptions = {}): ConvLowering {
   const dense = lowerConvsToDense(graph, shapes);
-  const frequency = lowerConvsToFrequencyDomain(dense.graph, shapes);
-  return { graph: frequency.graph, dense: dense.replaced, frequency: frequency.replaced };
+  const lowered = lowerConvsToFrequencyDomain(dense.graph, shapes, frequency);
+  return { graph: lowered.graph, dense: dense.replaced, frequency: lowered.replaced };
 }

@@ -32,6 +32,7 @@ import { BiasLabelQualityRecord } from '../metrics/bias-label-quality';
 import { AnyDataset, isTokenDataset, sampleDims } from '../data/dataset';
 import { Model } from '../onnx/ir';
 import { SessionConfig } from '../runtime/session';
+import { MIB, defaultMemoryBudgetBytes } from '../runtime/memory-budget';
 import { TOOL_NAME, TOOL_VERSION } from './tool-version';
 import { BaselineSpec, baselineExtraction } from './baseline-subnetwork';
 
@@ -47,6 +48,8 @@ export interface ExtractJobOptions {
   readonly units?: UnitKind;
   readonly provider?: ExecutionProvider;
   readonly threads?: number;
+  /** MiB the mask step may take (default: half of the free memory); the engine picks its configuration by it (runtime/memory-budget.ts). */
+  readonly memoryMb?: number;
   readonly randomSeeds: number;
   readonly probe: boolean;
   readonly probeEpochs: number;
@@ -77,11 +80,17 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const started = performance.now();
   const folder = path.resolve(o.outDir ?? defaultReportFolder(o.modelPath, o.baseline));
   if (fs.existsSync(folder) && !o.overwrite) throw new Error(`the report folder '${folder}' already exists; pass --overwrite to replace it, or --out to choose another`);
-  const { bytes, model } = readJobModel(o.modelPath);
+  const { model, modelSha } = hashedModel(readJobModel(o.modelPath));
   // The model is refused (naming the file) before any data is read: unsupported ops, no classifier, no units.
   const io = modelSignature(model, o.modelPath);
   const discovery = discoverModelUnits(model, o.modelPath, io, o.bottleneck, o.units);
-  const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
+  const session = {
+    provider: o.provider,
+    threads: o.threads,
+    memoryBudgetBytes: o.memoryMb !== undefined ? o.memoryMb * MIB : defaultMemoryBudgetBytes(),
+    onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }),
+    onMemoryChoice: (m: string) => ctx.onEvent({ type: 'log', level: 'info', message: m }),
+  };
   // Everything else that could refuse the model (backward graph, pruning, export) is tried on a random mask now,
   // in seconds, rather than after the mask-learning epochs.
   const checked = await preflightModel(model, o.modelPath, discovery, { bottleneck: o.bottleneck, ...(o.units && { units: o.units }), seed: o.config.seed, session: { ...session, onNote: undefined } });
@@ -137,7 +146,7 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   const modelName = path.parse(o.modelPath).name;
   const prunedName = `${modelName}.${o.baseline?.kind ?? 'bise'}.onnx`;
   const report = buildReport(o, spec, {
-    modelSha: fileSha256(bytes),
+    modelSha,
     data,
     dataSha: await datasetSha256(data),
     extracted,
@@ -154,6 +163,11 @@ export async function runExtractJob(o: ExtractJobOptions, ctx: JobContext): Prom
   throwIfCancelled(ctx.signal);
   const written = writeReportFolder(folder, report, { prunedModel: serializeModel(pruned.model), masksJson }, { protect: [path.resolve(o.modelPath)], overwrite: o.overwrite });
   return { folder, report, files: written };
+}
+
+/** The file's hash taken at once, so that its bytes (ResNet-50: 90 MB) are not held through the run. */
+function hashedModel(read: { readonly bytes: Uint8Array; readonly model: Model }): { model: Model; modelSha: string } {
+  return { model: read.model, modelSha: fileSha256(read.bytes) };
 }
 
 async function trainingBiasLabels(o: ExtractJobOptions, model: Model, train: AnyDataset, session: SessionConfig, ctx: JobContext): Promise<AnyDataset> {

@@ -19,8 +19,33 @@ export interface SessionConfig {
    * true; graphs/frequency-conv). Results equal the direct conv up to float32 rounding.
    */
   readonly frequencyConv?: boolean;
+  /**
+   * Lower a conv to the frequency domain only when its activation spectra (frequency-conv/plan.ts workspaceBytes)
+   * take at most this many bytes (default: no limit). memory-budget.ts sets it.
+   */
+  readonly frequencyConvMaxBytes?: number;
+  /**
+   * onnxruntime's cpu memory arena (default true). The arena keeps every block a session ever took, so the first
+   * run's blocks and the memory-pattern block of later runs add up, per session; without it each run allocates and
+   * frees (lower peak, slower where large tensors are paged in again every run). memory-budget.ts sets it.
+   */
+  readonly memoryArena?: boolean;
+  /**
+   * onnxruntime's memory pattern (default true): from the second run a session takes all its intermediates as one
+   * planned block, and with the arena on that block comes on top of the first run's blocks. Off, the arena serves
+   * every run tensor by tensor from the blocks it has. memory-budget.ts sets it.
+   */
+  readonly memoryPattern?: boolean;
+  /**
+   * Bytes a step's two sessions may add to the process (weights as they hold them, the tensors kept between forward
+   * and backward, intermediates): when given, DifferentiableRunner.create picks frequencyConvMaxBytes and memoryArena
+   * by an estimate (memory-budget.ts).
+   */
+  readonly memoryBudgetBytes?: number;
   /** Receives human-readable notes, e.g. a fallback to cpu. */
   readonly onNote?: (message: string) => void;
+  /** Receives what the memory budget chose and why (memory-budget.ts); informational, unlike onNote. */
+  readonly onMemoryChoice?: (message: string) => void;
 }
 
 /** Whether the engine's graphs for this configuration compute large convs in the frequency domain (cpu only). */
@@ -70,6 +95,8 @@ export async function createSession(model: Uint8Array, config: SessionConfig = {
     // threads that keep spinning after their Run returned steal the cores from the other session. Measured on
     // ResNet-18's mask step, 2 threads: 101 -> 54 ms (it was slower than with 1 thread); SimpleConvNet no worse.
     extra: { session: { force_spinning_stop: '1' } },
+    ...(config.memoryArena === false ? { enableCpuMemArena: false } : {}),
+    ...(config.memoryPattern === false ? { enableMemPattern: false } : {}),
     // Speed work: BISE_ORT_PROFILE=/tmp/prefix writes onnxruntime's per-node timings (one JSON per session, at release).
     ...(process.env.BISE_ORT_PROFILE ? { enableProfiling: true, profileFilePrefix: process.env.BISE_ORT_PROFILE } : {}),
   };

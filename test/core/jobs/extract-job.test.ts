@@ -58,6 +58,8 @@ test('extract writes a verified, smaller model and a complete report next to the
   const params = [...pruned.graph.initializers.values()].reduce((s, t) => s + t.data.length, 0);
   assert.equal(params, report.pruning.paramsAfter);
   assert.ok(events.some((e) => e.type === 'log' && /pruned model verified/.test(e.message)));
+  // The step's memory budget (half the free memory by default) and what it chose are logged (runtime/memory-budget.ts).
+  assert.ok(events.some((e) => e.type === 'log' && /^memory budget /.test(e.message)));
   assert.ok(events.filter((e) => e.type === 'epoch').length === 2);
   await assert.rejects(() => runExtractJob(options, { onEvent: () => undefined }), /already exists; pass --overwrite/);
   assert.equal(sha(modelPath), before);

@@ -62,6 +62,27 @@ export function spectrumBytes(plan: FrequencyPlan): number {
   return 2 * plan.periods[0] * 2 * halfBins(plan.periods[1]) * plan.inChannels * plan.outChannels * 4;
 }
 
+/**
+ * Bytes of the activation intermediates a lowered conv holds at once (its input and output not counted), the
+ * largest over the steps of lower.ts: the W transform with both H spectra, the two channel-mixing products with
+ * their sum, the mixed spectrum with the W inverse, the W inverse with the output. The mixing products dominate:
+ * 152 MB for SimpleConvNet's 64→128 layer at batch 100, where its output is 40 MB.
+ */
+export function workspaceBytes(plan: FrequencyPlan): number {
+  const [h] = plan.inSize;
+  const [ho, wo] = plan.outSize;
+  const [ph, pw] = plan.periods;
+  const kw = halfBins(pw);
+  const nc = plan.batch * plan.inChannels;
+  const nm = plan.batch * plan.outChannels;
+  const rows = h * 2 * kw * nc;
+  const spectrum = ph * kw * nc;
+  const product = 2 * ph * kw * nm;
+  const columns = 2 * ph * nm * wo;
+  const elements = Math.max(rows + 2 * spectrum, 2 * spectrum + 2 * product, 3 * product, product + columns, columns + nm * ho * wo);
+  return 4 * elements;
+}
+
 export function worthLowering(plan: FrequencyPlan, costRatio = LOWERING_COST_RATIO): boolean {
   return plan.frequencyCost <= costRatio * plan.directCost && spectrumBytes(plan) <= MAX_SPECTRUM_BYTES;
 }
