@@ -15,7 +15,7 @@ export function stepTimeSection(steps: StepMeasurements, batch: number, progress
     rows.map(({ model, ours, torch }) => [modelLabel(model), ours.gateVectors, ms(ours.medianMs), torchMsCell(torch), oursOverTorchCell(ours.medianMs, torch), ms(ours.setupMs)]),
   );
   const note = [
-    'ours: GateGradientRunner as the engine runs it (large stride-1 convs in the frequency domain); graph setup: building the forward/backward graphs and their sessions, once per run.',
+    'ours: the mask step as extract runs it (FusedStepRunner: forward, loss with one auxiliary head and backward in one session; large stride-1 convs in the frequency domain); graph setup: building the graphs and the session, once per run.',
     torchNote(rows.map((r) => r.torch)),
   ].filter(Boolean).join('\n');
   return [`## 1. Mask step (gated forward + backward to the gates), batch ${batch}, all gates open`, table, note].filter(Boolean).join('\n\n');

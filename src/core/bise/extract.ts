@@ -13,7 +13,9 @@ import { AnyBatch, isTokenBatch, readBatches } from '../data/streaming/read-batc
 import { inputsByName } from '../data/text/token-feeds';
 import { createRng, deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
-import { GateForward, GateGradientRunner } from '../runtime/gate-gradient-runner';
+import { FusedStepRunner } from '../runtime/fused-step-runner';
+import { lossFeeds } from '../graphs/loss-graph';
+import { InputData } from '../graphs/model-inputs';
 import { SessionConfig } from '../runtime/session';
 import { DiscoverOptions, Discovery } from '../units/discover';
 import { GateInput } from '../graphs/gated-forward';
@@ -76,7 +78,9 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
   const started = performance.now();
   const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
   // Every gate starts open (mask init ≥ 0) or the first maybeSpecialize rebuilds: start specialised for open gates.
-  const runner = await GateGradientRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, ...sequence, sharing: 'group' }, inputs.session, 'open-gates');
+  // One session per step computes the loss gradients too (fused-step-runner.ts): γ·dMI/dz through each bias attribute's head.
+  const stepLoss = { headClasses: train.biasClasses, gamma: config.gamma };
+  const runner = await FusedStepRunner.create(model, { ...inputs.discover, batchSize: config.batchSize, ...sequence, sharing: 'group' }, stepLoss, inputs.session, 'open-gates');
   const { discovery, gates } = runner.graphs;
   const inference = await GatedInference.create(model, discovery, gates, inputs.session);
   try {
@@ -130,20 +134,21 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
           const t0 = performance.now();
           const idx = batch.indices;
           const g = masks.map(gateValues);
-          const fwd = await forwardBatch(runner, batch, g);
+          const sampleWeights = weights ? Array.from(idx, (i) => weights[i]) : undefined;
+          // The heads' weights before their own step below: the MI gradient uses them, as the unfused step did.
+          const feeds = lossFeeds(runner.loss, { y: batch.y, alpha: config.alpha, sampleWeights, biases: batch.biases, heads, miSamples: config.miSamples });
+          const step = await runner.step(batchInputs(runner, batch), g, feeds);
           const n = idx.length;
-          const ce = weightedCrossEntropy(fwd.logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
+          // The loss values in float64 from the step's logits and z (its gradients came from the graph).
+          const ce = weightedCrossEntropy(step.logits, batch.y, K, sampleWeights);
           if (!Number.isFinite(ce.loss)) throw new Error(`mask learning diverged at epoch ${epoch + 1}: the loss is ${ce.loss}; check the model's outputs on this data`);
-          const dLogits = ce.grad.map((v) => v * config.alpha);
-          const z = Float32Array.from(fwd.z); // detached copy for the heads
-          const bias = biasTerms(heads, z, batch.y, batch.biases, config);
+          const z = Float32Array.from(step.z); // detached copy for the heads
+          const bias = biasTerms(heads, z, batch.y, batch.biases, { miSamples: config.miSamples, gamma: 0 });
           const miTotal = bias.mutualInformation;
           sums.auxCorrect += bias.perHead[0].correct;
-          const dZ = bias.dZ;
-          const gateGrads = await runner.backward(fwd, dLogits, dZ);
-          masks.forEach((m, i) => maskOptimizer.step(m, maskGradient(m, tau, gateGrads[i])));
+          masks.forEach((m, i) => maskOptimizer.step(m, maskGradient(m, tau, step.gateGrads[i])));
           heads.forEach((head, k) => head.trainStep(z, batch.biases[k]));
-          const pred = argmaxRows(fwd.logits, n, K);
+          const pred = argmaxRows(step.logits, n, K);
           for (let i = 0; i < n; i++) sums.correct += pred[i] === batch.y[i] ? 1 : 0;
           sums = { ...sums, loss: sums.loss + config.alpha * ce.loss + config.gamma * miTotal, ce: sums.ce + ce.loss, mi: sums.mi + miTotal, seen: sums.seen + n };
           stepMs += performance.now() - t0;
@@ -235,16 +240,19 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
   }
 }
 
-/** An image batch through the model's one input; a token batch through its inputs by name. */
-function forwardBatch(runner: GateGradientRunner, batch: AnyBatch, gates: readonly Float32Array[]): Promise<GateForward> {
-  return isTokenBatch(batch) ? runner.forwardInputs(inputsByName(batch), gates) : runner.forward(batch.x, gates);
+/** An image batch feeds the model's one input; a token batch its inputs by name. */
+function batchInputs(runner: FusedStepRunner, batch: AnyBatch): Record<string, InputData> {
+  if (isTokenBatch(batch)) return inputsByName(batch);
+  const inputs = runner.graphs.inputs;
+  if (inputs.length !== 1) throw new Error(`the model has ${inputs.length} data inputs (${inputs.map((v) => v.name).join(', ')}); an image dataset feeds exactly one`);
+  return { [runner.graphs.input]: batch.x };
 }
 
 /**
  * Rebuild the step's specialisation before the first step, when a unit it assumes pruned came back or one of its
  * all-ones gate vectors lost a unit, and when enough units were newly pruned.
  */
-async function maybeSpecialize(runner: GateGradientRunner, masks: readonly Float32Array[], totalUnits: number, fraction: number): Promise<void> {
+async function maybeSpecialize(runner: FusedStepRunner, masks: readonly Float32Array[], totalUnits: number, fraction: number): Promise<void> {
   if (masks.length === 0) return;
   const current = runner.specializedPruned();
   const ones = runner.specializedOnes();

@@ -1,8 +1,10 @@
 /**
  * The mask-learning step: forward(x, gates) -> logits, z; backward(upstream grads of logits and z) -> dL/dgate
- * per gate vector. The loss between them lives in TypeScript. specialize() skips pruned units' channels.
- * forward() feeds an image model's one float input; forwardInputs() feeds every data input by name (token ids,
- * attention masks), each of its own element type.
+ * per gate vector, as two sessions with any upstream gradients the caller computes between them (the benches'
+ * surrogate loss that their PyTorch twins share, gradient checks). extract runs the step with its loss inside one
+ * session instead (fused-step-runner.ts). specialize() skips pruned units' channels. forward() feeds an image
+ * model's one float input; forwardInputs() feeds every data input by name (token ids, attention masks), each of
+ * its own element type.
  */
 import { Model } from '../onnx/ir';
 import { GateGradientGraphs, GateGradientOptions, buildGateGradientGraphs } from '../graphs/gate-gradient-graphs';
@@ -10,6 +12,7 @@ import { ZeroChannelOptions } from '../graphs/zero-channels';
 import { DifferentiableRunner, ForwardResult } from './differentiable-runner';
 import { SessionConfig, ExecutionProvider } from './session';
 import { InputData } from '../graphs/model-inputs';
+import { GateInput } from '../graphs/gated-forward';
 
 export interface GateForward {
   readonly logits: Float32Array;
@@ -53,23 +56,19 @@ export class GateGradientRunner {
    * stays dense, and its request is only remembered, so that specializedPruned() does not ask for it again.
    */
   async specialize(pruned: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}): Promise<void> {
-    const onAxis1 = (i: number): boolean => this.graphs.gates[i].sites[0].axis === 1;
-    // Forward gates are 0 or 1 (bise/gate.ts): a vector with no pruned unit is all ones, and its Muls go (one-gates.ts).
-    const ones = new Set(this.graphs.gates.filter((_, i) => (pruned[i]?.size ?? 0) === 0).map((g) => g.name));
-    await this.runner.specialize(new Map(this.graphs.gates.flatMap((g, i) => (onAxis1(i) ? [[g.name, pruned[i] ?? new Set<number>()] as const] : []))), options, ones);
-    this.notSkipped = this.graphs.gates.map((_, i) => (onAxis1(i) ? undefined : new Set(pruned[i] ?? [])));
+    const s = gateSpecialisation(this.graphs.gates, pruned);
+    await this.runner.specialize(s.zero, options, s.ones);
+    this.notSkipped = s.notSkipped;
   }
 
   /** Gate vectors (indices into `graphs.gates`) that the current specialisation assumes all ones. */
   specializedOnes(): ReadonlySet<number> {
-    const ones = this.runner.specializedOnes();
-    return new Set(this.graphs.gates.flatMap((g, i) => (ones.has(g.name) ? [i] : [])));
+    return onesByIndex(this.graphs.gates, this.runner.specializedOnes());
   }
 
   /** Units per gate vector that the current specialisation assumes pruned (empty sets when dense). */
   specializedPruned(): ReadonlySet<number>[] {
-    const zero = this.runner.specializedZeros();
-    return this.graphs.gates.map((g, i) => zero.get(g.name) ?? this.notSkipped[i] ?? new Set<number>());
+    return prunedByIndex(this.graphs.gates, this.runner.specializedZeros(), this.notSkipped);
   }
 
   /** The single data input's values (an image model's batch). */
@@ -97,4 +96,29 @@ export class GateGradientRunner {
   async release(): Promise<void> {
     await this.runner.release();
   }
+}
+
+/**
+ * What a step specialised for `pruned` (units per gate vector) assumes, by gate input name: the pruned channels of
+ * gates on axis 1 are zero, and vectors with no pruned unit are all ones (forward gates are 0 or 1, bise/gate.ts;
+ * their Muls go, one-gates.ts). Channels are followed on axis 1 only (zero-channels.ts): a gate on another axis
+ * stays dense and its request is only remembered (`notSkipped`), so that prunedByIndex does not ask for it again.
+ */
+export function gateSpecialisation(gates: readonly GateInput[], pruned: readonly ReadonlySet<number>[]): { zero: Map<string, ReadonlySet<number>>; ones: Set<string>; notSkipped: (ReadonlySet<number> | undefined)[] } {
+  const onAxis1 = (i: number): boolean => gates[i].sites[0].axis === 1;
+  return {
+    zero: new Map(gates.flatMap((g, i) => (onAxis1(i) ? [[g.name, pruned[i] ?? new Set<number>()] as const] : []))),
+    ones: new Set(gates.filter((_, i) => (pruned[i]?.size ?? 0) === 0).map((g) => g.name)),
+    notSkipped: gates.map((_, i) => (onAxis1(i) ? undefined : new Set(pruned[i] ?? []))),
+  };
+}
+
+/** The gate vectors (indices) among the inputs a specialisation assumes all ones. */
+export function onesByIndex(gates: readonly GateInput[], ones: ReadonlySet<string>): ReadonlySet<number> {
+  return new Set(gates.flatMap((g, i) => (ones.has(g.name) ? [i] : [])));
+}
+
+/** Units per gate vector a specialisation assumes pruned: its zero channels, or what gateSpecialisation remembered. */
+export function prunedByIndex(gates: readonly GateInput[], zero: ReadonlyMap<string, ReadonlySet<number>>, notSkipped: readonly (ReadonlySet<number> | undefined)[]): ReadonlySet<number>[] {
+  return gates.map((g, i) => zero.get(g.name) ?? notSkipped[i] ?? new Set<number>());
 }
