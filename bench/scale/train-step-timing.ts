@@ -56,7 +56,7 @@ export async function timeTrainStep(model: Model, s: TrainStepSettings): Promise
           const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
           updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
         }
-        const grads = await runner.backward(fwd, { [graphs.logits]: upstream });
+        const grads = await runner.backwardViews(fwd, { [graphs.logits]: upstream });
         graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i]));
       },
       s.warmup,

@@ -13,7 +13,7 @@ import { trainingSampleWeights } from '../data/group-weights';
 import { BatchNormMode, buildTrainingGraphs } from '../graphs/training-graphs';
 import { updateRunningStatistics } from '../graphs/batchnorm-training';
 import { DifferentiableRunner } from '../runtime/differentiable-runner';
-import { SessionConfig } from '../runtime/session';
+import { SessionConfig, lowersConvs } from '../runtime/session';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
 import { Adam } from './adam';
 import { Sgd } from './sgd';
@@ -75,7 +75,8 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   const { model, train, val, config, signal } = inputs;
   const emit: EventSink = inputs.onEvent ?? (() => undefined);
   const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
-  const graphs = buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, sequence);
+  // The frequency-domain convs are for onnxruntime's cpu provider, as the mask step's (session.ts lowersConvs).
+  const graphs = buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, { ...sequence, frequencyConvs: lowersConvs(inputs.session ?? {}) });
   const runner = await DifferentiableRunner.create(model, graphs, inputs.session);
   const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
   const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
@@ -118,7 +119,7 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
         const pred = argmaxRows(logits, idx.length, K);
         for (let i = 0; i < idx.length; i++) correct += pred[i] === batch.y[i] ? 1 : 0;
         loss += ce.loss;
-        const grads = await runner.backward(fwd, { [graphs.logits]: ce.grad });
+        const grads = await runner.backwardViews(fwd, { [graphs.logits]: ce.grad });
         graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i]));
         stepMs += performance.now() - t0;
         steps++;

@@ -51,9 +51,9 @@ export function withBatchStatistics(graph: Graph, shapes: ShapeMap): { graph: Gr
     const centred = op('Sub', [x, mean]);
     const variance = channelMean(op('Mul', [centred, centred]), emit.name('batch_variance'));
     const std = op('Sqrt', [op('Add', [variance, emit.constant('epsilon', floatTensor([], [attrFloat(node, 'epsilon', 1e-5)]))])]);
-    const normalised = op('Div', [centred, std]);
-    const scaled = op('Mul', [normalised, reshape(node.inputs[1], channelShape)]);
-    op('Add', [scaled, reshape(node.inputs[2], channelShape)], {}, node.outputs[0]);
+    // γ/σ per channel first, so one full-size Mul instead of a Div and a Mul (and their gradients).
+    const factor = op('Div', [reshape(node.inputs[1], channelShape), std]);
+    op('Add', [op('Mul', [centred, factor]), reshape(node.inputs[2], channelShape)], {}, node.outputs[0]);
     nodes.push(...emit.nodes);
     for (const [k, v] of emit.initializers) initializers.set(k, v);
     statistics.push({

@@ -9,9 +9,12 @@ import { buildBackward } from '../autodiff/backward';
 import { DifferentiablePair } from '../runtime/differentiable-runner';
 import { declaredInputs, fedInputs, shapeMap } from './model-inputs';
 import { withMaxPoolIndices } from './prepare';
+import { poolBeforeRelu } from './pool-before-relu';
 import { producedDtype } from '../ops/output-dtypes';
 import { BatchStatistics, withBatchStatistics } from './batchnorm-training';
 import { denseConvsWithFedWeights } from './dense-conv/fed-weights';
+import { frequencyConvsWithFedWeights } from './fed-frequency-conv';
+import { weightGradientsAsGemms } from './weight-gradient-gemm';
 
 /**
  * Weights and biases of Conv/ConvTranspose/Gemm/MatMul, BatchNormalization's and LayerNormalization's scale and
@@ -54,6 +57,11 @@ export type BatchNormMode = 'batch' | 'frozen';
 export interface TrainingGraphOptions {
   /** Convs on small maps as dense products assembled from the fed weight (dense-conv/fed-weights.ts); default true. */
   readonly denseConvs?: boolean;
+  /** Large stride-1 convs in the frequency domain, spectrum of the fed weight in the graph (fed-frequency-conv.ts); default true. */
+  readonly frequencyConvs?: boolean;
+  readonly frequencyCostRatio?: number;
+  /** Conv weight gradients as one GEMM over the input's patches (weight-gradient-gemm.ts); default true. */
+  readonly weightGradientGemms?: boolean;
   /** For token models (inputs with a dynamic axis 1): the sequence length the graphs are built for. */
   readonly sequenceLength?: number;
 }
@@ -70,17 +78,20 @@ export function buildTrainingGraphs(model: Model, batchSize: number, parameters 
   const asInputs: Graph = foldShapes(
     {
       ...model.graph,
-      nodes: withMaxPoolIndices(model.graph.nodes),
+      nodes: withMaxPoolIndices(poolBeforeRelu(model.graph).nodes),
       inputs: [...model.graph.inputs, ...parameters.map((p) => ({ name: p, dtype: 'float32' as const, shape: [...(model.graph.initializers.get(p)?.dims ?? [])] }))],
       initializers,
     },
     inputShapes,
   ).graph;
   const { graph: normalised, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes)) : { graph: asInputs, statistics: [] };
-  const forward = options.denseConvs === false ? normalised : denseConvsWithFedWeights(normalised, inferShapes(normalised, inputShapes)).graph;
+  const dense = options.denseConvs === false ? normalised : denseConvsWithFedWeights(normalised, inferShapes(normalised, inputShapes)).graph;
+  const forward = options.frequencyConvs === false ? dense : frequencyConvsWithFedWeights(dense, inferShapes(dense, inputShapes), options.frequencyCostRatio).graph;
   const shapes = inferShapes(forward, inputShapes);
   const logits = model.graph.outputs[0].name;
-  const backward = buildBackward({ forward, shapes, seeds: [logits], targets: parameters, opset: defaultOpset(model) });
+  const differentiated = buildBackward({ forward, shapes, seeds: [logits], targets: parameters, opset: defaultOpset(model) });
+  const backwardShapes = inferShapes(differentiated.graph, new Map(differentiated.graph.inputs.map((v) => [v.name, v.shape as number[]])));
+  const backward = options.weightGradientGemms === false ? differentiated : { ...differentiated, graph: weightGradientsAsGemms(differentiated.graph, backwardShapes).graph };
   const withSaved: Graph = {
     ...forward,
     outputs: [

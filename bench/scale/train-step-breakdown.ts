@@ -1,0 +1,61 @@
+/**
+ * Where a weight-training step's time goes (speed work, not part of `npm run bench:scale`): the step of
+ * train-step-timing.ts split into forward, running statistics, backward (with its gradient copies) and SGD, each a
+ * median over the repeats, for SimpleConvNet and ResNet-18 at batch 100.
+ *
+ * Usage: node --import tsx bench/scale/train-step-breakdown.ts [resnet18|simple-convnet] [repeats]
+ * With BISE_ORT_PROFILE=/tmp/p, onnxruntime writes per-node timings; scripts/ort-profile-summary.py summarises them.
+ */
+import { Model } from '../../src/core/onnx/ir';
+import { SIMPLE_CONVNET, buildSmallCnn } from '../../src/core/models/small-cnn';
+import { RESNET18_32, buildResNet18 } from '../../src/core/models/resnet18';
+import { buildTrainingGraphs } from '../../src/core/graphs/training-graphs';
+import { updateRunningStatistics } from '../../src/core/graphs/batchnorm-training';
+import { DifferentiableRunner } from '../../src/core/runtime/differentiable-runner';
+import { Sgd } from '../../src/core/bise/sgd';
+import { median } from './stats';
+import { TRAIN_SGD } from './train-step-timing';
+
+const MODELS: Record<string, () => Model> = { resnet18: () => buildResNet18(RESNET18_32), 'simple-convnet': () => buildSmallCnn(SIMPLE_CONVNET) };
+
+async function breakdown(name: string, repeats: number): Promise<void> {
+  const model = MODELS[name]();
+  const graphs = buildTrainingGraphs(model, 100, undefined, 'batch');
+  const runner = await DifferentiableRunner.create(model, graphs, {});
+  const initial = (n: string): Float32Array => Float32Array.from(model.graph.initializers.get(n)?.data as Float32Array);
+  const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
+  const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((n) => [n, initial(n)]));
+  const size = (n: string): number => (graphs.shapes.get(n) as readonly number[]).reduce((a, b) => a * b, 1);
+  const x = Float32Array.from({ length: size(graphs.input) }, (_, i) => Math.sin(i));
+  const upstream = new Float32Array(size(graphs.logits)).fill(0.01);
+  const optimizer = new Sgd({ ...TRAIN_SGD });
+  const parts: Record<string, number[]> = { forward: [], statistics: [], backward: [], sgd: [], step: [] };
+  for (let r = 0; r < repeats + 2; r++) {
+    const t = [performance.now()];
+    const feeds: Record<string, Float32Array> = { [graphs.input]: x };
+    for (const [n, value] of params) feeds[n] = value;
+    const fwd = await runner.forward(feeds);
+    t.push(performance.now());
+    for (const b of graphs.batchStatistics) {
+      const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
+      updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
+    }
+    t.push(performance.now());
+    const grads = await runner.backwardViews(fwd, { [graphs.logits]: upstream });
+    t.push(performance.now());
+    graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i]));
+    t.push(performance.now());
+    if (r < 2) continue;
+    ['forward', 'statistics', 'backward', 'sgd'].forEach((k, i) => parts[k].push(t[i + 1] - t[i]));
+    parts.step.push(t[4] - t[0]);
+  }
+  await runner.release();
+  const cpu = process.cpuUsage();
+  console.log(`${name}: ${Object.entries(parts).map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')} ms (median of ${repeats}); process cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
+}
+
+const [name = 'resnet18', repeats = '5'] = process.argv.slice(2);
+breakdown(name, Number(repeats)).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
