@@ -16,6 +16,11 @@ export interface ZeroChannelOptions {
    * convolution kernels need it, and a zero channel costs less than losing them.
    */
   readonly channelBlock?: number;
+  /**
+   * Prefix of the names this pass gives its tensors (`zc` by default): graphs specialised apart and then joined
+   * (the fused step's forward and backward, chain-graphs.ts) need different ones.
+   */
+  readonly tagPrefix?: string;
 }
 
 /** Channels (axis 1) known to be exactly zero, per tensor. */
@@ -99,7 +104,7 @@ export function specializeZeroChannels(graph: Graph, shapes: ShapeMap, known: Re
       nodes.push(n);
       continue;
     }
-    const tag = `zc${counter++}`;
+    const tag = `${options.tagPrefix ?? 'zc'}${counter++}`;
     const indices = `${x}::${tag}::live`;
     const sliced = `${n.inputs[1]}::${tag}::sliced`;
     initializers.set(indices, int64Tensor([live.length], live));

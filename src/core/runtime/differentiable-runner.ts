@@ -238,7 +238,8 @@ export function specialiseGraphs(pair: DifferentiablePair, s: Specialisation): [
   const bwdShapes = inferShapes(bwd, new Map(bwd.inputs.map((v) => [v.name, v.shape as number[]])));
   // Ones first: it only removes Muls and renames their outputs, so the shapes stay valid for the zero pass.
   const f = specializeZeroChannels(specializeOneGates(forward, forwardShapes, s.ones), forwardShapes, s.zero, s.options);
-  const b = specializeZeroChannels(specializeOneGates(bwd, bwdShapes, s.ones), bwdShapes, s.zero, s.options);
+  // Its own name prefix: the fused step joins the two graphs (chain-graphs.ts).
+  const b = specializeZeroChannels(specializeOneGates(bwd, bwdShapes, s.ones), bwdShapes, s.zero, { ...s.options, tagPrefix: 'bzc' });
   return [f, b];
 }
 

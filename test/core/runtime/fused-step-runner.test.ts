@@ -137,3 +137,23 @@ test('BERT-tiny (token ids, opset 14): the fused step equals the two-session ste
     await ref.release();
   }
 });
+
+test('AlexNet (a gate read by a Gemm): forward and backward specialised for the same pruned units join without a name clash and match the two-session step', async () => {
+  const model = readModelFile(path.join(FIXTURES, 'zoo', 'alexnet-op13.onnx'));
+  const options = { batchSize: 4, sharing: 'group' as const };
+  const ref = await GateGradientRunner.create(model, options, SESSION);
+  const fused = await FusedStepRunner.create(model, options, { headClasses: [2], gamma: 1 }, SESSION, 'open-gates');
+  try {
+    const zDim = fused.graphs.bottleneckDims.slice(1).reduce((a, b) => a * b, 1);
+    const heads = [new AuxHead(zDim, 2, createRng(6), { lr: 0.1, momentum: 0.9, weightDecay: 0 })];
+    // Both graphs gather each gate's live channels (zero-channels.ts; half pruned, so that whole blocks of 16 go);
+    // their tensors are named apart.
+    const pruned = fused.graphs.gates.map((g) => new Set(Array.from({ length: g.channels }, (_, c) => c).filter((c) => c % 2 === 1)));
+    await fused.specialize(pruned);
+    const closed = fused.graphs.gates.map((g, i) => new Float32Array(g.channels).map((_, c) => (pruned[i].has(c) ? 0 : 1)));
+    await assertSameStep(fused, ref, batchFor(fused, model, 10, [2], 7), closed, heads, { alpha: 1, gamma: 1, miSamples: 'all' }, 10, 'alexnet, pruned channels skipped');
+  } finally {
+    await fused.release();
+    await ref.release();
+  }
+});
