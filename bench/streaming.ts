@@ -1,39 +1,57 @@
 /**
  * `npm run bench:stream`: a streamed image CSV (data/streaming/) under an engine-like consumer. Generates a CSV of
  * PNG files (128×128 by default) in a temporary folder, then reads epochs of shuffled batches through the same
- * readBatches the engine uses, with a simulated step per batch (an await, as onnxruntime's run leaves the main
- * thread free). Prints numbers, asserts nothing:
+ * readBatches the engine uses, with a step per batch: simulated (an await of --step-ms, as onnxruntime's run leaves
+ * the main thread free), or with --model a real onnxruntime run of a small CNN on the batch (the demo CNN's blocks
+ * at --size), timed alone first, so that what decoding takes from the step shows. Prints numbers, asserts nothing:
  *   - peak RSS of the whole process (decoding workers included) against what the float32 array would need;
- *   - images decoded per second (first epoch, cold cache) and the cache's hits/evictions;
- *   - whether the step waits: time the consumer spent blocked on data, per batch.
+ *   - images decoded per second and the cache's hits;
+ *   - whether the step waits: time the consumer spent blocked on data, per batch;
+ *   - with --model: the step's median time alone and while decoding runs.
  *
- *   npm run bench:stream -- [--images 20000] [--size 128] [--batch 64] [--epochs 2] [--step-ms 100]
- *                          [--cache-mb 256] [--workers N] [--dir reuse/this/folder] [--keep]
+ *   npm run bench:stream -- [--images 20000] [--size 128] [--batch 64] [--epochs 2] [--batches N] [--step-ms 100]
+ *                          [--model] [--threads N] [--cache-mb 256] [--workers N] [--niceness 10]
+ *                          [--dir reuse/this/folder] [--keep]
+ * --workers fixes the number of decoding threads (default: the pool sizes itself, streaming/decode-pool.ts);
+ * --batches stops each epoch after that many batches; --threads is onnxruntime's (default: one per core).
  *
- * Distinct pictures are encoded once (512 of them) and written as many files, so generating 200,000 files takes
+ * Distinct pictures are encoded once (1,000 of them) and written as many files, so generating 200,000 files takes
  * minutes, not an hour; every file is still read and decoded on its own.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { PNG } from 'pngjs';
 import { batchIndices } from '../src/core/data/dataset';
 import { planImageCsv } from '../src/core/data/image-csv';
-import { createRng, deriveSeed } from '../src/core/data/random';
-import { defaultDecodeWorkers } from '../src/core/data/streaming/decode-pool';
+import { biasedMnistSplits } from '../src/core/data/biased-mnist';
+import { deriveSeed } from '../src/core/data/random';
+import { DECODER_NICENESS, decodeWorkerCeiling } from '../src/core/data/streaming/decode-pool';
 import { streamImageCsv } from '../src/core/data/streaming/open-image-csv';
 import { readBatches } from '../src/core/data/streaming/read-batches';
+import { DEMO_CNN, buildSmallCnn } from '../src/core/models/small-cnn';
+import { serializeModel } from '../src/core/onnx/writer';
+import { createSession } from '../src/core/runtime/session';
 
 interface Options {
   readonly images: number;
   readonly size: number;
   readonly batch: number;
   readonly epochs: number;
+  readonly batches: number;
   readonly stepMs: number;
+  readonly model: boolean;
+  readonly threads?: number;
   readonly cacheMb: number;
-  readonly workers: number;
+  readonly workers?: number;
+  readonly niceness: number;
   readonly dir?: string;
   readonly keep: boolean;
+}
+
+function optionalNumber(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : Number(text);
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -46,51 +64,86 @@ function parseArgs(argv: readonly string[]): Options {
     size: Number(get('--size') ?? 128),
     batch: Number(get('--batch') ?? 64),
     epochs: Number(get('--epochs') ?? 2),
+    batches: Number(get('--batches') ?? Infinity),
     stepMs: Number(get('--step-ms') ?? 100),
+    model: argv.includes('--model'),
+    threads: optionalNumber(get('--threads')),
     cacheMb: Number(get('--cache-mb') ?? 256),
-    workers: Number(get('--workers') ?? defaultDecodeWorkers()),
+    workers: optionalNumber(get('--workers')),
+    niceness: Number(get('--niceness') ?? DECODER_NICENESS),
     dir: get('--dir'),
     keep: argv.includes('--keep'),
   };
 }
 
-/** A smooth picture with a few blobs and mild noise: compresses and decodes like a small photo, not like static. */
-function picture(size: number, seed: number): Buffer {
-  const rng = createRng(seed);
-  const png = new PNG({ width: size, height: size });
-  const blobs = Array.from({ length: 4 }, () => ({ x: rng.nextFloat() * size, y: rng.nextFloat() * size, r: 8 + rng.nextFloat() * size * 0.3, c: [rng.nextInt(256), rng.nextInt(256), rng.nextInt(256)] }));
-  const base = [rng.nextInt(256), rng.nextInt(256), rng.nextInt(256)];
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const p = 4 * (y * size + x);
-      for (let c = 0; c < 3; c++) {
-        let v = base[c] * (0.5 + (0.5 * (x + y)) / (2 * size));
-        for (const b of blobs) if ((x - b.x) ** 2 + (y - b.y) ** 2 < b.r ** 2) v = b.c[c];
-        png.data[p + c] = Math.max(0, Math.min(255, Math.round(v + (rng.nextFloat() - 0.5) * 12)));
+/**
+ * BiasedMNIST digits (white strokes on a class-correlated colour), enlarged to size×size by nearest neighbour:
+ * flat areas compress well (about 1 KiB a file, so 200,000 files stay small on disk) yet decode pixel by pixel
+ * like any PNG of that size, and the labels are learnable, so `bise extract` can run on the CSV.
+ */
+function digitPictures(count: number, size: number): { png: Buffer; label: number; bias: number }[] {
+  const { train } = biasedMnistSplits({ rho: 0.9, seed: 1, trainSize: count, valSize: 10, testSize: 10 });
+  const [, h, w] = train.dims;
+  return Array.from({ length: count }, (_, i) => {
+    const png = new PNG({ width: size, height: size });
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const p = Math.floor((y * h) / size) * w + Math.floor((x * w) / size);
+        // x was normalised (v/255 − 0.5)/0.5 from 8-bit values: undo it exactly.
+        for (let c = 0; c < 3; c++) png.data[4 * (y * size + x) + c] = Math.round((train.x[i * 3 * h * w + c * h * w + p] * 0.5 + 0.5) * 255);
+        png.data[4 * (y * size + x) + 3] = 255;
       }
-      png.data[p + 3] = 255;
     }
-  }
-  return PNG.sync.write(png);
+    return { png: PNG.sync.write(png), label: train.y[i], bias: train.biases[0][i] };
+  });
 }
 
 function generate(dir: string, o: Options): string {
   const csv = join(dir, 'data.csv');
   if (existsSync(csv)) return csv;
   const t0 = performance.now();
-  const distinct = Array.from({ length: Math.min(512, o.images) }, (_, i) => picture(o.size, deriveSeed(1, 'bench-stream', i)));
-  const rng = createRng(2);
+  const distinct = digitPictures(Math.min(1000, o.images), o.size);
   const rows = ['path,label,bias'];
   for (let i = 0; i < o.images; i++) {
     const sub = `d${Math.floor(i / 1000)}`;
     if (i % 1000 === 0) mkdirSync(join(dir, sub), { recursive: true });
-    writeFileSync(join(dir, sub, `${i}.png`), distinct[i % distinct.length]);
-    rows.push(`${sub}/${i}.png,${rng.nextInt(10)},${rng.nextInt(2)}`);
+    const { png, label, bias } = distinct[i % distinct.length];
+    writeFileSync(join(dir, sub, `${i}.png`), png);
+    rows.push(`${sub}/${i}.png,${label},${bias}`);
   }
   writeFileSync(csv, rows.join('\n') + '\n');
-  const mb = distinct.reduce((s, b) => s + b.length, 0) / distinct.length / 1024;
+  const mb = distinct.reduce((s, d) => s + d.png.length, 0) / distinct.length / 1024;
   console.log(`generated ${o.images} PNGs of ${o.size}×${o.size} (${mb.toFixed(1)} KiB each on average) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return csv;
+}
+
+type Step = (x: Float32Array, count: number) => Promise<void>;
+
+/** The step: a wait of stepMs, or a forward run of the demo CNN's blocks at size×size through onnxruntime. */
+async function makeStep(o: Options): Promise<Step> {
+  if (!o.model) return async () => void (o.stepMs > 0 && (await new Promise((resolve) => setTimeout(resolve, o.stepMs))));
+  const model = buildSmallCnn({ ...DEMO_CNN, height: o.size, width: o.size });
+  const { session } = await createSession(serializeModel(model), { threads: o.threads });
+  const [input] = session.inputNames;
+  return async (x, count) => void (await session.run({ [input]: new ort.Tensor('float32', x, [count, 3, o.size, o.size]) }));
+}
+
+/** Median milliseconds of the step on one batch, with nothing else running. */
+async function stepAlone(step: Step, o: Options): Promise<number> {
+  const x = new Float32Array(o.batch * 3 * o.size * o.size).fill(0.25);
+  await step(x, o.batch);
+  const times: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const t0 = performance.now();
+    await step(x, o.batch);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -101,33 +154,47 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   try {
     const csv = generate(dir, o);
+    if (o.epochs === 0) return;
     const plan = planImageCsv(csv, { size: o.size, valFraction: 0, testFraction: 0 });
-    const train = streamImageCsv(plan, { cacheMb: o.cacheMb, workers: o.workers }).train;
+    const step = await makeStep(o);
+    const alone = o.model ? await stepAlone(step, o) : o.stepMs;
+    const train = streamImageCsv(plan, { cacheMb: o.cacheMb, workers: o.workers, niceness: o.niceness }).train;
     const n = train.y.length;
     const floatGiB = (n * 3 * o.size * o.size * 4) / 2 ** 30;
-    console.log(`${n} images, ${o.workers} decoding worker(s), cache ${o.cacheMb} MiB, batch ${o.batch}, simulated step ${o.stepMs} ms; in memory as float32 they would take ${floatGiB.toFixed(2)} GiB`);
+    const workers = o.workers === undefined ? `self-sizing decoding pool (at most ${decodeWorkerCeiling()} workers)` : `${o.workers} decoding worker(s)`;
+    const stepText = o.model ? `step: the demo CNN's forward at ${o.size}×${o.size}, ${alone.toFixed(0)} ms alone (median)` : `simulated step ${o.stepMs} ms`;
+    console.log(`${n} images, ${workers}, niceness ${o.niceness}, cache ${o.cacheMb} MiB, batch ${o.batch}, ${stepText}; in memory as float32 they would take ${floatGiB.toFixed(2)} GiB`);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const before = train.samples.stats();
       const waits: number[] = [];
+      const steps: number[] = [];
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      for await (const [, batch] of readBatches(train, batchIndices(n, { batchSize: o.batch, seed: deriveSeed(0, 'epoch', epoch), dropLast: true }), { onWait: (ms) => waits.push(ms) })) {
-        void batch;
-        if (o.stepMs > 0) await new Promise((resolve) => setTimeout(resolve, o.stepMs));
+      const batches = batchIndices(n, { batchSize: o.batch, seed: deriveSeed(0, 'epoch', epoch), dropLast: true }).slice(0, o.batches);
+      for await (const [b, batch] of readBatches(train, batches, { onWait: (ms) => waits.push(ms) })) {
+        const s0 = performance.now();
+        await step(batch.x, batch.y.length);
+        steps.push(performance.now() - s0);
+        // A long epoch shows that it moves, and how fast.
+        if ((b + 1) % 500 === 0) console.log(`  ${b + 1} batches in ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
       }
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       const after = train.samples.stats();
       const decoded = after.loaded - before.loaded;
       const steady = waits.slice(1);
       const waited = steady.filter((ms) => ms > 1);
       const total = steady.reduce((s, ms) => s + ms, 0);
+      const pool = after.decoders === undefined ? '' : `; decoding workers at the end: ${after.decoders.workers}, ${after.decoders.imagesPerWorkerSecond?.toFixed(0) ?? '?'} images/s each (measured)`;
       console.log(
-        `epoch ${epoch + 1}: ${seconds.toFixed(1)} s, ${decoded} decoded (${(decoded / seconds).toFixed(0)} images/s), ${after.hits - before.hits} cache hits, ${after.evictions - before.evictions} evictions; ` +
-          `first batch waited ${waits[0].toFixed(0)} ms, then ${waited.length} of ${steady.length} batches waited (> 1 ms), ${total.toFixed(0)} ms in all (${((100 * total) / 1000 / seconds).toFixed(1)}% of the epoch)`,
+        `epoch ${epoch + 1}: ${seconds.toFixed(1)} s, ${batches.length} batches, ${decoded} decoded (${(decoded / seconds).toFixed(0)} images/s), ${after.hits - before.hits} cache hits, ${after.rejected - before.rejected} turned away by the full cache; ` +
+          `first batch waited ${waits[0].toFixed(0)} ms, then ${waited.length} of ${steady.length} batches waited (> 1 ms), ${total.toFixed(0)} ms in all (${((100 * total) / 1000 / seconds).toFixed(1)}% of the epoch); ` +
+          `step median ${median(steps).toFixed(0)} ms (alone ${alone.toFixed(0)}); process CPU ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores${pool}`,
       );
     }
     const stats = train.samples.stats();
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    console.log(`cache peak ${(stats.peakCachedBytes / 2 ** 20).toFixed(0)} MiB of ${(stats.budgetBytes / 2 ** 20).toFixed(0)}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (sampled), maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (kernel)`);
+    console.log(`cache held ${(stats.cachedBytes / 2 ** 20).toFixed(0)} MiB of ${(stats.budgetBytes / 2 ** 20).toFixed(0)}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (sampled), maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (kernel)`);
     await train.samples.close();
   } finally {
     clearInterval(sampler);

@@ -1,57 +1,43 @@
 /**
- * A least-recently-used cache whose size is counted in bytes, not entries: samples of one dataset can differ
- * in size (images of their own resolution), and the budget the user gives (--cache-mb) is memory.
+ * A cache whose size is counted in bytes, not entries (samples of one dataset can differ in size: images of their
+ * own resolution, and the budget the user gives, --cache-mb, is memory), that keeps what it admitted and admits
+ * nothing more once full. Training reads every sample once per epoch in a new shuffled order, so a least-recently
+ * -used cache smaller than the data evicts each sample before its next use and hits almost never (about 4% at
+ * 256 MiB of 20,000 images); keeping the first samples decoded, a random subset since the first epoch is
+ * shuffled, hits in every later epoch at the share of the data that fits (about 25% there).
  */
 
 export class ByteBudgetCache<V> {
   private readonly entries = new Map<number, { readonly value: V; readonly bytes: number }>();
   private held = 0;
-  private peak = 0;
-  private evicted = 0;
+  private turnedAway = 0;
 
   constructor(readonly budgetBytes: number) {
     if (!(budgetBytes >= 0)) throw new RangeError(`cache budget: expected a number of bytes ≥ 0, got ${budgetBytes}`);
   }
 
-  /** The value, now the most recently used; undefined when not cached. */
   get(key: number): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    // A Map iterates in insertion order, so re-inserting moves the key to the young end.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
+    return this.entries.get(key)?.value;
   }
 
-  /** Stores the value, evicting the least recently used until it fits; a value larger than the budget is not kept. */
+  /** Keeps the value if it fits in what is left of the budget; otherwise (or when the key is held) nothing changes. */
   put(key: number, value: V, bytes: number): void {
-    const old = this.entries.get(key);
-    if (old !== undefined) {
-      this.entries.delete(key);
-      this.held -= old.bytes;
-    }
-    if (bytes > this.budgetBytes) return;
-    for (const [oldest, entry] of this.entries) {
-      if (this.held + bytes <= this.budgetBytes) break;
-      this.entries.delete(oldest);
-      this.held -= entry.bytes;
-      this.evicted++;
+    if (this.entries.has(key)) return;
+    if (this.held + bytes > this.budgetBytes) {
+      this.turnedAway++;
+      return;
     }
     this.entries.set(key, { value, bytes });
     this.held += bytes;
-    this.peak = Math.max(this.peak, this.held);
   }
 
   get bytes(): number {
     return this.held;
   }
 
-  get peakBytes(): number {
-    return this.peak;
-  }
-
-  get evictions(): number {
-    return this.evicted;
+  /** Values offered but not kept because the budget was spent. */
+  get rejections(): number {
+    return this.turnedAway;
   }
 
   get size(): number {

@@ -1,26 +1,34 @@
 /**
- * SHA-256 over every split's normalised inputs (or token ids, attention mask and segment ids), then its labels, so a report pins exactly the data it was made
- * with. A streamed split is hashed batch by batch in row order: the same bytes, so the same hash, as in memory.
+ * SHA-256 over every split's inputs and labels, so a report pins exactly the data it was made with. Image inputs
+ * are hashed as the SHA-256 of each normalised sample, in row order, rather than as one stream of floats: a
+ * streamed split digests each sample when a batch first normalises it, in whatever order training reads them, so
+ * the hash at the end of a run needs no second pass of decoding; in memory the same per-sample digests give the
+ * same hash. Token datasets (always in memory) hash their token ids, attention mask and segment ids.
  */
 import { createHash } from 'node:crypto';
-import { AnyDataset, batchIndices, datasetSize, isStreamed, isTokenDataset } from '../dataset';
-import { readBatches } from './read-batches';
-
-const HASH_BATCH = 256;
+import { AnyDataset, datasetSize, isStreamed, isTokenDataset, sampleLength } from '../dataset';
 
 export async function datasetsSha256(parts: readonly AnyDataset[]): Promise<string> {
   const h = createHash('sha256');
-  const bytes = (a: Float32Array | Int32Array | BigInt64Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   for (const part of parts) {
     if (isTokenDataset(part)) {
       for (const tensor of [part.inputIds, part.attentionMask, part.tokenTypeIds]) h.update(bytes(tensor));
     } else if (isStreamed(part)) {
-      for await (const [, batch] of readBatches(part, batchIndices(datasetSize(part), { batchSize: HASH_BATCH }))) h.update(bytes(batch.x));
+      h.update(await part.samples.sampleDigests());
     } else {
-      h.update(bytes(part.x));
+      const length = sampleLength(part.dims);
+      for (let i = 0; i < datasetSize(part); i++) h.update(sha256(part.x.subarray(i * length, (i + 1) * length)));
     }
     h.update(bytes(part.y));
     for (const b of part.biases) h.update(bytes(b));
   }
   return h.digest('hex');
+}
+
+function sha256(values: Float32Array): Buffer {
+  return createHash('sha256').update(bytes(values)).digest();
+}
+
+function bytes(a: Float32Array | Int32Array | BigInt64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

@@ -22,5 +22,13 @@ export interface DecodeFailure {
 
 export interface DecodeReply {
   readonly id: number;
+  /** Milliseconds the worker spent reading and decoding this task's images (the pool's measure of decoding speed). */
+  readonly busyMs: number;
   readonly results: readonly ({ readonly ok: true; readonly pixels: DecodedPixels } | { readonly ok: false; readonly failure: DecodeFailure })[];
+}
+
+/** What a worker is started with. */
+export interface DecodeWorkerData {
+  /** Niceness the worker thread takes on Linux (higher: yields to the step's threads); 0 leaves it as the process's. */
+  readonly niceness: number;
 }

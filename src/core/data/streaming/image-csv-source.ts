@@ -28,6 +28,8 @@ export function imageCsvSource(plan: ImageCsvPlan, options: DecodePoolOptions = 
       normalisePixels({ values: resized, layout: 'NCHW', count: 1, dims, divisor: 1 }, norm, out, offset);
     },
     cancelQueued: () => pool.cancelQueued(),
+    pace: (count, heldMs, waitedMs) => pool.pace(count, heldMs, waitedMs),
+    decoders: () => ({ workers: pool.workerTarget, imagesPerWorkerSecond: pool.imagesPerWorkerSecond }),
     close: () => pool.close(),
   };
 }

@@ -64,9 +64,12 @@ export async function* readBatches(dataset: AnyDataset, batches: readonly Int32A
       for (let ahead = b; ahead <= b + lookahead; ahead++) start(ahead);
       const t0 = performance.now();
       const batch = await pending[b];
-      options.onWait?.(performance.now() - t0);
+      const handed = performance.now();
+      options.onWait?.(handed - t0);
       delete pending[b];
       yield [b, batch];
+      // The time the caller held the batch is its step: decoding must deliver at that pace not to make it wait.
+      dataset.samples.pace(batch.y.length, performance.now() - handed, handed - t0);
     }
   } finally {
     dataset.samples.cancelQueued();

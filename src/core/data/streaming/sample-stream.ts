@@ -1,9 +1,10 @@
 /**
  * Samples that stay on disk: a source loads raw samples (decoded 8-bit pixels, or a .npy file's bytes), a
- * byte-budgeted cache keeps the recently used ones, and every read normalises its rows to float32 then, so only
+ * byte-budgeted cache keeps the first ones loaded until it is full, and every read normalises its rows to float32 then, so only
  * the batches in flight exist as floats. A stream is a view (rows of the source, in a layout) over one shared
  * core: the train/val/test splits of one file share its cache and its decoding workers.
  */
+import { createHash } from 'node:crypto';
 import { ByteBudgetCache } from './byte-budget-cache';
 import { DatasetError } from '../errors';
 
@@ -22,7 +23,16 @@ export interface SampleSource<R> {
   normalise(raw: R, sample: number, out: Float32Array, offset: number): void;
   /** Forgets loads queued but not started; their promises reject with StreamCancelledError. */
   cancelQueued(): void;
+  /** The consumer held count samples for heldMs after waiting waitedMs for them: a source with workers sizes its pool by it. */
+  pace?(count: number, heldMs: number, waitedMs: number): void;
+  /** A source with workers: how many may decode at once now, and how fast one decodes (measured). */
+  decoders?(): DecoderStats;
   close(): Promise<void>;
+}
+
+export interface DecoderStats {
+  readonly workers: number;
+  readonly imagesPerWorkerSecond?: number;
 }
 
 export interface StreamStats {
@@ -31,10 +41,11 @@ export interface StreamStats {
   /** Loads that finished: samples read (and decoded) from disk. */
   readonly loaded: number;
   readonly hits: number;
-  readonly evictions: number;
+  /** Loaded samples the cache turned away: it was full (it keeps what it holds; byte-budget-cache.ts says why). */
+  readonly rejected: number;
   readonly cachedBytes: number;
-  readonly peakCachedBytes: number;
   readonly budgetBytes: number;
+  readonly decoders?: DecoderStats;
 }
 
 export interface SampleStream {
@@ -46,8 +57,16 @@ export interface SampleStream {
   subset(rows: Int32Array): SampleStream;
   /** The same samples written [H, W, C], for channels-last models. */
   channelsLast(): SampleStream;
+  /**
+   * The SHA-256 of each row's normalised sample as read() gives it, 32 bytes per row in row order, for the data
+   * hash (dataset-hash.ts). Each sample is digested the first time a read normalises it, so after a run that read
+   * every row this costs nothing; rows not read yet are read now.
+   */
+  sampleDigests(): Promise<Uint8Array>;
   /** Stops the loads queued for reads nobody waits for any more (an epoch that ended or was cancelled). */
   cancelQueued(): void;
+  /** The consumer held a batch of count samples for heldMs (its step) after waiting waitedMs for it (read-batches.ts). */
+  pace(count: number, heldMs: number, waitedMs: number): void;
   stats(): StreamStats;
   /** Ends the source's workers; the stream cannot be read afterwards. */
   close(): Promise<void>;
@@ -64,18 +83,24 @@ export function openSampleStream<R>(source: SampleSource<R>, cacheBytes: number)
   return new StreamView(core, undefined, false);
 }
 
+/** Samples read at a time for digests of rows not read yet; two such reads are in flight, to keep the decoders busy. */
+const DIGEST_CHUNK = 64;
+const DIGEST_BYTES = 32;
+
 class StreamCore<R> {
   private readonly inflight = new Map<number, Promise<R>>();
   private requested = 0;
   private loaded = 0;
   private hits = 0;
+  /** Per layout (C×H×W, then H×W×C): each sample's digest once a read normalised it, and which samples have one. */
+  private readonly digests: ({ readonly bytes: Uint8Array; readonly known: Uint8Array } | undefined)[] = [undefined, undefined];
 
   constructor(
     readonly source: SampleSource<R>,
     private readonly cache: ByteBudgetCache<R>,
   ) {}
 
-  /** Normalised samples, NCHW or NHWC; the raw ones are held here until written, whatever the cache evicts. */
+  /** Normalised samples, NCHW or NHWC; the raw ones are held here until written, whether the cache keeps them or not. */
   async read(samples: Int32Array, channelsLast: boolean): Promise<Float32Array> {
     const { source } = this;
     const raws: (R | Promise<R>)[] = new Array(samples.length);
@@ -113,22 +138,54 @@ class StreamCore<R> {
     const length = c * h * w;
     const out = new Float32Array(samples.length * length);
     const scratch = channelsLast && c > 1 ? new Float32Array(length) : undefined;
+    const digests = this.digestsFor(channelsLast);
     ready.forEach((raw, k) => {
-      if (scratch === undefined) {
-        source.normalise(raw, samples[k], out, k * length);
-        return;
-      }
-      source.normalise(raw, samples[k], scratch, 0);
-      const plane = h * w;
       const base = k * length;
-      for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) out[base + p * c + ch] = scratch[ch * plane + p];
+      if (scratch === undefined) {
+        source.normalise(raw, samples[k], out, base);
+      } else {
+        source.normalise(raw, samples[k], scratch, 0);
+        const plane = h * w;
+        for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) out[base + p * c + ch] = scratch[ch * plane + p];
+      }
+      const s = samples[k];
+      if (digests.known[s] === 0) {
+        const values = out.subarray(base, base + length);
+        digests.bytes.set(createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest(), s * DIGEST_BYTES);
+        digests.known[s] = 1;
+      }
     });
+    return out;
+  }
+
+  /** The digests of these samples, in order, reading the ones no read has normalised yet. */
+  async digestsOf(samples: Int32Array, channelsLast: boolean): Promise<Uint8Array> {
+    const digests = this.digestsFor(channelsLast);
+    const unread = Int32Array.from(new Set(samples.filter((s) => digests.known[s] === 0)));
+    const chunks: Int32Array[] = [];
+    for (let start = 0; start < unread.length; start += DIGEST_CHUNK) chunks.push(unread.subarray(start, start + DIGEST_CHUNK));
+    let next = chunks.length > 0 ? this.read(chunks[0], channelsLast) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const current = next as Promise<Float32Array>;
+      next = i + 1 < chunks.length ? this.read(chunks[i + 1], channelsLast) : undefined;
+      // Failing reads ahead are reported when reached; an error here leaves the one ahead unobserved otherwise.
+      next?.catch(() => undefined);
+      await current;
+    }
+    const out = new Uint8Array(samples.length * DIGEST_BYTES);
+    samples.forEach((s, k) => out.set(digests.bytes.subarray(s * DIGEST_BYTES, (s + 1) * DIGEST_BYTES), k * DIGEST_BYTES));
     return out;
   }
 
   stats(): StreamStats {
     const { cache } = this;
-    return { requested: this.requested, loaded: this.loaded, hits: this.hits, evictions: cache.evictions, cachedBytes: cache.bytes, peakCachedBytes: cache.peakBytes, budgetBytes: cache.budgetBytes };
+    return { requested: this.requested, loaded: this.loaded, hits: this.hits, rejected: cache.rejections, cachedBytes: cache.bytes, budgetBytes: cache.budgetBytes, decoders: this.source.decoders?.() };
+  }
+
+  private digestsFor(channelsLast: boolean): { readonly bytes: Uint8Array; readonly known: Uint8Array } {
+    const layout = channelsLast ? 1 : 0;
+    const { count } = this.source;
+    return (this.digests[layout] ??= { bytes: new Uint8Array(count * DIGEST_BYTES), known: new Uint8Array(count) });
   }
 }
 
@@ -167,8 +224,17 @@ class StreamView<R> implements SampleStream {
     return new StreamView(this.core, this.rows, true);
   }
 
+  sampleDigests(): Promise<Uint8Array> {
+    const samples = this.rows ?? Int32Array.from({ length: this.count }, (_, i) => i);
+    return this.core.digestsOf(samples, this.lastAxisChannels);
+  }
+
   cancelQueued(): void {
     this.core.source.cancelQueued();
+  }
+
+  pace(count: number, heldMs: number, waitedMs: number): void {
+    this.core.source.pace?.(count, heldMs, waitedMs);
   }
 
   stats(): StreamStats {

@@ -10,7 +10,7 @@ export interface StreamChoice {
   readonly stream?: boolean;
   /** Cache budget in MiB (default: a quarter of free memory, at most 1 GiB). */
   readonly cacheMb?: number;
-  /** Image-decoding worker threads (default: one per core but one). */
+  /** Image-decoding worker threads, fixed (default: the pool sizes itself to the step's pace, streaming/decode-pool.ts). */
   readonly workers?: number;
 }
 

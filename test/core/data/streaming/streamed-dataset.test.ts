@@ -81,6 +81,13 @@ test('a streamed image CSV gives the in-memory batches bit for bit (resized, RGB
     });
     const parts = (s: Splits<Dataset>): Dataset[] => [s.train, s.val, s.test];
     assert.equal(await datasetsSha256(parts(streamed)), await datasetsSha256(parts(memory)));
+    // Fitted to a channels-last model, both hash the samples as laid out [H, W, C], and still agree.
+    const x = new Float32Array(memory.train.x.length);
+    for (let base = 0; base < x.length; base += c * h * w) for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) x[base + p * c + ch] = memory.train.x[base + ch * h * w + p];
+    const lastMemory: Dataset = { ...memory.train, x, dims: [h, w, c] };
+    const lastStreamed: Dataset = { ...streamed.train, dims: [h, w, c], samples: streamed.train.samples.channelsLast() };
+    assert.equal(await datasetsSha256([lastStreamed]), await datasetsSha256([lastMemory]));
+    if (c > 1) assert.notEqual(await datasetsSha256([lastMemory]), await datasetsSha256([memory.train]));
   }
 });
 
@@ -114,22 +121,61 @@ test('a streamed .npy folder gives the in-memory batches bit for bit: uint8 NHWC
   }
 });
 
-test('the cache stays within its budget: it evicts, decodes again, and the batches do not change', async () => {
+test('the cache stays within its budget: once full it keeps what it holds, so each later epoch hits those samples', async () => {
   const file = imageCsv(24);
   const options = { size: 8, valFraction: 0, testFraction: 0.5 };
   const memory = readImageCsv(file, options).train;
+  const n = memory.y.length;
   // Each 5–8 × 4–6 image caches as at most 144 bytes of RGB: a 600-byte budget holds about five.
   const streamed = stream(streamImageCsv(planImageCsv(file, options), { cacheMb: 600 / (1024 * 1024), workers: 1 })).train;
-  for (const seed of [1, 2]) await assertSameBatches(memory, streamed, seed);
-  const stats = streamed.samples.stats();
-  assert.equal(stats.budgetBytes, 600);
-  assert.ok(stats.evictions > 0, `expected evictions, got ${JSON.stringify(stats)}`);
-  assert.ok(stats.peakCachedBytes <= 600, `the cache held ${stats.peakCachedBytes} bytes, over its 600-byte budget`);
-  assert.ok(stats.loaded > memory.y.length, `two epochs through a small cache decode some images twice; loaded ${stats.loaded} of ${memory.y.length}`);
-  // A budget that holds everything decodes each image once over the same two epochs.
+  const epochs = [];
+  for (const seed of [1, 2, 3]) {
+    await assertSameBatches(memory, streamed, seed);
+    epochs.push(streamed.samples.stats());
+  }
+  const [first, second, third] = epochs;
+  assert.equal(first.budgetBytes, 600);
+  assert.ok(first.cachedBytes <= 600 && first.cachedBytes > 600 - 144, `the cache holds ${first.cachedBytes} bytes of its 600`);
+  assert.deepEqual([first.hits, first.loaded], [0, n], 'the first epoch reads each image once');
+  assert.ok(first.rejected > 0 && first.rejected === n - (second.hits - first.hits), `expected the images that did not fit to be turned away: ${JSON.stringify(first)}`);
+  // The samples held since the first epoch are hit in every later one (least-recently-used would evict them first).
+  assert.ok(second.hits - first.hits >= 3, `a 600-byte cache should hit at least 3 of ${n} images per epoch, hit ${second.hits - first.hits}`);
+  assert.equal(third.hits - second.hits, second.hits - first.hits);
+  assert.equal(third.loaded - second.loaded, n - (third.hits - second.hits));
+  assert.equal(third.cachedBytes, first.cachedBytes);
+  // A budget that holds everything decodes each image once over the same epochs.
   const roomy = stream(streamImageCsv(planImageCsv(file, options), { cacheMb: 1, workers: 1 })).train;
   for (const seed of [1, 2]) await assertSameBatches(memory, roomy, seed);
-  assert.deepEqual([roomy.samples.stats().loaded, roomy.samples.stats().evictions], [memory.y.length, 0]);
+  assert.deepEqual([roomy.samples.stats().loaded, roomy.samples.stats().rejected, roomy.samples.stats().hits], [n, 0, n]);
+});
+
+test('the data hash of a streamed split reuses the digests its reads made: no image is decoded a second time', async () => {
+  const file = imageCsv(24);
+  const options = { size: 6, valFraction: 0, testFraction: 0.25 };
+  const memory = readImageCsv(file, options);
+  const parts = (s: Splits<Dataset>): Dataset[] => [s.train, s.val, s.test];
+  const expected = await datasetsSha256(parts(memory));
+  // No cache: every read decodes, so loaded counts decodes exactly.
+  const streamed = stream(streamImageCsv(planImageCsv(file, options), { cacheMb: 0, workers: 1 }));
+  const n = memory.train.y.length;
+  // Part of one shuffled epoch of train (two batches of 5), then the hash: only the rows not read yet are decoded.
+  let read = 0;
+  for await (const [b] of readBatches(streamed.train, batchIndices(n, { batchSize: 5, seed: 4 }), { lookahead: 0 })) {
+    read += 5;
+    if (b === 1) break;
+  }
+  const before = streamed.train.samples.stats().loaded;
+  assert.equal(before, read);
+  assert.equal(await datasetsSha256(parts(streamed)), expected);
+  const all = 24;
+  assert.equal(streamed.train.samples.stats().loaded, all, 'each image decoded once in all: the ten read, then the fourteen never read');
+  // Hashing again, or after more epochs, decodes nothing.
+  assert.equal(await datasetsSha256(parts(streamed)), expected);
+  assert.equal(streamed.train.samples.stats().loaded, all);
+  // The hash pins the data: one pixel changed in one image changes it.
+  const changed = readImageCsv(file, options);
+  changed.test.x[7] += 1;
+  assert.notEqual(await datasetsSha256(parts(changed)), expected);
 });
 
 test('a corrupt image fails the batch that needs it, naming the CSV, the row and the file as the in-memory reader does', async () => {
