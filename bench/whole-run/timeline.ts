@@ -66,15 +66,24 @@ export function oursTimeline(events: readonly TimedEvent[], exitMs: number): Our
   let lastEpoch: Event | undefined;
   let lastMasks = -1;
   const stepIntervalsMs: number[] = [];
+  // An auxiliary-head run goes from its 'aux-head' 0 event to the one whose done reaches its total (per-batch
+  // events of the feature pass between them); the validation pass from an epoch's last step to its epoch event.
+  let headStart: number | undefined;
+  let lastStep: number | undefined;
   events.forEach(({ t, event }, i) => {
     const before = i > 0 ? events[i - 1] : undefined;
-    if (isProgress(event, 'aux-head', 1) && before && isProgress(before.event, 'aux-head', 0)) {
-      auxHeadMs += t - before.t;
+    if (isProgress(event, 'aux-head', 0)) headStart = t;
+    else if (isProgress(event, 'aux-head') && headStart !== undefined && event.done === event.total) {
+      auxHeadMs += t - headStart;
       auxHeadRuns++;
+      headStart = undefined;
     }
-    if (isProgress(event, 'extract') && before) stepIntervalsMs.push(t - before.t);
+    if (isProgress(event, 'extract') && before) {
+      stepIntervalsMs.push(t - before.t);
+      lastStep = t;
+    }
     if (event.type === 'epoch' && before) {
-      validationMs += t - before.t;
+      validationMs += t - (lastStep ?? before.t);
       lastEpoch = event;
     }
     if (event.type === 'masks') lastMasks = i;

@@ -92,7 +92,8 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
     const totalUnits = gates.reduce((s, g) => s + g.channels, 0);
     /** Unbiased validation accuracy and the number of distinct classes predicted, for these gates. */
     const valPass = async (set: AnyDataset, gateValuesByGroup: readonly Float32Array[]) => {
-      const predictions = (await inference.run(set, gateValuesByGroup)).predictions;
+      const onBatch = (done: number, total: number): void => emit({ type: 'progress', phase: 'validate', done, total, message: 'unbiased validation accuracy' });
+      const predictions = (await inference.run(set, gateValuesByGroup, { onBatch, signal })).predictions;
       return { accuracy: accuracyBreakdown(predictions, set.y, set.biases[0], K, set.biasClasses[0]).unbiasedAccuracy, classes: new Set(predictions).size };
     };
     // The vanilla model's validation accuracy: what a collapsed first epoch is measured against.
@@ -108,9 +109,16 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       const maskOptimizer = new Sgd({ lr: config.maskLr, momentum: config.maskMomentum, weightDecay: config.maskWeightDecay });
       const retrainHeads = async (why: string): Promise<void> => {
         emit({ type: 'progress', phase: 'aux-head', done: 0, total: 1, message: `training the auxiliary head(s) for ${config.auxEpochs} epochs (${why})` });
-        const pass = await inference.run(train, masks.map(gateValues));
+        // The bottleneck features of the whole training set (minutes on a large streamed set): one step per batch,
+        // then one for the heads' epochs on them.
+        let batches = 0;
+        const onBatch = (done: number, total: number): void => {
+          batches = total;
+          emit({ type: 'progress', phase: 'aux-head', done, total: total + 1, message: 'bottleneck features of the training set' });
+        };
+        const pass = await inference.run(train, masks.map(gateValues), { onBatch, signal });
         heads.forEach((h, k) => trainAuxHead(h, pass.z, pass.zDim, train.biases[k], config.auxEpochs, config.batchSize, deriveSeed(config.seed, 'aux', why, k)));
-        emit({ type: 'progress', phase: 'aux-head', done: 1, total: 1 });
+        emit({ type: 'progress', phase: 'aux-head', done: batches + 1, total: batches + 1 });
       };
       await retrainHeads('pretraining');
 

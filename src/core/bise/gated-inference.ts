@@ -13,6 +13,7 @@ import { isTokenBatch, readBatches } from '../data/streaming/read-batches';
 import { SessionConfig } from '../runtime/session';
 import { InferenceSession } from '../runtime/inference-session';
 import { argmaxRows } from './cross-entropy';
+import { throwIfCancelled } from './events';
 
 export interface DatasetPass {
   readonly predictions: Int32Array;
@@ -22,6 +23,11 @@ export interface DatasetPass {
   readonly zDim: number;
   /** Per gate site tensor: [N, C] spatially averaged gated activations (only when asked for). */
   readonly pooledSites: ReadonlyMap<string, Float32Array>;
+}
+
+export interface PassOptions {
+  readonly onBatch?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
 }
 
 export class GatedInference {
@@ -52,15 +58,21 @@ export class GatedInference {
     return new GatedInference(session, gates, batchSize, gated.logits, gated.bottleneck, sites);
   }
 
-  async run(dataset: AnyDataset, gateValues: readonly Float32Array[]): Promise<DatasetPass> {
+  /**
+   * `pass.onBatch` hears of each batch done (a pass over a large streamed set takes minutes); `pass.signal` stops the
+   * pass between batches.
+   */
+  async run(dataset: AnyDataset, gateValues: readonly Float32Array[], pass: PassOptions = {}): Promise<DatasetPass> {
     const n = dataset.y.length;
+    const batches = batchIndices(n, { batchSize: this.batchSize });
     let k = 0;
     let zDim = 0;
     let logits = new Float32Array(0);
     let z = new Float32Array(0);
     const pooled = new Map<string, Float32Array>();
     let row = 0;
-    for await (const [, batch] of readBatches(dataset, batchIndices(n, { batchSize: this.batchSize }))) {
+    for await (const [b, batch] of readBatches(dataset, batches)) {
+      throwIfCancelled(pass.signal);
       const { indices } = batch;
       const feeds: Record<string, ort.Tensor> = {};
       this.gates.forEach((g, i) => (feeds[g.name] = new ort.Tensor('float32', gateValues[i], g.dims)));
@@ -81,6 +93,7 @@ export class GatedInference {
         (pooled.get(t) as Float32Array).set(p.data as Float32Array, row * (p.dims[1] as number));
       }
       row += indices.length;
+      pass.onBatch?.(b + 1, batches.length);
     }
     return { predictions: argmaxRows(logits, n, k), logits, z, zDim, pooledSites: pooled };
   }

@@ -61,6 +61,10 @@ test('extract writes a verified, smaller model and a complete report next to the
   // The step's memory budget (half the free memory by default) and what it chose are logged (runtime/memory-budget.ts).
   assert.ok(events.some((e) => e.type === 'log' && /^memory budget /.test(e.message)));
   assert.ok(events.filter((e) => e.type === 'epoch').length === 2);
+  // The whole-set passes report per batch: the heads' feature pass (300 images, inference batches of 200) and validation.
+  const featurePass = events.filter((e) => e.type === 'progress' && e.phase === 'aux-head' && e.done > 0).map((e) => (e.type === 'progress' ? `${e.done}/${e.total}` : ''));
+  assert.deepEqual(featurePass.slice(0, 3), ['1/3', '2/3', '3/3']);
+  assert.ok(events.some((e) => e.type === 'progress' && e.phase === 'validate' && e.done === e.total));
   await assert.rejects(() => runExtractJob(options, { onEvent: () => undefined }), /already exists; pass --overwrite/);
   assert.equal(sha(modelPath), before);
 });
@@ -80,6 +84,19 @@ test('a cancelled extract writes nothing', async () => {
     CancelledError,
   );
   assert.deepEqual(fs.readdirSync(dir), ['vanilla.onnx']);
+  // Cancelled in the middle of the auxiliary heads' feature pass over the training set (a long pass on large data).
+  const during = new AbortController();
+  await assert.rejects(
+    () =>
+      runExtractJob(options, {
+        signal: during.signal,
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.phase === 'aux-head' && e.done === 1) during.abort();
+          if (e.type === 'progress' && e.phase === 'aux-head' && e.done > 1) assert.fail('the feature pass went on after the cancel');
+        },
+      }),
+    CancelledError,
+  );
 });
 
 test('extract runs on a user .npy folder (given with --data) and names bad data clearly', async () => {
