@@ -24,6 +24,16 @@ What is the authors' and kept as theirs:
 What is not theirs (so that only the method's own work is timed): data are preloaded tensors indexed per batch
 (theirs: a DataLoader with 8 workers building each coloured image); their per-epoch evaluations of the training
 and test sets (logging only) are left out unless --authors-evals.
+Switches that make it behave like our engine instead, one difference at a time (defaults: the authors'):
+  --reweighting group        CE weights 1/(G·p(y,b)) from the training counts (bise/extract.ts trainingSampleWeights)
+  --head-optimizer reset     a fresh head SGD (no momentum) for the pretraining and each refit (bise/aux-training.ts)
+  --ties earlier             a later epoch is selected only when strictly better on validation
+  --drop-last                mask epochs leave out the last partial batch
+  --batch-order ours         mask and head batches in the engine's order (deriveSeed streams, bench/engine_random.py)
+  --head-init ours           the head's initial weights drawn as the engine draws them (AuxHead, deriveSeed 'aux-init')
+  --as-ours                  all of the above
+  --head-z cached            the head's epochs read z computed once per (pre)training, as the engine does: the same
+                             maths as a forward pass per epoch (weights and gates are fixed meanwhile), only faster
 Dev tool only (Debian python3-torch); never a runtime dependency.
 """
 import time
@@ -36,6 +46,7 @@ import math  # noqa: E402
 import os  # noqa: E402
 
 import numpy as np  # noqa: E402
+from engine_random import Rng, batch_indices, derive_seed, js_number  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -206,6 +217,18 @@ def sample_weights(y, b, classes, rho, how):
     return (len(y) / (present * counts[y, b])).float()
 
 
+def head_init_as_ours(head, seed):
+    """The engine's AuxHead init (bise/aux-head.ts): U(−1/√D, 1/√D) from createRng(seed), every weight row-major,
+    then the bias."""
+    rng = Rng(seed)
+    classes, d = head.weight.shape
+    bound = 1 / math.sqrt(d)
+    draw = lambda count: torch.tensor([(rng.next_float() * 2 - 1) * bound for _ in range(count)], dtype=torch.float64).float()  # noqa: E731
+    with torch.no_grad():
+        head.weight.copy_(draw(classes * d).view(classes, d))
+        head.bias.copy_(draw(classes))
+
+
 def accuracy_breakdown(net, x, y, b, batch, mode):
     net.mode = mode
     correct = []
@@ -250,8 +273,17 @@ def main():
     p.add_argument("--tau-min", type=float, default=1e-3)
     p.add_argument("--max-epochs", type=int, default=200)
     p.add_argument("--reweighting", choices=["nominal", "group"], default="nominal")
+    p.add_argument("--head-optimizer", choices=["once", "reset"], default="once", help="once: one head SGD for the whole run (the authors'); reset: a fresh one for the pretraining and each refit (ours)")
+    p.add_argument("--ties", choices=["later", "earlier"], default="later", help="model selection: a tie on validation accuracy goes to the later epoch (the authors' >=) or keeps the earlier one (ours >)")
+    p.add_argument("--drop-last", action="store_true", help="mask epochs leave out the last partial batch (ours)")
+    p.add_argument("--batch-order", choices=["torch", "ours"], default="torch", help="torch: randperm of the global RNG; ours: the engine's deriveSeed streams")
+    p.add_argument("--head-init", choices=["torch", "ours"], default="torch", help="the head's initial weights from torch's nn.Linear init or drawn as the engine draws them")
+    p.add_argument("--head-z", choices=["forward", "cached"], default="forward", help="forward: a model forward pass per head epoch (the authors'); cached: z computed once per head training (ours; same maths)")
+    p.add_argument("--as-ours", action="store_true", help="every switch above (and --reweighting group) set as our engine does")
     p.add_argument("--authors-evals", action="store_true", help="also evaluate the training and test sets every epoch (and val/test every pretraining epoch), as the authors' script logs")
     a = p.parse_args()
+    if a.as_ours:
+        a.reweighting, a.head_optimizer, a.ties, a.drop_last, a.batch_order, a.head_init = "group", "reset", "earlier", True, "ours", "ours"
 
     torch.set_num_threads(a.threads)
     os.environ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"
@@ -274,6 +306,8 @@ def main():
     with torch.no_grad():
         zdim = net(xtr[:2])[1].reshape(2, -1).shape[1]
     head = nn.Linear(zdim, KB)
+    if a.head_init == "ours":
+        head_init_as_ours(head, derive_seed(a.seed, "aux-init"))
     weights = sample_weights(ytr, btr, K, meta.get("rho"), a.reweighting)
     mask_opt = torch.optim.SGD(net.masks.parameters(), lr=a.mask_lr, momentum=a.mask_momentum, weight_decay=a.mask_weight_decay)
     head_opt = torch.optim.SGD(head.parameters(), lr=a.aux_lr, momentum=0.9, weight_decay=1e-4)
@@ -283,40 +317,65 @@ def main():
     def add(phase, since):
         phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - since
 
-    def batches():
+    def batches(ours_seed, drop_last):
+        """One epoch's batches: torch's randperm (the authors'), or the engine's order from `ours_seed`."""
+        if a.batch_order == "ours":
+            for idx in batch_indices(n, a.batch_size, ours_seed, drop_last):
+                yield torch.tensor(idx, dtype=torch.int64)
+            return
         order = torch.randperm(n)
         for s in range(0, n, a.batch_size):
+            if drop_last and s + a.batch_size > n:
+                break
             yield order[s:s + a.batch_size]
 
-    def train_head(mode):
-        """The authors' pretrain_PH: one epoch of the head on detached z of the model in `mode`."""
-        net.mode = mode
-        for idx in batches():
+    def train_head(mode, why):
+        """The authors' pretrain_PH: --aux-epochs epochs of the head on detached z of the model in `mode`; `why`
+        names the engine's batch stream (bise/extract.ts retrainHeads)."""
+        nonlocal head_opt
+        if a.head_optimizer == "reset":
+            head_opt = torch.optim.SGD(head.parameters(), lr=a.aux_lr, momentum=0.9, weight_decay=1e-4)
+        cached = None
+        if a.head_z == "cached" and a.aux_epochs > 0:
+            net.mode = mode
             with torch.no_grad():
-                _, z = net(xtr[idx])
+                cached = torch.cat([net(xtr[s:s + a.batch_size])[1].reshape(min(a.batch_size, n - s), -1) for s in range(0, n, a.batch_size)])
+        for e in range(a.aux_epochs):
+            train_head_epoch(mode, derive_seed(derive_seed(a.seed, "aux", why, 0), "aux-epoch", e), cached)
+            if a.authors_evals and why == "pretraining":
+                s = time.perf_counter()
+                accuracy_breakdown(net, xva, yva, bva, a.batch_size, "vanilla")
+                accuracy_breakdown(net, xte, yte, bte, a.batch_size, "vanilla")
+                add("authors_evals", s)
+
+    def train_head_epoch(mode, ours_seed, cached):
+        net.mode = mode
+        for idx in batches(ours_seed, False):
+            if cached is not None:
+                z = cached[idx]
+            else:
+                with torch.no_grad():
+                    _, z = net(xtr[idx])
             loss = F.cross_entropy(head(z.reshape(len(idx), -1)), btr[idx])
             head_opt.zero_grad()
             loss.backward()
             head_opt.step()
 
     t = time.perf_counter()
-    for _ in range(a.aux_epochs):
-        train_head("vanilla")
-        if a.authors_evals:
-            s = time.perf_counter()
-            accuracy_breakdown(net, xva, yva, bva, a.batch_size, "vanilla")
-            accuracy_breakdown(net, xte, yte, bte, a.batch_size, "vanilla")
-            add("authors_evals", s)
+    train_head("vanilla", "pretraining")
     add("pretrain_head", t)
 
     step_ms, iteration_ms, history = [], [], []
     tau, epoch, refits = a.tau, 0, 0
     best = {"accuracy": -1.0, "epoch": 0, "masks": None}
+    # The selection the other tie rule makes, from the same run: what --ties alone changes, without a second run.
+    other_ties = "earlier" if a.ties == "later" else "later"
+    other = dict(best)
     while True:
         epoch += 1
         net.tau = tau
         sums = {"ce": 0.0, "mi": 0.0, "correct": 0, "seen": 0, "step_s": 0.0, "iteration_s": 0.0}
-        for idx in batches():
+        for idx in batches(derive_seed(a.seed, "epoch", epoch - 1), a.drop_last):
             t_iter = time.perf_counter()
             x, y, b = xtr[idx], ytr[idx], btr[idx]
             w = weights[idx]
@@ -357,16 +416,17 @@ def main():
             accuracy_breakdown(net, xtr, ytr, btr, a.batch_size, "pruned")
             accuracy_breakdown(net, xte, yte, bte, a.batch_size, "pruned")
             add("authors_evals", t)
-        if val >= best["accuracy"]:
+        if val > best["accuracy"] or (val == best["accuracy"] and a.ties == "later"):
             best = {"accuracy": val, "epoch": epoch, "masks": [m.detach().clone() for m in net.masks]}
+        if val > other["accuracy"] or (val == other["accuracy"] and other_ties == "later"):
+            other = {"accuracy": val, "epoch": epoch, "masks": [m.detach().clone() for m in net.masks]}
         kept = sum(int((m >= 0).sum()) for m in net.masks)
         history.append({"epoch": epoch, "tau": tau, "crossEntropy": sums["ce"] / sums["seen"], "mutualInformation": sums["mi"] / sums["seen"],
                         "trainAccuracy": sums["correct"] / sums["seen"], "valUnbiasedAccuracy": val, "keptUnits": kept})
         if epoch % a.tau_period == 0:
             tau *= a.tau_factor
             t = time.perf_counter()
-            for _ in range(a.aux_epochs):
-                train_head("pruned")
+            train_head("pruned", f"τ = {js_number(tau)}")
             refits += 1
             add("refits", t)
         if tau <= a.tau_min or epoch >= a.max_epochs:
@@ -374,9 +434,14 @@ def main():
 
     t = time.perf_counter()
     with torch.no_grad():
+        for m, kept_m in zip(net.masks, other["masks"]):
+            m.copy_(kept_m)
+    test_other = test = accuracy_breakdown(net, xte, yte, bte, a.batch_size, "pruned")
+    with torch.no_grad():
         for m, kept_m in zip(net.masks, best["masks"]):
             m.copy_(kept_m)
-    test = accuracy_breakdown(net, xte, yte, bte, a.batch_size, "pruned")
+    if other["epoch"] != best["epoch"]:
+        test = accuracy_breakdown(net, xte, yte, bte, a.batch_size, "pruned")
     vanilla = accuracy_breakdown(net, xte, yte, bte, a.batch_size, "vanilla")
     add("test_eval", t)
     s = sorted(step_ms)
@@ -393,11 +458,15 @@ def main():
         "phases_s": phases,
         "total_s": time.perf_counter() - STARTED,
         "selected_epoch": best["epoch"],
+        "switches": {"reweighting": a.reweighting, "head_optimizer": a.head_optimizer, "ties": a.ties, "drop_last": a.drop_last,
+                     "batch_order": a.batch_order, "head_init": a.head_init, "head_z": a.head_z},
         "history": history,
         "kept_units": sum(int((m >= 0).sum()) for m in best["masks"]),
         "total_units": sum(m.numel() for m in best["masks"]),
         "test": test,
         "vanilla_test": vanilla,
+        "other_ties": {"ties": other_ties, "selected_epoch": other["epoch"], "test": test_other,
+                       "kept_units": sum(int((m >= 0).sum()) for m in other["masks"])},
     }))
 
 

@@ -42,13 +42,13 @@ async function main(o: WholeRunOptions): Promise<void> {
       let torch: SeedResult['torch'] = 'skipped (--no-torch)';
       if (o.torch) {
         process.stderr.write(`seed ${seed}: PyTorch loop …\n`);
-        const flags = [...scheduleFlags(o, seed), '--reweighting', o.reweighting, ...(o.authorsEvals ? ['--authors-evals'] : [])];
-        torch = runTorch(model, data.dir, data.gatesFile, flags);
+        const flags = [...scheduleFlags(o, seed), '--reweighting', o.reweighting, ...(o.authorsEvals ? ['--authors-evals'] : []), ...o.torchFlags];
+        torch = runTorch(model, data.dir, data.gatesFile, flags, o.work ? path.join(work, `torch-seed${seed}.json`) : undefined);
       }
       results.push({ seed, ours, timeline: oursTimeline(ours.events, ours.wallMs), torch });
     }
     const pieces = timeStepPieces({ batch: o.batchSize, classes: data.numClasses, biasClasses: data.biasClasses[0], zDim: data.zDim, groupUnits: gates.groups.map((g) => g.units), sampleValues: data.sampleValues, trainSize: data.sizes.train });
-    console.log(`data: the same arrays on both sides (sha256 ${data.sha256.slice(0, 16)}…); PyTorch cross-entropy weights: ${o.reweighting === 'nominal' ? "the authors' nominal-ρ form" : 'group frequencies, as ours'}\n`);
+    console.log(`data: the same arrays on both sides (sha256 ${data.sha256.slice(0, 16)}…); PyTorch cross-entropy weights: ${o.reweighting === 'nominal' ? "the authors' nominal-ρ form" : 'group frequencies, as ours'}${o.torchFlags.length ? `; PyTorch loop flags: ${o.torchFlags.join(' ')}` : ''}\n`);
     console.log(formatWholeRun(results, pieces));
   } finally {
     if (!o.work) fs.rmSync(work, { recursive: true, force: true });

@@ -14,8 +14,11 @@
  *   --reweighting W     the PyTorch loop's cross-entropy weights: nominal (the authors', from ρ; default) or group
  *                       (1/(G·p(y,b)) from the training counts, as our engine)
  *   --authors-evals     the PyTorch loop also evaluates train and test sets every epoch, as the authors' script logs
+ *   --torch-flags "…"   more flags for the PyTorch loop, e.g. "--head-optimizer reset --ties earlier" or "--as-ours"
+ *                       (the switches that make it behave like our engine, bench/torch-bise-loop.py)
  *   --no-torch          only our run
- *   --work DIR          keep the exported data and report folders in DIR (default: a temporary folder, removed)
+ *   --work DIR          keep the exported data, report folders and the PyTorch loop's JSON (torch-seedN.json) in DIR
+ *                       (default: a temporary folder, removed)
  */
 import { defaultThreads } from '../../src/core/runtime/session';
 import { BuiltinDatasetSpec } from '../../src/core/jobs/builtin-datasets';
@@ -36,11 +39,13 @@ export interface WholeRunOptions {
   readonly maskInit: number;
   readonly reweighting: 'nominal' | 'group';
   readonly authorsEvals: boolean;
+  /** Extra flags for the PyTorch loop (its switches towards our engine's behaviour). */
+  readonly torchFlags: readonly string[];
   readonly torch: boolean;
   readonly work?: string;
 }
 
-const VALUE_FLAGS = ['--model', '--rho', '--data-seed', '--train-size', '--val-size', '--test-size', '--seeds', '--threads', '--batch-size', '--tau-period', '--aux-epochs', '--tau-steps', '--mask-init', '--reweighting', '--work'];
+const VALUE_FLAGS = ['--model', '--rho', '--data-seed', '--train-size', '--val-size', '--test-size', '--seeds', '--threads', '--batch-size', '--tau-period', '--aux-epochs', '--tau-steps', '--mask-init', '--reweighting', '--torch-flags', '--work'];
 const SWITCHES = ['--authors-evals', '--no-torch'];
 
 export function parseWholeRunArgs(argv: readonly string[]): WholeRunOptions {
@@ -50,7 +55,8 @@ export function parseWholeRunArgs(argv: readonly string[]): WholeRunOptions {
     if (SWITCHES.includes(flag)) continue;
     if (!VALUE_FLAGS.includes(flag)) throw new Error(`unknown flag ${flag} (known: ${[...VALUE_FLAGS, ...SWITCHES].join(', ')})`);
     const v = argv[++i];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    // --torch-flags carries flags of the PyTorch loop, so its value starts with "--".
+    if (v === undefined || (v.startsWith('--') && flag !== '--torch-flags')) throw new Error(`${flag} needs a value`);
     values.set(flag, v);
   }
   const int = (flag: string, fallback: number, min: number): number => {
@@ -86,6 +92,7 @@ export function parseWholeRunArgs(argv: readonly string[]): WholeRunOptions {
     maskInit: num('--mask-init', 0, () => true, 'a number'),
     reweighting,
     authorsEvals: argv.includes('--authors-evals'),
+    torchFlags: (values.get('--torch-flags') ?? '').split(/\s+/).filter((f) => f !== ''),
     torch: !argv.includes('--no-torch'),
     work: values.get('--work'),
   };

@@ -80,15 +80,17 @@ export interface TorchRun {
   readonly vanillaTest: { readonly unbiased: number; readonly aligned: number; readonly conflicting: number };
 }
 
-/** Runs the PyTorch loop; returns a reason string when it cannot run here. */
-export function runTorch(model: string, dataDir: string, gatesFile: string, flags: readonly string[]): TorchRun | string {
+/** Runs the PyTorch loop (its JSON line also written to `jsonOut` when given); returns a reason string when it cannot run here. */
+export function runTorch(model: string, dataDir: string, gatesFile: string, flags: readonly string[], jsonOut?: string): TorchRun | string {
   if (!fs.existsSync(PYTHON)) return `no ${PYTHON} (Debian python3 with torch and onnx)`;
   const args = [path.join(ROOT, 'bench', 'torch-bise-loop.py'), '--model', model, '--data', dataDir, '--gates', gatesFile, ...flags];
   const started = performance.now();
   const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const wallMs = performance.now() - started;
   if (r.status !== 0) return `the PyTorch loop failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' / ')}`;
-  const o = JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+  const line = r.stdout.trim().split('\n').pop() as string;
+  if (jsonOut) fs.writeFileSync(jsonOut, `${line}\n`);
+  const o = JSON.parse(line) as Record<string, unknown>;
   return {
     wallMs,
     torch: String(o.torch),

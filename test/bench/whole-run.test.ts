@@ -7,10 +7,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_EXTRACT_CONFIG, tauAt } from '../../src/core/bise/config';
 import { parseNpy } from '../../src/core/data/npy';
+import { createRng, deriveSeed } from '../../src/core/data/random';
+import { batchIndices } from '../../src/core/data/dataset';
 import { datasetSha256, loadBuiltinDataset } from '../../src/core/jobs/builtin-datasets';
 import { parseWholeRunArgs, scheduleFlags, tauMinFor, TAU_FACTOR, TAU_INITIAL } from '../../bench/whole-run/options';
 import { npyFileBytes } from '../../bench/whole-run/npy-writer';
@@ -32,6 +35,9 @@ test('whole-run bench: flags parse, and both stop rules run exactly --tau-steps 
   assert.throws(() => parseWholeRunArgs(['--bogus']), /unknown flag --bogus/);
   assert.throws(() => parseWholeRunArgs(['--seeds', '1,x']), /--seeds/);
   assert.throws(() => parseWholeRunArgs(['--reweighting', 'odd']), /nominal or group/);
+  assert.deepEqual(o.torchFlags, []);
+  assert.deepEqual(parseWholeRunArgs(['--torch-flags', ' --head-optimizer reset  --ties earlier', '--no-torch']).torchFlags, ['--head-optimizer', 'reset', '--ties', 'earlier']);
+  assert.throws(() => parseWholeRunArgs(['--work', '--no-torch']), /--work needs a value/);
   assert.ok(scheduleFlags(o, 2).join(' ').includes('--seed 2'));
   // `npm run bench` hands the whole-run bench --threads only.
   assert.deepEqual(wholeRunArgs(['--repeats', '3', '--threads', '2', '--only', 'step']), ['--threads', '2']);
@@ -159,4 +165,31 @@ test('whole-run bench: the table compares both sides and their accuracies', () =
   assert.match(text, /\| mean\s*\|\s*42\.0% \|\s*35\.0% \|/);
   const torchRows = new Map(torchBreakdownRows(torch));
   assert.equal(torchRows.get('other (interpreter start, exit)'), 20000 - 19000);
+});
+
+test("whole-run bench: the PyTorch loop's --batch-order ours and --head-init ours draw the engine's numbers", (t) => {
+  // bench/engine_random.py is plain Python (no torch), the port of src/core/data/random.ts the loop draws from.
+  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['--version']).status === 0);
+  if (!python) return t.skip('no python3 here');
+  const script = [
+    'import json, sys',
+    `sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', '..', 'bench'))})`,
+    'from engine_random import Rng, batch_indices, derive_seed, js_number',
+    'rng = Rng(derive_seed(7, "aux-init"))',
+    'print(json.dumps({',
+    '  "seeds": [derive_seed(0, "epoch", 0), derive_seed(3, "epoch", 9), derive_seed(2**40 + 5, "aux", "τ = 0.25", 0), derive_seed(-3, "x")],',
+    '  "batches": batch_indices(23, 5, derive_seed(1, "epoch", 2), True), "kept": batch_indices(7, 3, 11),',
+    '  "floats": [rng.next_float() for _ in range(4)],',
+    '  "numbers": [js_number(v) for v in (1.0, 0.5, 0.001953125, 2.0 ** -14, 1e-7, 3e21)],',
+    '}))',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const py = JSON.parse(r.stdout);
+  assert.deepEqual(py.seeds, [deriveSeed(0, 'epoch', 0), deriveSeed(3, 'epoch', 9), deriveSeed(2 ** 40 + 5, 'aux', 'τ = 0.25', 0), deriveSeed(-3, 'x')]);
+  assert.deepEqual(py.batches, batchIndices(23, { batchSize: 5, seed: deriveSeed(1, 'epoch', 2), dropLast: true }).map((b) => Array.from(b)));
+  assert.deepEqual(py.kept, batchIndices(7, { batchSize: 3, seed: 11 }).map((b) => Array.from(b)));
+  const rng = createRng(deriveSeed(7, 'aux-init'));
+  assert.deepEqual(py.floats, [0, 1, 2, 3].map(() => rng.nextFloat()));
+  assert.deepEqual(py.numbers, [1, 0.5, 0.001953125, 2 ** -14, 1e-7, 3e21].map(String));
 });
