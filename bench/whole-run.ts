@@ -48,7 +48,7 @@ async function main(o: WholeRunOptions): Promise<void> {
       results.push({ seed, ours, timeline: oursTimeline(ours.events, ours.wallMs), torch });
     }
     const pieces = timeStepPieces({ batch: o.batchSize, classes: data.numClasses, biasClasses: data.biasClasses[0], zDim: data.zDim, groupUnits: gates.groups.map((g) => g.units), sampleValues: data.sampleValues, trainSize: data.sizes.train });
-    console.log(`data: the same arrays on both sides (sha256 ${data.sha256.slice(0, 16)}…); PyTorch cross-entropy weights: ${o.reweighting === 'nominal' ? "the authors' nominal-ρ form" : 'group frequencies, as ours'}${o.torchFlags.length ? `; PyTorch loop flags: ${o.torchFlags.join(' ')}` : ''}\n`);
+    console.log(`data: the same arrays on both sides (sha256 ${data.sha256.slice(0, 16)}…); PyTorch cross-entropy weights: ${o.torchFlags.some((f) => f === '--as-ours' || f.startsWith('--reweighting')) ? 'as the PyTorch loop flags below set them' : o.reweighting === 'nominal' ? "the authors' nominal-ρ form" : 'group frequencies, as ours'}${o.torchFlags.length ? `; PyTorch loop flags: ${o.torchFlags.join(' ')}` : ''}\n`);
     console.log(formatWholeRun(results, pieces));
   } finally {
     if (!o.work) fs.rmSync(work, { recursive: true, force: true });
