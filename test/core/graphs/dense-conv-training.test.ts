@@ -10,10 +10,10 @@ import { RESNET18_32, buildResNet18 } from '../../../src/core/models/resnet18';
 import { buildTrainingGraphs } from '../../../src/core/graphs/training-graphs';
 import { denseConvsWithFedWeights, tapMatrices } from '../../../src/core/graphs/dense-conv/fed-weights';
 import { planDenseConv } from '../../../src/core/graphs/dense-conv/plan';
-import { DifferentiableRunner } from '../../../src/core/runtime/differentiable-runner';
 import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { intsAttr, Node } from '../../../src/core/onnx/ir';
 import { Rng } from '../../support/random';
+import { assertSameStep, trainingStepOutputs } from '../../support/training-step';
 
 test('tap matrices: a 3x3 same conv on 2x2 reads every input position from every output position once', () => {
   const node: Node = { name: 'c', opType: 'Conv', domain: '', inputs: ['x', 'w'], outputs: ['y'], attributes: { pads: intsAttr([1, 1, 1, 1]) } };
@@ -39,25 +39,10 @@ test('narrow ResNet-18 training step: dense fed-weight convs give the direct log
       const rewritten = graphs.forward.nodes.filter((n) => n.name.startsWith('dfconv')).length;
       assert.ok(rewritten > 0, 'some convs run on 2x2 or 1x1 maps and are rewritten');
     }
-    const runner = await DifferentiableRunner.create(model, graphs, { threads: 1 });
-    try {
-      const feeds: Record<string, Float32Array> = { [graphs.input]: x };
-      for (const p of graphs.parameters) feeds[p] = model.graph.initializers.get(p)!.data as Float32Array;
-      const fwd = await runner.forward(feeds);
-      const logits = Float32Array.from(fwd.outputs[graphs.logits]);
-      const grads = await runner.backward(fwd, { [graphs.logits]: Float32Array.from(logits, (_, i) => Math.sin(i + 1)) });
-      results.push([logits, ...grads.map((g) => Float32Array.from(g))]);
-    } finally {
-      await runner.release();
-    }
+    results.push(await trainingStepOutputs(model, graphs, x));
   }
   const [dense, direct] = results;
-  assert.equal(dense.length, direct.length);
-  dense.forEach((values, k) => {
-    const scale = Math.max(...direct[k].map(Math.abs), 1e-6);
-    const err = Math.max(...values.map((v, i) => Math.abs(v - direct[k][i]))) / scale;
-    assert.ok(err <= 1e-4, `${k === 0 ? 'logits' : `gradient ${k - 1}`}: relative difference ${err}`);
-  });
+  assertSameStep(dense, direct, 1e-4);
 });
 
 test('only convs with a fed weight, group 1 and a worthwhile product are rewritten', () => {

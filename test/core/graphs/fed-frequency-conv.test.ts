@@ -10,9 +10,9 @@ import { buildTrainingGraphs } from '../../../src/core/graphs/training-graphs';
 import { tapTwiddles } from '../../../src/core/graphs/fed-frequency-conv';
 import { planFrequencyConv } from '../../../src/core/graphs/frequency-conv/plan';
 import { kernelSpectrum } from '../../../src/core/graphs/frequency-conv/spectra';
-import { DifferentiableRunner } from '../../../src/core/runtime/differentiable-runner';
 import { Node, intsAttr } from '../../../src/core/onnx/ir';
 import { Rng } from '../../support/random';
+import { assertSameStep, trainingStepOutputs } from '../../support/training-step';
 
 test('tap twiddles times the weight are the constant lowering kernel spectrum', () => {
   const node: Node = { name: 'c', opType: 'Conv', domain: '', inputs: ['x', 'w'], outputs: ['y'], attributes: { pads: intsAttr([2, 1, 2, 1]), dilations: intsAttr([1, 2]) } };
@@ -44,23 +44,8 @@ test('narrow SimpleConvNet training step: frequency-domain fed-weight convs give
     const graphs = buildTrainingGraphs(model, batch, undefined, 'batch', { frequencyCostRatio });
     const lowered = new Set(graphs.forward.nodes.filter((n) => n.name.startsWith('ffconv')).map((n) => n.name.split('/')[1]));
     assert.equal(lowered.size, frequencyCostRatio === 0 ? 0 : 3, [...lowered].join(', '));
-    const runner = await DifferentiableRunner.create(model, graphs, { threads: 1 });
-    try {
-      const feeds: Record<string, Float32Array> = { [graphs.input]: x };
-      for (const p of graphs.parameters) feeds[p] = model.graph.initializers.get(p)!.data as Float32Array;
-      const fwd = await runner.forward(feeds);
-      const logits = Float32Array.from(fwd.outputs[graphs.logits]);
-      const grads = await runner.backward(fwd, { [graphs.logits]: Float32Array.from(logits, (_, i) => Math.sin(i + 1)) });
-      results.push([logits, ...grads]);
-    } finally {
-      await runner.release();
-    }
+    results.push(await trainingStepOutputs(model, graphs, x));
   }
   const [frequency, direct] = results;
-  assert.equal(frequency.length, direct.length);
-  frequency.forEach((values, k) => {
-    const scale = Math.max(...direct[k].map(Math.abs), 1e-6);
-    const err = Math.max(...values.map((v, i) => Math.abs(v - direct[k][i]))) / scale;
-    assert.ok(err <= 1e-5, `${k === 0 ? 'logits' : `gradient ${k - 1}`}: relative difference ${err}`);
-  });
+  assertSameStep(frequency, direct, 1e-5);
 });

@@ -11,6 +11,7 @@ import { AuxHead } from '../../../src/core/bise/aux-head';
 import { biasTerms } from '../../../src/core/bise/bias-terms';
 import { weightedCrossEntropy } from '../../../src/core/bise/cross-entropy';
 import { createRng } from '../../../src/core/data/random';
+import { relativeError } from '../../support/relative-error';
 
 const N = 24;
 const K = 3;
@@ -37,19 +38,6 @@ function graphGradients(gamma: number, headCount: number, v: LossValues): { dLog
   const out = (name: string): Float64Array => Float64Array.from(values.get(name)?.data ?? []);
   assert.deepEqual(values.get('grad_in::z')?.dims, Z_DIMS);
   return { dLogits: out('grad_in::logits'), dZ: out('grad_in::z') };
-}
-
-/** Largest |a − b| over the largest |b|: float32 rounding of the TypeScript side aside, the two agree. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  assert.ok(scale > 0, 'the reference gradient is all zeros');
-  return diff / scale;
 }
 
 const cases: { name: string; gamma: number; heads: number; miSamples: 'conflicting' | 'all'; weights: boolean; biases?: Int32Array[] }[] = [

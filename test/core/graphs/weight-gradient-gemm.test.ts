@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RESNET18_32, buildResNet18 } from '../../../src/core/models/resnet18';
 import { buildTrainingGraphs } from '../../../src/core/graphs/training-graphs';
-import { DifferentiableRunner } from '../../../src/core/runtime/differentiable-runner';
 import { MIN_CHANNELS } from '../../../src/core/graphs/weight-gradient-gemm';
 import { Rng } from '../../support/random';
+import { assertSameStep, trainingStepOutputs } from '../../support/training-step';
 
 test('narrow ResNet-18 training step: patch-GEMM weight gradients equal the Conv rule', async () => {
   const spec = { ...RESNET18_32, height: 16, width: 12, widths: [16, 16, 32, 32] as [number, number, number, number], seed: 4 };
@@ -26,22 +26,8 @@ test('narrow ResNet-18 training step: patch-GEMM weight gradients equal the Conv
     const direct = graphs.forward.nodes.filter((n) => n.opType === 'Conv' && (graphs.shapes.get(n.inputs[1]) as number[])[1] >= MIN_CHANNELS).length;
     assert.ok(direct >= 5 && direct < graphs.forward.nodes.filter((n) => n.opType === 'Conv').length);
     assert.equal(gemms, weightGradientGemms ? direct : 0);
-    const runner = await DifferentiableRunner.create(model, graphs, { threads: 1 });
-    try {
-      const feeds: Record<string, Float32Array> = { [graphs.input]: x };
-      for (const p of graphs.parameters) feeds[p] = model.graph.initializers.get(p)!.data as Float32Array;
-      const fwd = await runner.forward(feeds);
-      const logits = fwd.outputs[graphs.logits];
-      results.push(await runner.backward(fwd, { [graphs.logits]: Float32Array.from(logits, (_, i) => Math.sin(i + 1)) }));
-    } finally {
-      await runner.release();
-    }
+    results.push(await trainingStepOutputs(model, graphs, x));
   }
   const [gemm, conv] = results;
-  assert.equal(gemm.length, conv.length);
-  gemm.forEach((values, k) => {
-    const scale = Math.max(...conv[k].map(Math.abs), 1e-6);
-    const err = Math.max(...values.map((v, i) => Math.abs(v - conv[k][i]))) / scale;
-    assert.ok(err <= 1e-5, `gradient ${k}: relative difference ${err}`);
-  });
+  assertSameStep(gemm, conv, 1e-5);
 });

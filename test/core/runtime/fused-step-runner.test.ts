@@ -18,6 +18,7 @@ import { biasTerms } from '../../../src/core/bise/bias-terms';
 import { weightedCrossEntropy } from '../../../src/core/bise/cross-entropy';
 import { createRng } from '../../../src/core/data/random';
 import { FIXTURES } from '../../support/fixtures';
+import { relativeError } from '../../support/relative-error';
 
 const DEMO_CNN = path.join(__dirname, '..', '..', '..', 'models', 'biased-mnist-rho0.97-cnn.onnx');
 const BERT_TINY = path.join(FIXTURES, 'text', 'wordpiece', 'bert-tiny.onnx');
@@ -50,28 +51,16 @@ async function twoSessionStep(ref: GateGradientRunner, batch: Batch, gates: Floa
   return { logits, z, gateGrads: await ref.backward(fwd, dLogits, dZ) };
 }
 
-/** Largest |a − b| over the largest |b|. */
-function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 async function assertSameStep(fused: FusedStepRunner, ref: GateGradientRunner, batch: Batch, gates: Float32Array[], heads: readonly AuxHead[], o: { alpha: number; gamma: number; miSamples: 'conflicting' | 'all' }, classes: number, what: string): Promise<void> {
   const expected = await twoSessionStep(ref, batch, gates, heads, o, classes);
   const values: LossValues = { y: batch.y, alpha: o.alpha, sampleWeights: batch.sampleWeights, biases: batch.biases, heads, miSamples: o.miSamples };
   const got = await fused.step(batch.data, gates, lossFeeds(fused.loss, values));
-  assert.ok(relative(got.logits, expected.logits) < 1e-5, `${what}: logits`);
-  assert.ok(relative(got.z, expected.z) < 1e-5, `${what}: z`);
+  assert.ok(relativeError(got.logits, expected.logits) < 1e-5, `${what}: logits`);
+  assert.ok(relativeError(got.z, expected.z) < 1e-5, `${what}: z`);
   assert.equal(got.gateGrads.length, expected.gateGrads.length);
   expected.gateGrads.forEach((g, i) => {
     assert.ok(g.some((v) => v !== 0), `${what}: gate vector ${i} has an all-zero reference gradient`);
-    const err = relative(got.gateGrads[i], g);
+    const err = relativeError(got.gateGrads[i], g);
     assert.ok(err < 1e-5, `${what}: gate vector ${i} differs by ${err.toExponential(2)} of its largest gradient`);
   });
 }
