@@ -25,6 +25,14 @@ import { gateSpecialisation, onesByIndex, prunedByIndex } from './gate-gradient-
 import { ExecutionProvider, SessionConfig, createSession, lowersConvs } from './session';
 import { withMemoryBudget } from './memory-budget';
 
+/**
+ * The fused session's memory pattern: as the caller asked, else on only where the budget turned the arena off (the
+ * leanest configuration takes the pattern back), else off (measured in FusedStepRunner.create).
+ */
+export function withoutMemoryPattern(chosen: SessionConfig, asked: SessionConfig): SessionConfig {
+  return { ...chosen, memoryPattern: asked.memoryPattern ?? (chosen.memoryArena === false ? chosen.memoryPattern : false) };
+}
+
 /** What the loss graph needs to know: the classes of each auxiliary head and γ (0: no MI nodes, dZ = 0). */
 export interface StepLossOptions {
   readonly headClasses: readonly number[];
@@ -84,8 +92,11 @@ export class FusedStepRunner {
       ...loss,
     });
     // The memory budget's estimate is the two-session step's: it counts the kept tensors the fused step does not
-    // hand out, but not the fused arena's larger intermediates (SimpleConvNet: peak 1451 MiB fused, 1190 two-session).
-    const config = withMemoryBudget(pairOf(graphs), budgeted);
+    // hand out, but not the fused arena's larger intermediates. Those are what onnxruntime's memory pattern holds
+    // twice, and for the one fused session the pattern buys no speed: it stays off unless asked for (idle machine,
+    // batch 100, median step and peak RSS with the pattern on → off: SimpleConvNet 150 → 150 ms, 1,445 → 960–1,129
+    // MiB; ResNet-18 50–56 → 44–50 ms, 425–441 → 377–386 MiB; demo CNN 13.7 → 13.5 ms, 200 → 173 MiB).
+    const config = withoutMemoryPattern(withMemoryBudget(pairOf(graphs), budgeted), budgeted);
     const assumed: Specialisation = start === 'open-gates' ? { zero: new Map(), ones: new Set(graphs.gates.map((g) => g.name)) } : { zero: new Map(), ones: new Set() };
     const built = await buildSessions(model, graphs, lossGraph, assumed, config);
     const resolved: SessionConfig = { ...config, provider: built.provider, onNote: undefined };

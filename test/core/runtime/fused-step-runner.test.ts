@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readModelFile } from '../../../src/core/onnx/reader';
 import { Model } from '../../../src/core/onnx/ir';
-import { FusedStepRunner, fusesIntoEngineOpset } from '../../../src/core/runtime/fused-step-runner';
+import { FusedStepRunner, fusesIntoEngineOpset, withoutMemoryPattern } from '../../../src/core/runtime/fused-step-runner';
 import { GateGradientRunner } from '../../../src/core/runtime/gate-gradient-runner';
 import { LossValues, lossFeeds } from '../../../src/core/graphs/loss-graph';
 import { InputData } from '../../../src/core/graphs/model-inputs';
@@ -145,4 +145,11 @@ test('AlexNet (a gate read by a Gemm): forward and backward specialised for the 
     await fused.release();
     await ref.release();
   }
+});
+
+test("the fused session runs without onnxruntime's memory pattern unless asked, or unless the budget turned the arena off", () => {
+  assert.equal(withoutMemoryPattern({ threads: 2 }, {}).memoryPattern, false);
+  assert.equal(withoutMemoryPattern({ frequencyConvMaxBytes: 10, memoryArena: true, memoryPattern: true }, { memoryBudgetBytes: 1e9 }).memoryPattern, false);
+  assert.equal(withoutMemoryPattern({ memoryArena: false, memoryPattern: true }, { memoryBudgetBytes: 1 }).memoryPattern, true);
+  assert.equal(withoutMemoryPattern({ threads: 2, memoryPattern: true }, { memoryPattern: true }).memoryPattern, true);
 });
