@@ -144,15 +144,7 @@ export class DifferentiableRunner {
   /** `inputs`: a value for every graph input, of its element type (float32 gates and images, int64 token ids). */
   async forward(inputs: Readonly<Record<string, InputData>>): Promise<ForwardResult> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const v of this.fed) {
-      let data: InputData;
-      try {
-        data = checkInputData(v, inputs[v.name]);
-      } catch (e) {
-        throw new Error(`forward: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      feeds[v.name] = new ort.Tensor(v.dtype, data, v.dims);
-    }
+    for (const v of this.fed) feeds[v.name] = feedTensor(v, inputs[v.name], 'forward');
     const sessions = this.specialized && satisfies(inputs, this.specialized, this.inputDims) ? this.specialized : await this.densePair();
     const out = await sessions.forward.run(feeds, this.forwardOutputs);
     const tensor = (name: string): ort.Tensor => this.forwardOutputs[name] ?? out[name];
@@ -191,8 +183,19 @@ export class DifferentiableRunner {
   }
 }
 
+/** A checked value for graph input `v` as a tensor; `what` (the step that feeds it) prefixes a refusal. */
+export function feedTensor(v: FedInput, data: InputData | undefined, what: string): ort.Tensor {
+  let checked: InputData;
+  try {
+    checked = checkInputData(v, data);
+  } catch (e) {
+    throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return new ort.Tensor(v.dtype, checked, v.dims);
+}
+
 /** The element type a graph input is fed with (gates and weights are float32). */
-function feedDtype(name: string, dtype: string): DataDtype {
+export function feedDtype(name: string, dtype: string): DataDtype {
   if (dtype === 'float32' || dtype === 'int64' || dtype === 'int32') return dtype;
   throw new Error(`graph input '${name}' has element type ${dtype}; the engine feeds float32, int64 or int32 inputs`);
 }

@@ -19,8 +19,8 @@ import { LossGraph, buildLossGraph } from '../graphs/loss-graph';
 import { chainGraphs } from '../graphs/chain-graphs';
 import { lowerConvs } from '../graphs/conv-lowering';
 import { ZeroChannelOptions } from '../graphs/zero-channels';
-import { FedInput, InputData, checkInputData } from '../graphs/model-inputs';
-import { DifferentiablePair, ENGINE_OPSET, Specialisation, engineModel, satisfies, specialiseGraphs } from './differentiable-runner';
+import { FedInput, InputData } from '../graphs/model-inputs';
+import { DifferentiablePair, ENGINE_OPSET, Specialisation, engineModel, feedDtype, feedTensor, satisfies, specialiseGraphs } from './differentiable-runner';
 import { gateSpecialisation, onesByIndex, prunedByIndex } from './gate-gradient-runner';
 import { ExecutionProvider, SessionConfig, createSession, lowersConvs } from './session';
 import { withMemoryBudget } from './memory-budget';
@@ -141,19 +141,7 @@ export class FusedStepRunner {
     const tensors: Record<string, ort.Tensor> = {};
     for (const stage of sessions.stages) {
       const feeds: Record<string, ort.Tensor> = {};
-      for (const v of stage.inputs) {
-        if (tensors[v.name]) {
-          feeds[v.name] = tensors[v.name];
-          continue;
-        }
-        let checked: InputData;
-        try {
-          checked = checkInputData(v, values[v.name]);
-        } catch (e) {
-          throw new Error(`mask step: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        feeds[v.name] = new ort.Tensor(v.dtype, checked, v.dims);
-      }
+      for (const v of stage.inputs) feeds[v.name] = tensors[v.name] ?? feedTensor(v, values[v.name], 'mask step');
       const out = await stage.session.run(feeds, stage.outputs);
       for (const name of Object.keys(stage.outputs)) tensors[name] = stage.outputs[name] ?? out[name];
     }
@@ -221,10 +209,7 @@ function inputDims(graph: Graph, known: ShapeMap): Map<string, readonly number[]
 }
 
 function stageOf(session: ort.InferenceSession, graph: Graph, shapes: ShapeMap): Stage {
-  const inputs: FedInput[] = graph.inputs.map((v) => {
-    if (v.dtype !== 'float32' && v.dtype !== 'int64' && v.dtype !== 'int32') throw new Error(`graph input '${v.name}' has element type ${v.dtype}; the engine feeds float32, int64 or int32 inputs`);
-    return { name: v.name, dtype: v.dtype, dims: shapes.get(v.name) as readonly number[] };
-  });
+  const inputs: FedInput[] = graph.inputs.map((v) => ({ name: v.name, dtype: feedDtype(v.name, v.dtype), dims: shapes.get(v.name) as readonly number[] }));
   const outputs: Record<string, ort.Tensor | null> = {};
   for (const o of graph.outputs) {
     const dims = shapes.get(o.name) as readonly number[];
