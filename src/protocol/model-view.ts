@@ -6,8 +6,6 @@
  *   webview → host: ready | audit | extract
  *   host → webview: loading | description | unreadable
  */
-import type { ModelCost } from '../core/onnx/model-cost';
-import type { UnitsInfo } from '../core/jobs/info-job';
 import { Decoder, array, boolean, count, literal, nonNegativeNumber, nullable, object, optional, primitive, string, tagged } from './decoders';
 
 /** A dimension as the model declares it: a size, a symbolic name ("batch"), or unknown. */
@@ -28,11 +26,31 @@ export interface UnsupportedNode {
   readonly reason: string;
 }
 
-/** Parameters aside (the view counts them itself), the FLOPs `bise info` prints (onnx/model-cost.ts). */
-export type ModelViewCost = Omit<ModelCost, 'parameters'>;
+/** Per-sample cost at the declared input shapes (core/onnx/model-cost.ts). */
+export interface ModelViewCost {
+  readonly flops: number;
+  readonly multiplyAdds: number;
+  readonly counted: readonly string[];
+  readonly inputs: readonly { readonly name: string; readonly dims: readonly number[] }[];
+  readonly sequenceLength?: number;
+}
 
 /** What the engine would gate, as `bise info` lists it. */
-export type ModelViewUnits = UnitsInfo;
+export interface ModelViewUnits {
+  readonly classifier: string;
+  readonly bottleneck: string;
+  readonly bottleneckPooling?: string;
+  readonly groups: readonly {
+    readonly id: number;
+    readonly label: string;
+    readonly units: number;
+    readonly producers: readonly string[];
+    readonly followers: readonly string[];
+    readonly sites: readonly string[];
+  }[];
+  /** Layers left ungated, with the reason. */
+  readonly skipped: readonly { readonly node: string; readonly reason: string }[];
+}
 
 /** Everything the model view shows about one file. */
 export interface ModelDescription {
