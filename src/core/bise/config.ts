@@ -33,7 +33,7 @@ export interface ExtractConfig {
   /** 'group': weight 1/(G·p(y,b)) per (y, b) group of the training set (product over biases). */
   readonly reweighting: Reweighting;
   readonly selection: Selection;
-  /** Rebuild the pruned-unit specialisation when this fraction of all units became newly pruned. */
+  /** Rebuild the pruned-unit specialisation when this fraction of all units newly settled pruned (specialisation-policy.ts). */
   readonly respecializeFraction: number;
   readonly onCollapse: OnCollapse;
   /** Stop mask learning once no unit can change its gate for the rest of the schedule (early-stop.ts); same masks. */

@@ -24,7 +24,7 @@ import { trainAuxHead } from './aux-training';
 import { ExtractConfig, checkExtractConfig, tauAt } from './config';
 import { argmaxRows, weightedCrossEntropy } from './cross-entropy';
 import { EpochEvent, EventSink, throwIfCancelled } from './events';
-import { gateValues, maskGradient, prunedUnits } from './gate';
+import { gateValues, maskGradient } from './gate';
 import { GatedInference } from './gated-inference';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
 import { biasTerms } from './bias-terms';
@@ -32,6 +32,7 @@ import { Sgd } from './sgd';
 import { collapseReason, saferMaskInit } from './collapse';
 import { EarlyStopRecord, earlyStopMessage, remainingSchedule, replaySettledSchedule } from './early-stop';
 import { SettledGroup, mergeSettled, settledUnits } from './settled-units';
+import { SpecialisationPolicy } from './specialisation-policy';
 
 export interface ExtractInputs {
   readonly model: Model;
@@ -45,6 +46,14 @@ export interface ExtractInputs {
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Steps a unit stays pruned (and a gate vector's units kept) before the step graphs assume it: of the pruned
+ * stretches that ended in the first 115 steps of the SimpleConvNet run specialisation-policy.ts cites, 34 of 35 were shorter than 50 steps
+ * (the longest 70), so a rebuild forced by a unit's return is rare, while a unit pruned for good is skipped after one
+ * epoch of that run's length or so.
+ */
+const SETTLE_STEPS = 50;
 
 /** A collapse after the first epoch: why, what the run did, the initial mask logits before and after. */
 export interface CollapseRecord {
@@ -107,6 +116,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
       const heads = train.biasClasses.map((bc) => new AuxHead(zDim, bc, rng, auxConfig));
       const masks = gates.map((g) => new Float32Array(g.channels).fill(maskInit));
       const maskOptimizer = new Sgd({ lr: config.maskLr, momentum: config.maskMomentum, weightDecay: config.maskWeightDecay });
+      const specialisation = new SpecialisationPolicy(masks, { settleSteps: SETTLE_STEPS, respecializeFraction: config.respecializeFraction });
       const retrainHeads = async (why: string): Promise<void> => {
         emit({ type: 'progress', phase: 'aux-head', done: 0, total: 1, message: `training the auxiliary head(s) for ${config.auxEpochs} epochs (${why})` });
         // The bottleneck features of the whole training set (minutes on a large streamed set): one step per batch,
@@ -138,7 +148,7 @@ export async function extractSubnetwork(inputs: ExtractInputs): Promise<ExtractR
         let sums = { loss: 0, ce: 0, mi: 0, correct: 0, auxCorrect: 0, seen: 0 };
         for await (const [b, batch] of readBatches(train, batches)) {
           throwIfCancelled(signal);
-          await maybeSpecialize(runner, masks, totalUnits, config.respecializeFraction);
+          await maybeSpecialize(runner, specialisation, masks);
           const t0 = performance.now();
           const idx = batch.indices;
           const g = masks.map(gateValues);
@@ -257,19 +267,12 @@ function batchInputs(runner: FusedStepRunner, batch: AnyBatch): Record<string, I
 }
 
 /**
- * Rebuild the step's specialisation before the first step, when a unit it assumes pruned came back or one of its
- * all-ones gate vectors lost a unit, and when enough units were newly pruned.
+ * Before each step: record the masks and rebuild the step's specialisation when the policy asks
+ * (specialisation-policy.ts: when they break its assumptions, or enough units settled pruned beyond them).
  */
-async function maybeSpecialize(runner: FusedStepRunner, masks: readonly Float32Array[], totalUnits: number, fraction: number): Promise<void> {
+async function maybeSpecialize(runner: FusedStepRunner, policy: SpecialisationPolicy, masks: readonly Float32Array[]): Promise<void> {
   if (masks.length === 0) return;
-  const current = runner.specializedPruned();
-  const ones = runner.specializedOnes();
-  const pruned = masks.map(prunedUnits);
-  // Before the first step too: gate vectors with no pruned unit are all ones, and their Muls go (graphs/one-gates.ts).
-  const specialised = ones.size > 0 || current.some((set) => set.size > 0);
-  const stillValid = specialised && current.every((set, i) => [...set].every((c) => pruned[i].has(c))) && [...ones].every((i) => pruned[i].size === 0);
-  const assumed = current.reduce((s, set) => s + set.size, 0);
-  const now = pruned.reduce((s, set) => s + set.size, 0);
-  if (stillValid && now - assumed < fraction * totalUnits) return;
-  await runner.specialize(pruned);
+  policy.observe(masks);
+  const plan = policy.decide({ pruned: runner.specializedPruned(), ones: runner.specializedOnes() }, masks);
+  if (plan) await runner.specialize(plan.pruned, {}, plan.ones);
 }

@@ -105,9 +105,12 @@ export class FusedStepRunner {
     return runner;
   }
 
-  /** Skip the channels of `pruned[i]` (units of gate vector i) until a step's gates reopen one (GateGradientRunner.specialize). */
-  async specialize(pruned: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}): Promise<void> {
-    const s = gateSpecialisation(this.graphs.gates, pruned);
+  /**
+   * Skip the channels of `pruned[i]` (units of gate vector i) until a step's gates reopen one (GateGradientRunner.specialize);
+   * `ones`, when given, names the gate vectors (indices) to assume all open, else every vector with no pruned unit.
+   */
+  async specialize(pruned: readonly ReadonlySet<number>[], options: ZeroChannelOptions = {}, ones?: ReadonlySet<number>): Promise<void> {
+    const s = gateSpecialisation(this.graphs.gates, pruned, ones);
     // The sessions this one replaces go first, so that two sets never coexist (DifferentiableRunner.specialize).
     const previous = this.specialized;
     this.specialized = undefined;

@@ -101,14 +101,21 @@ export class GateGradientRunner {
 /**
  * What a step specialised for `pruned` (units per gate vector) assumes, by gate input name: the pruned channels of
  * gates on axis 1 are zero, and vectors with no pruned unit are all ones (forward gates are 0 or 1, bise/gate.ts;
- * their Muls go, one-gates.ts). Channels are followed on axis 1 only (zero-channels.ts): a gate on another axis
- * stays dense and its request is only remembered (`notSkipped`), so that prunedByIndex does not ask for it again.
+ * their Muls go, one-gates.ts) — or, when `ones` is given, those of them it names (a caller that expects a vector to
+ * lose a unit soon keeps its Muls rather than rebuild). Channels are followed on axis 1 only (zero-channels.ts): a
+ * gate on another axis stays dense and its request is only remembered (`notSkipped`), so that prunedByIndex does not
+ * ask for it again.
  */
-export function gateSpecialisation(gates: readonly GateInput[], pruned: readonly ReadonlySet<number>[]): { zero: Map<string, ReadonlySet<number>>; ones: Set<string>; notSkipped: (ReadonlySet<number> | undefined)[] } {
+export function gateSpecialisation(
+  gates: readonly GateInput[],
+  pruned: readonly ReadonlySet<number>[],
+  ones?: ReadonlySet<number>,
+): { zero: Map<string, ReadonlySet<number>>; ones: Set<string>; notSkipped: (ReadonlySet<number> | undefined)[] } {
   const onAxis1 = (i: number): boolean => gates[i].sites[0].axis === 1;
+  const open = (i: number): boolean => (ones ? ones.has(i) : true) && (pruned[i]?.size ?? 0) === 0;
   return {
     zero: new Map(gates.flatMap((g, i) => (onAxis1(i) ? [[g.name, pruned[i] ?? new Set<number>()] as const] : []))),
-    ones: new Set(gates.filter((_, i) => (pruned[i]?.size ?? 0) === 0).map((g) => g.name)),
+    ones: new Set(gates.filter((_, i) => open(i)).map((g) => g.name)),
     notSkipped: gates.map((_, i) => (onAxis1(i) ? undefined : new Set(pruned[i] ?? []))),
   };
 }
