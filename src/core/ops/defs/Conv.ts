@@ -6,6 +6,7 @@ import { convPruneIn, convPruneOut } from '../../prune/conv-channels';
 import { defineOp } from '../op';
 import { conv } from '../reference/conv';
 import { need } from '../shape-rules';
+import { depthwiseDenseApplies, depthwiseInputGrad } from '../depthwise-input-grad';
 
 export const Conv = defineOp({
   opType: 'Conv',
@@ -29,7 +30,12 @@ export const Conv = defineOp({
   /**
    * dX for stride 1 is a plain Conv over the spatially flipped, in/out-swapped weight (measured faster in ORT
    * than ConvTranspose: 831 vs 970 ms/step on SimpleConvNet), flipped once when the weight is a constant and in the
-   * graph when it is fed (training); otherwise a ConvTranspose. dW is a Conv over batch-transposed tensors (group 1).
+   * graph when it is fed (training). A strided depthwise conv with a constant weight on a small map multiplies dY by
+   * one small matrix per channel (ops/depthwise-input-grad.ts: 2–12× faster than onnxruntime's ConvTranspose on
+   * MobileNetV2's and EfficientNet's; their whole mask step at 32×32, batch 100, 2 threads, alternating in one
+   * process: 162 → 136 and 265 → 236 CPU ms, bench/strided-dx-step.ts); other strided convs take a ConvTranspose
+   * (the stride-1 path's Conv over zero-inserted dY, a polyphase Conv + DepthToSpace and, for 1×1 kernels, the Conv
+   * on the small map then the zeros measured slower or mixed on ResNet-18's: bench/strided-dx.ts). dW is a Conv over batch-transposed tensors (group 1).
    * dB sums dY over all but channels.
    */
   gradient: {
@@ -69,6 +75,9 @@ function inputGrad(ctx: GradientContext, dy: string): string {
       kernel_shape: intsAttr(w.slice(2)),
     });
   }
+  if (weight?.dtype === 'float32' && stridedFormsAllowed() && depthwiseDenseApplies({ x, w, y, group, geom })) {
+    return depthwiseInputGrad(ctx, { x, w, y, group, geom }, dy, weight);
+  }
   const outputPadding = x.slice(2).map((n, i) => n - (geom.strides[i] * (y[2 + i] - 1) + spans[i] - geom.pads[i] - geom.pads[i + r]));
   if (outputPadding.some((p, i) => p < 0 || p >= Math.max(geom.strides[i], geom.dilations[i]))) {
     throw new GradientError(ctx.node, `input gradient needs output_padding [${outputPadding.join(', ')}], which ConvTranspose cannot express`);
@@ -81,6 +90,11 @@ function inputGrad(ctx: GradientContext, dy: string): string {
     output_padding: intsAttr(outputPadding),
     kernel_shape: intsAttr(w.slice(2)),
   });
+}
+
+/** Speed work: BISE_STRIDED_DX=conv-transpose keeps every strided input gradient a ConvTranspose (the rule before). */
+function stridedFormsAllowed(): boolean {
+  return process.env.BISE_STRIDED_DX !== 'conv-transpose';
 }
 
 /**
