@@ -1,9 +1,10 @@
 /**
  * The `families` section's measurements: for each torchvision family, export it with Debian's torch into a temp
  * folder (bench/torch-family-export.py: random weights, eval mode, BatchNorms folded, dynamic batch), time our mask
- * step on that file in a child process (bench/scale/step-child.ts, the runner of the ResNet-18 row), which also
- * writes what the engine gated, then time PyTorch's step gating the same tensors of the same weights
- * (bench/torch-family-step.py). A family the engine cannot run yet keeps its error instead of stopping the bench.
+ * step on that file in a child process (bench/scale/step-child.ts: the fused step extract runs, BISE loss included, as
+ * in the ResNet-18 row), which also writes what the engine gated and the step's loss, then time PyTorch's step gating
+ * the same tensors of the same weights under the same loss (bench/torch-family-step.py). A family the engine cannot
+ * run yet keeps its error instead of stopping the bench.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

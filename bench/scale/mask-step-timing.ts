@@ -1,16 +1,17 @@
 /**
  * Times the BISE mask-learning step (gated forward, loss, backward to the gates, all gates open) of one model at one
  * batch size in this process, as extract runs it (FusedStepRunner, specialised for all-ones gates as extract's
- * first steps are), and samples this process's RSS after every step.
+ * first steps are), and samples this process's RSS after every step. Token models' two-session step: timeRunnerSteps.
  */
 import { Model } from '../../src/core/onnx/ir';
 import { GateForward, GateGradientRunner } from '../../src/core/runtime/gate-gradient-runner';
 import { GateGradientGraphs } from '../../src/core/graphs/gate-gradient-graphs';
-import { FusedStepRunner } from '../../src/core/runtime/fused-step-runner';
+import { FusedStepResult, FusedStepRunner } from '../../src/core/runtime/fused-step-runner';
 import { lossFeeds } from '../../src/core/graphs/loss-graph';
 import { AuxHead } from '../../src/core/bise/aux-head';
 import { createRng } from '../../src/core/data/random';
 import { MIB, median, timeRepeated } from './stats';
+import { MiCheck, rowSeparatingHead } from './mi-check';
 
 export interface MaskStepSettings {
   readonly batch: number;
@@ -40,52 +41,96 @@ export interface MaskStepTiming {
 const filled = (dims: readonly number[], f: (i: number) => number): Float32Array => Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i));
 
 /**
+ * The loss of the timed fused step, as the PyTorch twin of the families section (bench/torch-family-step.py) needs it
+ * to compute the same loss (src/core/graphs/loss-graph.ts): L = α·Σ_i w_i·CE_i / N + γ·Σ_k MI_k(head_k(z)), each
+ * head's W and b constants of the step.
+ */
+export interface StepLoss {
+  /** Class labels of the batch's rows. */
+  readonly y: readonly number[];
+  readonly alpha: number;
+  /** w_i per row (all 1: no reweighting, as extract's default). */
+  readonly sampleWeights: readonly number[];
+  readonly gamma: number;
+  /** Rows each head's MI uses: those whose bias label differs from y, or all. */
+  readonly miSamples: 'conflicting' | 'all';
+  /** Per auxiliary head: its classes K, the rows' bias labels, and its weight [K·D] (row-major) and bias [K]. */
+  readonly heads: readonly { readonly classes: number; readonly biasLabels: readonly number[]; readonly weight: readonly number[]; readonly bias: readonly number[] }[];
+}
+
+/** What `inspect` sees of the timed step: its graphs, its loss, and gate gradients (graphs.gates order). */
+export interface StepInspection {
+  readonly graphs: GateGradientGraphs;
+  readonly loss: StepLoss;
+  /** dL/dgate of the last timed step. */
+  readonly gateGrads: readonly Float32Array[];
+  /** One more step, untimed, of the MI terms alone (./mi-check.ts). */
+  readonly miCheck: MiCheck;
+}
+
+/**
  * Times the step extract runs: forward + loss + backward in one session (FusedStepRunner), with one auxiliary head
  * of K bias classes, γ = 1 and 'conflicting' rows, as extract's defaults on a biased dataset.
- * `inspect`, when given, sees the step's graphs and the gate gradients of the last timed step (in `graphs.gates`
- * order) before the runner is released: the families section describes the gates to its PyTorch twin with them.
- * Its twin backpropagates 0.01·Σlogits + 0.01·Σz, so with `inspect` the two-session step with those upstream
- * gradients is timed instead (timeRunnerSteps): the twin has no BISE loss to compare the fused step's gradients with.
+ * `inspect`, when given, sees the step's graphs, loss and last gate gradients before the runner is released: the
+ * families section describes the gates and the loss to its PyTorch twin with them.
  */
-export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: (graphs: GateGradientGraphs, lastGateGrads: readonly Float32Array[]) => void): Promise<MaskStepTiming> {
+export async function timeMaskStep(model: Model, s: MaskStepSettings, inspect?: (step: StepInspection) => void): Promise<MaskStepTiming> {
   const t0 = performance.now();
   // As extract starts: with every gate open (all ones), the step graphs drop the gate Muls.
   let memoryChoice: string | undefined;
   const budget = s.memoryMb === undefined ? {} : { memoryBudgetBytes: s.memoryMb * MIB, onMemoryChoice: (m: string) => (memoryChoice = m) };
   const config = { threads: s.threads, frequencyConv: s.frequencyConv ?? true, ...budget };
-  let timing: MaskStepTiming;
-  if (inspect) {
-    const runner = await GateGradientRunner.create(model, { batchSize: s.batch }, config, 'open-gates');
-    const x = filled(runner.graphs.inputDims, (i) => Math.sin(i));
-    timing = await timeRunnerSteps(runner, (gates) => runner.forward(x, gates), s, performance.now() - t0, inspect);
-  } else {
-    const classes = model.graph.outputs[0]?.shape?.[1];
-    const k = typeof classes === 'number' ? classes : 10;
-    const runner = await FusedStepRunner.create(model, { batchSize: s.batch }, { headClasses: [k], gamma: 1 }, config, 'open-gates');
-    timing = await timeFusedSteps(runner, k, s, performance.now() - t0);
-  }
+  const classes = model.graph.outputs[0]?.shape?.[1];
+  const k = typeof classes === 'number' ? classes : 10;
+  const runner = await FusedStepRunner.create(model, { batchSize: s.batch }, { headClasses: [k], gamma: 1 }, config, 'open-gates');
+  const timing = await timeFusedSteps(runner, k, s, performance.now() - t0, inspect);
   return memoryChoice === undefined ? timing : { ...timing, memoryChoice };
 }
 
-/** Times `repeats` fused steps (after `warmup`) with every gate open on x[i] = sin(i); samples RSS; releases the runner. */
-export async function timeFusedSteps(runner: FusedStepRunner, classes: number, s: { readonly warmup: number; readonly repeats: number }, setupMs: number): Promise<MaskStepTiming> {
+/**
+ * The loss of the timed steps: labels spread over the classes, and one head's bias labels that agree with y on every
+ * other row ('conflicting' selects the rest), its W and b drawn as extract's AuxHead draws them (seed 1).
+ */
+function benchLoss(n: number, zDim: number, classes: number): StepLoss {
+  const head = new AuxHead(zDim, classes, createRng(1), { lr: 0.1, momentum: 0.9, weightDecay: 0 });
+  const y = Array.from({ length: n }, (_, i) => i % classes);
+  const biasLabels = y.map((v, i) => (i % 2 === 0 ? v : (v + 1) % classes));
+  return {
+    y,
+    alpha: 1,
+    sampleWeights: y.map(() => 1),
+    gamma: 1,
+    miSamples: 'conflicting',
+    heads: [{ classes, biasLabels, weight: Array.from(head.weight), bias: Array.from(head.bias) }],
+  };
+}
+
+/**
+ * Times `repeats` fused steps (after `warmup`) with every gate open on x[i] = sin(i); samples RSS; shows the last
+ * step to `inspect`; releases the runner. The runner's loss must have one head of `classes` classes and γ = 1.
+ */
+export async function timeFusedSteps(
+  runner: FusedStepRunner,
+  classes: number,
+  s: { readonly warmup: number; readonly repeats: number },
+  setupMs: number,
+  inspect?: (step: StepInspection) => void,
+): Promise<MaskStepTiming> {
   try {
     const g = runner.graphs;
     const x = filled(g.inputDims, (i) => Math.sin(i));
-    const n = g.logitsDims[0];
     const zDim = g.bottleneckDims.slice(1).reduce((a, b) => a * b, 1);
-    const head = new AuxHead(zDim, classes, createRng(1), { lr: 0.1, momentum: 0.9, weightDecay: 0 });
-    // Labels spread over the classes; the bias label agrees with y on every other row ('conflicting' selects the rest).
-    const y = Int32Array.from({ length: n }, (_, i) => i % classes);
-    const bias = Int32Array.from(y, (v, i) => (i % 2 === 0 ? v : (v + 1) % classes));
-    const feeds = lossFeeds(runner.loss, { y, alpha: 1, biases: [bias], heads: [head], miSamples: 'conflicting' });
+    const loss = benchLoss(g.logitsDims[0], zDim, classes);
+    const heads = loss.heads.map((h) => ({ weight: Float32Array.from(h.weight), bias: Float32Array.from(h.bias) }));
+    const feeds = lossFeeds(runner.loss, { ...loss, biases: loss.heads.map((h) => h.biasLabels), heads });
     const gates = g.gates.map((v) => new Float32Array(v.channels).fill(1));
     let stepRss = 0;
+    let last: FusedStepResult | undefined;
     const cpu: number[] = [];
     const allMs = await timeRepeated(
       async () => {
         const c0 = process.cpuUsage();
-        await runner.step({ [g.input]: x }, gates, feeds);
+        last = await runner.step({ [g.input]: x }, gates, feeds);
         const c = process.cpuUsage(c0);
         cpu.push((c.user + c.system) / 1000);
       },
@@ -93,6 +138,14 @@ export async function timeFusedSteps(runner: FusedStepRunner, classes: number, s
       s.repeats,
       () => (stepRss = Math.max(stepRss, process.memoryUsage().rss)),
     );
+    if (inspect && last) {
+      // The step's views are reused by the next step; gateGrads lists the gate vectors first.
+      const gateGrads = last.gateGrads.slice(0, g.gates.length).map((v) => v.slice());
+      const z = last.z.slice();
+      const checkHeads = heads.map((h) => rowSeparatingHead(h, z, g.logitsDims[0]));
+      const miOnly = await runner.step({ [g.input]: x }, gates, lossFeeds(runner.loss, { ...loss, alpha: 0, biases: loss.heads.map((h) => h.biasLabels), heads: checkHeads }));
+      inspect({ graphs: g, loss, gateGrads, miCheck: { heads: checkHeads, gateGrads: miOnly.gateGrads.slice(0, g.gates.length), z } });
+    }
     return { medianMs: median(allMs), allMs, setupMs, gateVectors: g.gates.length, stepRssMiB: stepRss / MIB, cpuMs: median(cpu.slice(s.warmup)) };
   } finally {
     await runner.release();
@@ -100,8 +153,10 @@ export async function timeFusedSteps(runner: FusedStepRunner, classes: number, s
 }
 
 /**
- * Times `repeats` steps (after `warmup`) of a built runner with every gate open: forward(gates), then the backward
- * with upstream gradients 0.01 for logits and z; samples RSS after every step and releases the runner.
+ * Times `repeats` steps (after `warmup`) of a built two-session runner with every gate open: forward(gates), then the
+ * backward with upstream gradients 0.01 for logits and z; samples RSS after every step and releases the runner.
+ * The token models' step (./token-step-timing.ts): its PyTorch twin (bench/torch-transformer-step.py) backpropagates
+ * that surrogate, 0.01·Σlogits + 0.01·Σz, and `inspect` sees the gate gradients of the last step to compare with.
  */
 export async function timeRunnerSteps(
   runner: GateGradientRunner,

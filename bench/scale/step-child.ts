@@ -5,7 +5,8 @@
  *   node --import tsx bench/scale/step-child.ts --model KEY --batch N --threads N --warmup N --repeats N [--direct-convs]
  *                                               [--memory-mb N] [--gates-out FILE]
  *
- * --gates-out also writes what the engine gated (a GateLayout, ./gate-layout.ts) to FILE, for a PyTorch twin.
+ * --gates-out also writes what the engine gated and the step's loss (a GateLayout, ./gate-layout.ts) to FILE, for
+ * the PyTorch twin (bench/torch-family-step.py).
  */
 import * as fs from 'node:fs';
 import { loadBenchModel } from './models';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     repeats: Number(arg('--repeats')),
     frequencyConv: !argv.includes('--direct-convs'),
     ...(argv.includes('--memory-mb') ? { memoryMb: Number(arg('--memory-mb')) } : {}),
-  }, argv.includes('--gates-out') ? (graphs, grads) => fs.writeFileSync(arg('--gates-out'), JSON.stringify(gateLayout(model, graphs, grads))) : undefined);
+  }, argv.includes('--gates-out') ? (step) => fs.writeFileSync(arg('--gates-out'), JSON.stringify(gateLayout(model, step.graphs, step.gateGrads, step))) : undefined);
   // maxRSS is in KiB on Linux and macOS.
   const result: StepChildResult = { ...timing, startRssMiB, peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MIB };
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -69,6 +69,10 @@ test('scale bench: the step child runs an ONNX file and describes its gates for 
     const sites = layout.gates.flatMap((g) => g.sites);
     assert.ok(sites.every((s) => s.producer?.startsWith('/features/') && s.consumers.length > 0), 'every site names its torch.onnx-scoped producer and readers');
     assert.match(layout.classifier, /^\/classifier\//);
+    // What bench/torch-family-step.py computes the same BISE loss from, and its MI-alone check.
+    assert.deepEqual([layout.loss?.y.length, layout.loss?.heads.map((h) => h.weight.length / h.classes)], [TINY.batch, [layout.bottleneckDims.slice(1).reduce((a, b) => a * b, 1)]]);
+    assert.deepEqual(layout.miCheck?.gateGrads.map((g) => g.length), layout.gates.map((g) => g.units));
+    assert.equal(layout.miCheck?.z.length, layout.bottleneckDims.reduce((a, b) => a * b, 1));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
