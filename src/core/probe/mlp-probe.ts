@@ -22,10 +22,15 @@ export class MlpProbe {
   private hiddenOf(x: ArrayLike<number>, n: number): Float32Array {
     const { inFeatures: d, hidden: h } = this;
     const out = new Float32Array(n * h);
-    for (let i = 0; i < n; i++) for (let j = 0; j < h; j++) {
-      let s = this.b1[j];
-      for (let f = 0; f < d; f++) s += x[i * d + f] * this.w1[j * d + f];
-      out[i * h + j] = s > 0 ? s : 0;
+    const { w1, b1 } = this;
+    for (let i = 0; i < n; i++) {
+      const xi = i * d;
+      for (let j = 0; j < h; j++) {
+        const wj = j * d;
+        let s = b1[j];
+        for (let f = 0; f < d; f++) s += x[xi + f] * w1[wj + f];
+        out[i * h + j] = s > 0 ? s : 0;
+      }
     }
     return out;
   }
@@ -61,11 +66,15 @@ export class MlpProbe {
         }
         const gw1 = new Float32Array(h * d);
         const gb1 = new Float32Array(h);
-        for (let i = 0; i < n; i++) for (let j = 0; j < h; j++) {
-          if (hid[i * h + j] <= 0) continue;
-          const g = gh[i * h + j];
-          gb1[j] += g;
-          for (let f = 0; f < d; f++) gw1[j * d + f] += g * xb[i * d + f];
+        for (let i = 0; i < n; i++) {
+          const xi = i * d;
+          for (let j = 0; j < h; j++) {
+            if (hid[i * h + j] <= 0) continue;
+            const g = gh[i * h + j];
+            const wj = j * d;
+            gb1[j] += g;
+            for (let f = 0; f < d; f++) gw1[wj + f] += g * xb[xi + f];
+          }
         }
         opt.step(this.w1, gw1);
         opt.step(this.b1, gb1);
