@@ -7,6 +7,7 @@ import { Graph, Model, defaultOpset } from '../onnx/ir';
 import { ShapeMap, checkSupported, inferShapes } from '../onnx/shape-inference';
 import { foldShapes } from '../onnx/shape-folding/fold-shapes';
 import { BackwardGraph, buildBackward } from '../autodiff/backward';
+import { maxPoolGateGather } from './maxpool-gate-gather';
 import { DiscoverOptions, Discovery, discoverUnits } from '../units/discover';
 import { GateInput, GateSharing, buildGatedForward, gateInputsFor } from './gated-forward';
 import { FedInput, declaredInputs, fedInputs, shapeMap } from './model-inputs';
@@ -69,6 +70,7 @@ export function buildGateGradientGraphs(model: Model, options: GateGradientOptio
     targets: [...gates.map((g) => g.name), ...(options.weightTargets ?? [])],
     opset: defaultOpset(model),
   });
+  const backwardGraph = maxPoolGateGather(backward.graph, (name) => shapes.get(name));
   const forward = buildGatedForward(graph, discovery, gates, backward.savedIntermediates).graph;
   return {
     discovery,
@@ -77,7 +79,7 @@ export function buildGateGradientGraphs(model: Model, options: GateGradientOptio
     input: inputs[0].name,
     inputDims: inputs[0].dims,
     forward,
-    backward,
+    backward: backwardGraph === backward.graph ? backward : { ...backward, graph: backwardGraph },
     logits: gated.logits,
     bottleneck: gated.bottleneck,
     logitsDims: shapes.get(gated.logits) ?? [],
