@@ -107,3 +107,35 @@ function attrString(node: Node, key: string): string | undefined {
   const a = node.attributes[key];
   return a && a.type === 'string' ? a.value : undefined;
 }
+
+/**
+ * In one graph holding forward and backward (the fused step, runtime/fused-step-runner.ts): a Gather of a MaxPool's
+ * own input at its own indices is its output, exactly (the pool returns the value at its arg-max), so the Gather
+ * becomes the output, flattened. That happens where the pooled tensor is the gate's activation itself, i.e. while
+ * the gate vector is all open and its Mul is gone (graphs/one-gates.ts). An indices output nothing reads any more
+ * is then dropped from the MaxPool, and onnxruntime runs its blocked-layout kernel instead of the one that writes
+ * indices (ResNet-18, 224×224, batch 32: the stem pool with indices took 45 ms of the step).
+ */
+export function maxPoolGatherFromOutput(graph: Graph): Graph {
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  const flatOf = (name: string): string | undefined => {
+    const r = producer.get(name);
+    return r && r.opType === 'Reshape' && r.domain === '' ? r.inputs[0] : undefined;
+  };
+  const rewritten = new Map<Node, Node[]>();
+  for (const gather of graph.nodes) {
+    if (gather.opType !== 'Gather' || gather.domain !== '' || attrInt(gather, 'axis', 0) !== 0) continue;
+    const [h, idx] = [flatOf(gather.inputs[0]), flatOf(gather.inputs[1])];
+    const pool = idx === undefined ? undefined : producer.get(idx);
+    if (!h || !pool || pool.opType !== 'MaxPool' || pool.outputs[1] !== idx || pool.inputs[0] !== h) continue;
+    if (attrInt(pool, 'storage_order', 0) !== 0) continue;
+    // Same flattening as the Gather's data (Reshape to [-1]), applied to the pooled output.
+    rewritten.set(gather, [{ ...gather, opType: 'Reshape', inputs: [pool.outputs[0], producer.get(gather.inputs[0])!.inputs[1]], attributes: {} }]);
+  }
+  if (rewritten.size === 0) return graph;
+  const nodes = withoutDeadNodes({ ...graph, nodes: graph.nodes.flatMap((n) => rewritten.get(n) ?? [n]) }).nodes;
+  const read = new Set([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
+  const lean = nodes.map((n) => (n.opType === 'MaxPool' && n.outputs.length > 1 && !read.has(n.outputs[1]) ? { ...n, outputs: [n.outputs[0]] } : n));
+  return withoutDeadNodes({ ...graph, nodes: lean });
+}

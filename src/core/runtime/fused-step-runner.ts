@@ -17,6 +17,7 @@ import { serializeModel } from '../onnx/writer';
 import { GateGradientGraphs, GateGradientOptions, buildGateGradientGraphs } from '../graphs/gate-gradient-graphs';
 import { LossGraph, buildLossGraph } from '../graphs/loss-graph';
 import { chainGraphs } from '../graphs/chain-graphs';
+import { maxPoolGatherFromOutput } from '../graphs/maxpool-gate-gather';
 import { lowerConvs } from '../graphs/conv-lowering';
 import { ZeroChannelOptions } from '../graphs/zero-channels';
 import { FedInput, InputData } from '../graphs/model-inputs';
@@ -187,7 +188,7 @@ async function buildSessions(model: Model, graphs: GateGradientGraphs, loss: Los
   const results: ValueInfo[] = [graphs.logits, graphs.bottleneck, ...graphs.backward.gradOutputs.values()].map((name) => ({ name, dtype: 'float32', shape: null }));
   const engineOpsets = model.opsetImports.map((o) => (o.domain === '' ? { domain: '', version: ENGINE_OPSET } : o));
   const parts: { graph: Graph; opsets: Model['opsetImports'] }[] = fusesIntoEngineOpset(defaultOpset(model))
-    ? [{ graph: chainGraphs('bise_mask_step', [forward, loss.graph, backward], results), opsets: engineOpsets }]
+    ? [{ graph: maxPoolGatherFromOutput(chainGraphs('bise_mask_step', [forward, loss.graph, backward], results)), opsets: engineOpsets }]
     : [
         { graph: forward, opsets: model.opsetImports },
         { graph: chainGraphs('bise_mask_step_backward', [loss.graph, backward], results.slice(2)), opsets: [{ domain: '', version: ENGINE_OPSET }] },

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { Graph, Node, int64Tensor } from '../../../src/core/onnx/ir';
-import { maxPoolGateGather } from '../../../src/core/graphs/maxpool-gate-gather';
+import { maxPoolGateGather, maxPoolGatherFromOutput } from '../../../src/core/graphs/maxpool-gate-gather';
 import { buildGateGradientGraphs } from '../../../src/core/graphs/gate-gradient-graphs';
 import { readModelFile } from '../../../src/core/onnx/reader';
 import { runOnnx } from '../../support/ort';
@@ -91,4 +91,38 @@ test("a torchvision ResNet's step graph gathers at its stem pool instead of scat
   const ops = graphs.backward.graph.nodes.map((n) => n.opType);
   assert.ok(!ops.includes('ScatterElements'));
   assert.ok(graphs.backward.graph.nodes.some((n) => n.opType === 'Gather' && n.name.includes('::gather')));
+});
+
+test("a Gather of a MaxPool's own input at its indices becomes its output, and the unread indices output goes", async () => {
+  const g: Graph = {
+    name: 'g',
+    nodes: [
+      node('MaxPool', ['x'], ['y', 'idx'], { kernel_shape: { type: 'ints', value: [3, 3] }, strides: { type: 'ints', value: [2, 2] }, pads: { type: 'ints', value: [1, 1, 1, 1] } }),
+      node('Reshape', ['x', 'flat'], ['flat_x']),
+      node('Reshape', ['idx', 'flat'], ['flat_idx']),
+      node('Gather', ['flat_x', 'flat_idx'], ['picked'], { axis: { type: 'int', value: 0 } }),
+      node('Mul', ['picked', 'flat_dy'], ['product']),
+      node('Reshape', ['dy', 'flat'], ['flat_dy']),
+    ],
+    inputs: [
+      { name: 'x', dtype: 'float32', shape: X },
+      { name: 'dy', dtype: 'float32', shape: [2, 3, 5, 5] },
+    ],
+    outputs: [{ name: 'product', dtype: 'float32', shape: null }],
+    initializers: new Map([['flat', int64Tensor([1], [-1])]]),
+    valueInfo: new Map(),
+  };
+  // Reshape of dy after its reader: order does not matter to the rewrite; keep the graph topologically sorted for onnxruntime.
+  const sorted: Graph = { ...g, nodes: [g.nodes[0], g.nodes[1], g.nodes[2], g.nodes[3], g.nodes[5], g.nodes[4]] };
+  const after = maxPoolGatherFromOutput(sorted);
+  assert.ok(!after.nodes.some((n) => n.opType === 'Gather'));
+  const pool = after.nodes.find((n) => n.opType === 'MaxPool');
+  assert.deepEqual(pool?.outputs, ['y'], 'the indices output is dropped');
+  const f = feeds();
+  const dy = new ort.Tensor('float32', Float32Array.from({ length: 150 }, (_, i) => Math.cos(i)), [2, 3, 5, 5]);
+  const [a, b] = [await runOnnx(sorted, { x: f.x, dy }), await runOnnx(after, { x: f.x, dy })];
+  assert.deepEqual(Array.from(b.product.data as Float32Array), Array.from(a.product.data as Float32Array));
+  // A Gather at another tensor's indices (the gate's Mul between the activation and the pool) stays.
+  const gated: Graph = { ...sorted, nodes: sorted.nodes.map((n) => (n.opType === 'MaxPool' ? { ...n, inputs: ['x_gated'] } : n)).concat([]), inputs: [...sorted.inputs, { name: 'x_gated', dtype: 'float32', shape: X }] };
+  assert.equal(maxPoolGatherFromOutput(gated), gated);
 });

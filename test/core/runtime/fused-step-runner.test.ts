@@ -147,6 +147,27 @@ test('AlexNet (a gate read by a Gemm): forward and backward specialised for the 
   }
 });
 
+test("a torchvision ResNet (stem MaxPool): with its gate open the fused step reads the pool's output instead of gathering at its indices, and matches the two-session step", async () => {
+  const model = readModelFile(path.join(FIXTURES, 'zoo', 'resnet-op13.onnx'));
+  const options = { batchSize: 3, sharing: 'group' as const };
+  const ref = await GateGradientRunner.create(model, options, SESSION);
+  const fused = await FusedStepRunner.create(model, options, { headClasses: [2], gamma: 1 }, SESSION, 'open-gates');
+  try {
+    const zDim = fused.graphs.bottleneckDims.slice(1).reduce((a, b) => a * b, 1);
+    const heads = [new AuxHead(zDim, 2, createRng(8), { lr: 0.1, momentum: 0.9, weightDecay: 0 })];
+    const open = fused.graphs.gates.map((g) => new Float32Array(g.channels).fill(1));
+    await assertSameStep(fused, ref, batchFor(fused, model, 10, [2], 9), open, heads, { alpha: 1, gamma: 1, miSamples: 'all' }, 10, 'resnet, all gates open');
+    // Every vector but the stem's loses units: the stem's stays open, the others gather their live channels.
+    const pruned = fused.graphs.gates.map((g, i) => new Set(i === 0 ? [] : Array.from({ length: g.channels }, (_, c) => c).filter((c) => c % 3 === 1)));
+    await fused.specialize(pruned);
+    const gates = fused.graphs.gates.map((g, i) => new Float32Array(g.channels).map((_, c) => (pruned[i].has(c) ? 0 : 1)));
+    await assertSameStep(fused, ref, batchFor(fused, model, 10, [2], 10), gates, heads, { alpha: 1, gamma: 1, miSamples: 'all' }, 10, 'resnet, stem open, others pruned');
+  } finally {
+    await fused.release();
+    await ref.release();
+  }
+});
+
 test("the fused session runs without onnxruntime's memory pattern unless asked, or unless the budget turned the arena off", () => {
   assert.equal(withoutMemoryPattern({ threads: 2 }, {}).memoryPattern, false);
   assert.equal(withoutMemoryPattern({ frequencyConvMaxBytes: 10, memoryArena: true, memoryPattern: true }, { memoryBudgetBytes: 1e9 }).memoryPattern, false);
