@@ -16,6 +16,7 @@
  */
 import { Tensor, int64Tensor, intAttr, intsAttr, makeTensor, stringAttr } from '../src/core/onnx/ir';
 import { ConvShapes, GraphOps, depthwiseMatrix } from '../src/core/ops/depthwise-input-grad';
+import { flipTransposeWeight } from '../src/core/ops/defs/Conv';
 
 /** The conv's weight: its graph name, and its value when it is a constant (else it is flipped in the graph). */
 export interface ConvWeight {
@@ -285,22 +286,3 @@ export function flipTransposeInGraph(ops: GraphOps, weight: string, dims: readon
   return ops.op('Reshape', [flipped, ops.addConstant('flipped_shape', int64Tensor([2 + k.length], [cg * group, m / group, ...k]))]);
 }
 
-/** W [M, C/G, k…] -> W' [C, M/G, k…] with W'[g·Cg + c, m] = flip(W[g·Mg + m, c]). */
-export function flipTransposeWeight(w: Tensor, group: number): Tensor {
-  const [m, cg, ...k] = w.dims;
-  const kk = k.reduce((a, b) => a * b, 1);
-  const mg = m / group;
-  const src = w.data as Float32Array;
-  const out = new Float32Array(src.length);
-  for (let g = 0; g < group; g++) {
-    for (let mi = 0; mi < mg; mi++) {
-      for (let c = 0; c < cg; c++) {
-        const from = ((g * mg + mi) * cg + c) * kk;
-        const to = ((g * cg + c) * mg + mi) * kk;
-        // Reversing every spatial coordinate of a row-major block reverses its flat order.
-        for (let s = 0; s < kk; s++) out[to + s] = src[from + kk - 1 - s];
-      }
-    }
-  }
-  return makeTensor('float32', [cg * group, mg, ...k], out);
-}
