@@ -94,7 +94,9 @@ function inputGrad(ctx: GradientContext, dy: string): string {
 
 /** Speed work: BISE_STRIDED_DX=conv-transpose keeps every strided input gradient a ConvTranspose (the rule before). */
 function stridedFormsAllowed(): boolean {
-  return process.env.BISE_STRIDED_DX !== 'conv-transpose';
+  // Read through globalThis: the webview's type check reaches this file and knows no Node globals.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.BISE_STRIDED_DX !== 'conv-transpose';
 }
 
 /**
