@@ -1,15 +1,16 @@
 /**
  * `npm run bench:stream`: a streamed image CSV (data/streaming/) under an engine-like consumer. Generates a CSV of
- * PNG files (128×128 by default) in a temporary folder, then reads epochs of shuffled batches through the same
+ * PNG files (128×128 by default, --image-size; the model's input is --size) in a temporary folder, then reads epochs of shuffled batches through the same
  * readBatches the engine uses, with a step per batch: simulated (an await of --step-ms, as onnxruntime's run leaves
  * the main thread free), or with --model a real onnxruntime run of a small CNN on the batch (the demo CNN's blocks
  * at --size), timed alone first, so that what decoding takes from the step shows. Prints numbers, asserts nothing:
  *   - peak RSS of the whole process (decoding workers included) against what the float32 array would need;
  *   - images decoded per second and the cache's hits;
  *   - whether the step waits: time the consumer spent blocked on data, per batch;
+ *   - CPU time: the main thread's per batch (what the step's thread spends on data), the whole process's per image;
  *   - with --model: the step's median time alone and while decoding runs.
  *
- *   npm run bench:stream -- [--images 20000] [--size 128] [--batch 64] [--epochs 2] [--batches N] [--step-ms 100]
+ *   npm run bench:stream -- [--images 20000] [--size 128] [--image-size 128] [--batch 64] [--epochs 2] [--batches N] [--step-ms 100]
  *                          [--model] [--threads N] [--cache-mb 256] [--workers N] [--niceness 10]
  *                          [--dir reuse/this/folder] [--keep]
  * --workers fixes the number of decoding threads (default: the pool sizes itself, streaming/decode-pool.ts);
@@ -18,7 +19,7 @@
  * Distinct pictures are encoded once (1,000 of them) and written as many files, so generating 200,000 files takes
  * minutes, not an hour; every file is still read and decoded on its own.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -37,6 +38,7 @@ import { createSession } from '../src/core/runtime/session';
 interface Options {
   readonly images: number;
   readonly size: number;
+  readonly imageSize: number;
   readonly batch: number;
   readonly epochs: number;
   readonly batches: number;
@@ -62,6 +64,7 @@ function parseArgs(argv: readonly string[]): Options {
   return {
     images: Number(get('--images') ?? 20000),
     size: Number(get('--size') ?? 128),
+    imageSize: Number(get('--image-size') ?? get('--size') ?? 128),
     batch: Number(get('--batch') ?? 64),
     epochs: Number(get('--epochs') ?? 2),
     batches: Number(get('--batches') ?? Infinity),
@@ -102,7 +105,7 @@ function generate(dir: string, o: Options): string {
   const csv = join(dir, 'data.csv');
   if (existsSync(csv)) return csv;
   const t0 = performance.now();
-  const distinct = digitPictures(Math.min(1000, o.images), o.size);
+  const distinct = digitPictures(Math.min(1000, o.images), o.imageSize);
   const rows = ['path,label,bias'];
   for (let i = 0; i < o.images; i++) {
     const sub = `d${Math.floor(i / 1000)}`;
@@ -113,7 +116,7 @@ function generate(dir: string, o: Options): string {
   }
   writeFileSync(csv, rows.join('\n') + '\n');
   const mb = distinct.reduce((s, d) => s + d.png.length, 0) / distinct.length / 1024;
-  console.log(`generated ${o.images} PNGs of ${o.size}×${o.size} (${mb.toFixed(1)} KiB each on average) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`generated ${o.images} PNGs of ${o.imageSize}×${o.imageSize} (${mb.toFixed(1)} KiB each on average) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return csv;
 }
 
@@ -141,6 +144,21 @@ async function stepAlone(step: Step, o: Options): Promise<number> {
   return median(times);
 }
 
+/**
+ * CPU seconds the main thread has used (user + system), from /proc on Linux: process.cpuUsage() counts the decoding
+ * workers too. Elsewhere undefined.
+ */
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime) counted from the state, field 3; in clock ticks, 100 a second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
@@ -163,12 +181,14 @@ async function main(): Promise<void> {
     const floatGiB = (n * 3 * o.size * o.size * 4) / 2 ** 30;
     const workers = o.workers === undefined ? `self-sizing decoding pool (at most ${decodeWorkerCeiling()} workers)` : `${o.workers} decoding worker(s)`;
     const stepText = o.model ? `step: the demo CNN's forward at ${o.size}×${o.size}, ${alone.toFixed(0)} ms alone (median)` : `simulated step ${o.stepMs} ms`;
-    console.log(`${n} images, ${workers}, niceness ${o.niceness}, cache ${o.cacheMb} MiB, batch ${o.batch}, ${stepText}; in memory as float32 they would take ${floatGiB.toFixed(2)} GiB`);
+    const resize = o.imageSize === o.size ? '' : ` (resized from ${o.imageSize}×${o.imageSize})`;
+    console.log(`${n} images at ${o.size}×${o.size}${resize}, ${workers}, niceness ${o.niceness}, cache ${o.cacheMb} MiB, batch ${o.batch}, ${stepText}; in memory as float32 they would take ${floatGiB.toFixed(2)} GiB`);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const before = train.samples.stats();
       const waits: number[] = [];
       const steps: number[] = [];
       const cpu0 = process.cpuUsage();
+      const main0 = mainThreadCpuSeconds();
       const t0 = performance.now();
       const batches = batchIndices(n, { batchSize: o.batch, seed: deriveSeed(0, 'epoch', epoch), dropLast: true }).slice(0, o.batches);
       for await (const [b, batch] of readBatches(train, batches, { onWait: (ms) => waits.push(ms) })) {
@@ -180,6 +200,9 @@ async function main(): Promise<void> {
       }
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
+      const main1 = mainThreadCpuSeconds();
+      const mainText = main0 === undefined || main1 === undefined ? '' : `, main thread ${((1000 * (main1 - main0)) / batches.length).toFixed(1)} ms a batch`;
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const after = train.samples.stats();
       const decoded = after.loaded - before.loaded;
       const steady = waits.slice(1);
@@ -189,7 +212,7 @@ async function main(): Promise<void> {
       console.log(
         `epoch ${epoch + 1}: ${seconds.toFixed(1)} s, ${batches.length} batches, ${decoded} decoded (${(decoded / seconds).toFixed(0)} images/s), ${after.hits - before.hits} cache hits, ${after.rejected - before.rejected} turned away by the full cache; ` +
           `first batch waited ${waits[0].toFixed(0)} ms, then ${waited.length} of ${steady.length} batches waited (> 1 ms), ${total.toFixed(0)} ms in all (${((100 * total) / 1000 / seconds).toFixed(1)}% of the epoch); ` +
-          `step median ${median(steps).toFixed(0)} ms (alone ${alone.toFixed(0)}); process CPU ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores${pool}`,
+          `step median ${median(steps).toFixed(0)} ms (alone ${alone.toFixed(0)}); CPU: process ${(cpuSeconds / seconds).toFixed(2)} cores, ${((1000 * cpuSeconds) / (batches.length * o.batch)).toFixed(2)} ms an image${mainText}${pool}`,
       );
     }
     const stats = train.samples.stats();

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AnyDataset, datasetSize, isStreamed, isTokenDataset, sampleLength } from '../dataset';
+import { sampleDigest } from './sample-digest';
 
 export async function datasetsSha256(parts: readonly AnyDataset[]): Promise<string> {
   const h = createHash('sha256');
@@ -17,16 +18,12 @@ export async function datasetsSha256(parts: readonly AnyDataset[]): Promise<stri
       h.update(await part.samples.sampleDigests());
     } else {
       const length = sampleLength(part.dims);
-      for (let i = 0; i < datasetSize(part); i++) h.update(sha256(part.x.subarray(i * length, (i + 1) * length)));
+      for (let i = 0; i < datasetSize(part); i++) h.update(sampleDigest(part.x.subarray(i * length, (i + 1) * length)));
     }
     h.update(bytes(part.y));
     for (const b of part.biases) h.update(bytes(b));
   }
   return h.digest('hex');
-}
-
-function sha256(values: Float32Array): Buffer {
-  return createHash('sha256').update(bytes(values)).digest();
 }
 
 function bytes(a: Float32Array | Int32Array | BigInt64Array): Uint8Array {

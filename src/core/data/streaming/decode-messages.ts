@@ -1,16 +1,12 @@
 /** What the main thread and the image-decoding workers (decode-worker.ts) send each other. */
 import type { CsvImageRef } from '../csv-images';
+import type { PreparedImage, SampleTarget } from './prepare-image';
 
 export interface DecodeTask {
   readonly id: number;
   readonly images: readonly CsvImageRef[];
-}
-
-/** 8-bit RGB, row-major, pixel after pixel (alpha dropped: the planes never use it). */
-export interface DecodedPixels {
-  readonly width: number;
-  readonly height: number;
-  readonly rgb: Uint8Array;
+  /** What each image is made into (prepare-image.ts). */
+  readonly target: SampleTarget;
 }
 
 /** A failure as DatasetError's parts, so the main thread rethrows it naming the CSV, the row and the image. */
@@ -22,9 +18,9 @@ export interface DecodeFailure {
 
 export interface DecodeReply {
   readonly id: number;
-  /** Milliseconds the worker spent reading and decoding this task's images (the pool's measure of decoding speed). */
+  /** Milliseconds the worker spent reading, decoding and preparing this task's images (the pool's measure of decoding speed). */
   readonly busyMs: number;
-  readonly results: readonly ({ readonly ok: true; readonly pixels: DecodedPixels } | { readonly ok: false; readonly failure: DecodeFailure })[];
+  readonly results: readonly ({ readonly ok: true; readonly sample: PreparedImage } | { readonly ok: false; readonly failure: DecodeFailure })[];
 }
 
 /** What a worker is started with. */

@@ -1,6 +1,7 @@
 /**
- * A pool of worker threads that read and decode the images of a CSV dataset, so decoding runs on other cores
- * while the main thread (and onnxruntime) works on the current step. Tasks go out in small chunks, first come
+ * A pool of worker threads that read and decode the images of a CSV dataset and make them the model's samples
+ * (resized, normalised, digested: prepare-image.ts), so that work runs on other cores while the main thread (and
+ * onnxruntime) works on the current step. Tasks go out in small chunks, first come
  * first served; idle workers do not keep the process alive, and they end after a while without work.
  *
  * How many workers: as many as decode, at their measured speed, as fast as the step consumes images (the
@@ -15,7 +16,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CsvImageRef } from '../csv-images';
 import { DatasetError } from '../errors';
-import { DecodeReply, DecodeTask, DecodeWorkerData, DecodedPixels } from './decode-messages';
+import { DecodeReply, DecodeTask, DecodeWorkerData } from './decode-messages';
+import { PreparedImage, SampleTarget } from './prepare-image';
 import { StreamCancelledError } from './sample-stream';
 
 export interface DecodePoolOptions {
@@ -34,7 +36,7 @@ export interface DecodePoolOptions {
 }
 
 interface Settle {
-  readonly resolve: (pixels: DecodedPixels) => void;
+  readonly resolve: (sample: PreparedImage) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -147,15 +149,18 @@ export class DecodePool {
     return this.msPerImage === undefined ? undefined : 1000 / this.msPerImage;
   }
 
-  /** One promise per image, in order; a corrupt image rejects with a DatasetError naming the CSV, row and file. */
-  decode(images: readonly CsvImageRef[]): Promise<DecodedPixels>[] {
+  /**
+   * One promise per image, in order, made into target's samples (prepare-image.ts); a corrupt image rejects with a
+   * DatasetError naming the CSV, row and file.
+   */
+  decode(images: readonly CsvImageRef[], target: SampleTarget): Promise<PreparedImage>[] {
     if (this.closed) throw new Error('the image decoding workers were closed; open the dataset again');
-    const promises: Promise<DecodedPixels>[] = [];
+    const promises: Promise<PreparedImage>[] = [];
     for (let start = 0; start < images.length; start += this.chunk) {
       const part = images.slice(start, start + this.chunk);
       const settle: Settle[] = [];
-      for (let i = 0; i < part.length; i++) promises.push(new Promise<DecodedPixels>((resolve, reject) => settle.push({ resolve, reject })));
-      this.queue.push({ task: { id: this.nextId++, images: part }, settle });
+      for (let i = 0; i < part.length; i++) promises.push(new Promise<PreparedImage>((resolve, reject) => settle.push({ resolve, reject })));
+      this.queue.push({ task: { id: this.nextId++, images: part, target }, settle });
     }
     this.dispatch();
     return promises;
@@ -222,7 +227,7 @@ export class DecodePool {
       }
       reply.results.forEach((result, k) => {
         const settle = job?.settle[k];
-        if (result.ok) settle?.resolve(result.pixels);
+        if (result.ok) settle?.resolve(result.sample);
         else settle?.reject(new DatasetError(result.failure.source, result.failure.detail, result.failure.row));
       });
       this.dispatch();

@@ -1,32 +1,28 @@
 /**
- * The images of a CSV dataset as a sample source: decoded in worker threads, cached as the decoder's 8-bit RGB
- * at the image's own size, then converted, resized and normalised per batch with the very functions the
- * in-memory reader uses, so both give the same floats to the bit. (Caching 8-bit pixels after resizing would
- * round what the in-memory reader keeps as floats.)
+ * The images of a CSV dataset as a sample source: decoded, resized to the model's size, normalised and digested
+ * in worker threads (prepare-image.ts, with the very functions the in-memory reader uses, so both give the same
+ * floats and the same data hash to the bit), cached in the smallest exact form: a shrunk image as its normalised
+ * floats, which the step's thread only copies into the batch; one at the model's size as its 8-bit RGB, turned into
+ * floats there in one pass (prepare-image.ts: preparedWriter); an enlarged one as its own 8-bit RGB, resized there.
  */
-import { resizeBilinear } from '../bilinear-resize';
 import { ImageCsvPlan } from '../image-csv';
-import { ImageChannels, rgbaToPlanes } from '../image-planes';
-import { normalisePixels } from '../pixel-normalisation';
 import { DecodePool, DecodePoolOptions } from './decode-pool';
-import { DecodedPixels } from './decode-messages';
+import { PreparedImage, SampleTarget, preparedBytes, preparedWriter } from './prepare-image';
 import { SampleSource } from './sample-stream';
 
-export function imageCsvSource(plan: ImageCsvPlan, options: DecodePoolOptions = {}): SampleSource<DecodedPixels> {
+export function imageCsvSource(plan: ImageCsvPlan, options: DecodePoolOptions = {}): SampleSource<PreparedImage> {
   const pool = new DecodePool(options);
   const { dims, norm } = plan;
-  const [channels, height, width] = dims;
+  const target: SampleTarget = { dims, norm };
+  const write = preparedWriter(target);
   return {
     name: plan.file,
     count: plan.rowCount,
     dims,
-    load: (samples) => pool.decode(samples.map((row) => plan.imageAt(row))),
-    sizeOf: (raw) => raw.rgb.byteLength,
-    normalise(raw, _sample, out, offset) {
-      const planes = rgbaToPlanes(raw.rgb, raw.width, raw.height, channels as ImageChannels, 3);
-      const resized = resizeBilinear({ data: planes, channels, height: raw.height, width: raw.width }, height, width);
-      normalisePixels({ values: resized, layout: 'NCHW', count: 1, dims, divisor: 1 }, norm, out, offset);
-    },
+    load: (samples) => pool.decode(samples.map((row) => plan.imageAt(row)), target),
+    sizeOf: preparedBytes,
+    normalise: (raw, _sample, out, offset) => write(raw, out, offset),
+    digestOf: (raw) => raw.digest,
     cancelQueued: () => pool.cancelQueued(),
     pace: (count, heldMs, waitedMs) => pool.pace(count, heldMs, waitedMs),
     decoders: () => ({ workers: pool.workerTarget, imagesPerWorkerSecond: pool.imagesPerWorkerSecond }),

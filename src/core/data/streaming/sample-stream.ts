@@ -4,9 +4,9 @@
  * the batches in flight exist as floats. A stream is a view (rows of the source, in a layout) over one shared
  * core: the train/val/test splits of one file share its cache and its decoding workers.
  */
-import { createHash } from 'node:crypto';
 import { ByteBudgetCache } from './byte-budget-cache';
 import { DatasetError } from '../errors';
+import { sampleDigest } from './sample-digest';
 
 /** Where the raw samples come from (streaming/image-csv-source.ts, streaming/npy-source.ts). */
 export interface SampleSource<R> {
@@ -21,6 +21,11 @@ export interface SampleSource<R> {
   sizeOf(raw: R): number;
   /** Writes the sample normalised, C×H×W, into out from offset on. */
   normalise(raw: R, sample: number, out: Float32Array, offset: number): void;
+  /**
+   * The SHA-256 (sample-digest.ts) of what normalise writes, when the source computed it where it loaded the
+   * sample (a decoding worker): the step's thread then hashes only the channels-last layout of several channels.
+   */
+  digestOf?(raw: R): Uint8Array;
   /** Forgets loads queued but not started; their promises reject with StreamCancelledError. */
   cancelQueued(): void;
   /** The consumer held count samples for heldMs after waiting waitedMs for them: a source with workers sizes its pool by it. */
@@ -150,8 +155,9 @@ class StreamCore<R> {
       }
       const s = samples[k];
       if (digests.known[s] === 0) {
-        const values = out.subarray(base, base + length);
-        digests.bytes.set(createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest(), s * DIGEST_BYTES);
+        // Without scratch the sample was written C×H×W (or has one channel, the same bytes either way): the source's digest is of these very floats.
+        const made = scratch === undefined ? source.digestOf?.(raw) : undefined;
+        digests.bytes.set(made ?? sampleDigest(out.subarray(base, base + length)), s * DIGEST_BYTES);
         digests.known[s] = 1;
       }
     });

@@ -6,10 +6,13 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CsvImageRef } from '../../../../src/core/data/csv-images';
 import { DecodePool, decodeWorkerCeiling, decodeWorkersFor } from '../../../../src/core/data/streaming/decode-pool';
+import { SampleTarget } from '../../../../src/core/data/streaming/prepare-image';
 import { pngBytes, rgbaImage } from '../../../support/images';
 
 const dir = mkdtempSync(join(tmpdir(), 'bise-decode-pool-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const TARGET: SampleTarget = { dims: [3, 16, 16], norm: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } };
 
 function images(count: number): CsvImageRef[] {
   writeFileSync(join(dir, 'a.png'), pngBytes(16, 16, rgbaImage(16, 16, (x, y) => [x * 16, y * 16, 7])));
@@ -37,7 +40,7 @@ test('a self-sizing pool measures decoding, shrinks for a slow step, grows while
   try {
     assert.equal(pool.workerTarget, 3, 'before any measurement the pool may use its ceiling');
     assert.equal(pool.imagesPerWorkerSecond, undefined);
-    assert.equal((await Promise.all(pool.decode(images(8)))).length, 8);
+    assert.equal((await Promise.all(pool.decode(images(8), TARGET))).length, 8);
     assert.ok((pool.imagesPerWorkerSecond ?? 0) > 0);
     // A step of 10 s per batch of 8 wants under one image a second: one worker.
     pool.pace(8, 10_000, 0);
@@ -76,7 +79,7 @@ test('on Linux the workers beyond one per core but one run at a lower priority t
   assert.ok(!niceValues().includes(base + 7));
   const pool = new DecodePool({ workers: 3, niceness: 7, lowPriorityAfter: 1 });
   try {
-    await Promise.all(pool.decode(images(24)));
+    await Promise.all(pool.decode(images(24), TARGET));
     assert.equal(niceValues().filter((n) => n === base + 7).length, 2, `thread nice values: ${niceValues().join(' ')}`);
     assert.equal(getPriority(), base, 'the process (main thread) keeps its priority');
   } finally {
