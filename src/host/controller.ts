@@ -24,6 +24,7 @@ import { ProgressThrottle } from './run-view';
 import { RunRegistry } from './run-registry';
 import { loadSavedChoice, saveChoice } from './saved-choice';
 import { RunOutcome, startWorker, WorkerRun } from './worker-client';
+import { memoryMbSetting } from './memory-setting';
 import { savedTokenizer, tokenizerOptions } from './tokenizer-options';
 
 const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -138,7 +139,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
     const panel = BisePanel.show(this, { view: 'setup', modelPath: DEMO.modelPath }, 'BISE: demo');
     const outDir = runFolder(this.context.globalStorageUri.fsPath, DEMO.modelPath);
     const provider = this.defaultProvider();
-    this.startRun(panel, DEMO.modelPath, { kind: 'demo', outDir, seed: 0, provider, ...this.threads() }, `demo: ${path.basename(DEMO.modelPath)} on BiasedMNIST ρ=${DEMO.data.rho} (${DEMO.summary})`, null);
+    this.startRun(panel, DEMO.modelPath, { kind: 'demo', outDir, seed: 0, provider, ...this.threads(), ...this.memoryMb() }, `demo: ${path.basename(DEMO.modelPath)} on BiasedMNIST ρ=${DEMO.data.rho} (${DEMO.summary})`, null);
   }
 
   /** bise.openReport: a report.json in the panel (allowed in Restricted Mode: it only reads and validates JSON). */
@@ -258,6 +259,11 @@ export class BiseController implements PanelHost, vscode.Disposable {
     return Number.isInteger(t) && t > 0 ? { threads: t } : {};
   }
 
+  /** bise.memoryMb for the jobs that run the mask step (an audit runs none). */
+  private memoryMb(): { memoryMb?: number } {
+    return memoryMbSetting(this.config().get<number>('memoryMb', 0));
+  }
+
   /** The form at once, then the model's summary when the worker has read it. */
   private showSetup(panel: BisePanel, modelPath: string): void {
     panel.post(this.setupMessage(modelPath));
@@ -313,7 +319,7 @@ export class BiseController implements PanelHost, vscode.Disposable {
         this.log(`could not save the form choice next to the model: ${(e as Error).message}`);
       }
     }
-    const job = { ...built.job, ...(built.job.threads === undefined ? this.threads() : {}) };
+    const job = { ...built.job, ...(built.job.threads === undefined ? this.threads() : {}), ...this.memoryMb() };
     this.startRun(panel, modelPath, job, `${path.basename(modelPath)} on ${describeDataset(job.data)}`, job.config.maxEpochs);
   }
 

@@ -111,6 +111,8 @@ export interface ExtractJobSpec {
   readonly bottleneck?: string;
   readonly provider: ExecutionProvider;
   readonly threads?: number;
+  /** MiB the mask step may take (absent: the engine's default, half of the free memory), as `bise extract --memory-mb`. */
+  readonly memoryMb?: number;
   readonly randomSeeds: number;
   readonly probe: boolean;
   readonly probeEpochs: number;
@@ -129,6 +131,7 @@ export interface DemoJobSpec {
   readonly seed: number;
   readonly provider: ExecutionProvider;
   readonly threads?: number;
+  readonly memoryMb?: number;
 }
 
 /** `bise audit`: accuracy per group, Fairlearn's fairness metrics and the bias probe of a model; no mask learning. */
@@ -261,6 +264,7 @@ export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', '
     bottleneck: optional(string),
     provider,
     threads: optional(positiveInteger),
+    memoryMb: optional(positiveInteger),
     randomSeeds: count,
     probe: boolean,
     probeEpochs: positiveInteger,
@@ -268,7 +272,7 @@ export const jobSpecDecoder: Decoder<JobSpec> = tagged<JobSpec, 'kind'>('job', '
     biasNoise: optional(biasNoiseFraction),
     units: optional(oneOf<UnitChoice>(...UNIT_CHOICES)),
   }),
-  demo: object<DemoJobSpec>({ kind: literal('demo'), outDir: string, seed: finiteNumber, provider, threads: optional(positiveInteger) }),
+  demo: object<DemoJobSpec>({ kind: literal('demo'), outDir: string, seed: finiteNumber, provider, threads: optional(positiveInteger), memoryMb: optional(positiveInteger) }),
   audit: object<AuditJobSpec>({
     kind: literal('audit'),
     modelPath: string,

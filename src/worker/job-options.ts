@@ -62,6 +62,7 @@ export function extractJobOptions(job: JobSpec): ExtractJobOptions {
       overwrite: true,
       provider: job.provider,
       threads: job.threads,
+      ...(job.memoryMb !== undefined && { memoryMb: job.memoryMb }),
     };
   }
   return {
@@ -73,6 +74,7 @@ export function extractJobOptions(job: JobSpec): ExtractJobOptions {
     bottleneck: job.bottleneck,
     provider: job.provider,
     threads: job.threads,
+    ...(job.memoryMb !== undefined && { memoryMb: job.memoryMb }),
     randomSeeds: job.randomSeeds,
     probe: job.probe,
     probeEpochs: job.probeEpochs,

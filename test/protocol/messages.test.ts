@@ -131,15 +131,17 @@ test('malformed or unknown worker messages are dropped and logged, never thrown'
 
 test('host → worker messages decode, and a start with a bad job is refused with the field named', () => {
   const csvJob: JobSpec = { ...job, data: { kind: 'image-csv', csv: '/ws/l.csv', columns: { path: 'file', target: 'digit', bias: ['colour', 'shape'] } } };
-  const good: HostToWorker[] = [{ type: 'start', job }, { type: 'start', job: csvJob }, { type: 'cancel' }, { type: 'start', job: { kind: 'demo', outDir: '/x', seed: 0, provider: 'cpu', threads: 2 } }];
+  const good: HostToWorker[] = [{ type: 'start', job }, { type: 'start', job: csvJob }, { type: 'cancel' }, { type: 'start', job: { kind: 'demo', outDir: '/x', seed: 0, provider: 'cpu', threads: 2, memoryMb: 256 } }, { type: 'start', job: { ...job, memoryMb: 512 } }];
   for (const m of good) assert.deepEqual(receive(hostToWorkerDecoder, wire(m), 'host', () => assert.fail()), m);
   const { log, lines } = collect();
   assert.equal(receive(hostToWorkerDecoder, { type: 'start', job: { ...job, config: { ...job.config, batchSize: 0 } } }, 'host', log), undefined);
   assert.equal(receive(hostToWorkerDecoder, { type: 'start', job: { ...job, data: { kind: 'cifar' } } }, 'host', log), undefined);
   assert.equal(receive(hostToWorkerDecoder, { type: 'start', job: { ...job, provider: 'tpu' } }, 'host', log), undefined);
+  assert.equal(receive(hostToWorkerDecoder, { type: 'start', job: { ...job, memoryMb: 0 } }, 'host', log), undefined);
   assert.match(lines[0], /job\.config\.batchSize: expected a positive integer, found 0/);
   assert.match(lines[1], /job\.data: unknown dataset kind "cifar"/);
   assert.match(lines[2], /job\.provider: expected one of "cpu", "cuda", "webgpu"/);
+  assert.match(lines[3], /job\.memoryMb: expected a positive integer, found 0/);
 });
 
 test('webview → host messages decode; malformed ones are dropped', () => {

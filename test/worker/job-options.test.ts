@@ -32,3 +32,10 @@ test('where the training bias labels come from and the flipped fraction reach th
   assert.equal(older.biasNoise, 0);
   assert.deepEqual([older.randomSeeds, older.probe, older.probeEpochs], [2, true, 5], 'the other run options are unchanged');
 });
+
+test('the memory budget (bise.memoryMb) reaches the extract and demo jobs; a spec without it leaves the engine its default', () => {
+  assert.equal(extractJobOptions({ ...job, memoryMb: 512 }).memoryMb, 512);
+  assert.equal(extractJobOptions({ kind: 'demo', outDir: '/store/demo', seed: 0, provider: 'cpu', memoryMb: 300 }).memoryMb, 300);
+  assert.ok(!('memoryMb' in extractJobOptions(job)));
+  assert.ok(!('memoryMb' in extractJobOptions({ kind: 'demo', outDir: '/store/demo', seed: 0, provider: 'cpu' })));
+});

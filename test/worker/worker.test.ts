@@ -73,7 +73,7 @@ function tinyJob(): { dir: string; job: ExtractJobSpec } {
 
 test('the worker runs an extract job: ready, events, done with the report folder, exit 0', async () => {
   const { dir, job } = tinyJob();
-  const run = await runWorker({ type: 'start', job });
+  const run = await runWorker({ type: 'start', job: { ...job, memoryMb: 1 } });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.messages[0].type, 'ready');
   const last = run.messages[run.messages.length - 1];
@@ -89,6 +89,8 @@ test('the worker runs an extract job: ready, events, done with the report folder
   assert.ok(events.some((e) => e.type === 'masks' && e.groups.length === 4));
   assert.ok(events.some((e) => e.type === 'progress'));
   assert.ok(events.some((e) => e.type === 'log' && /pruned model verified/.test(e.message)));
+  // bise.memoryMb reaches the engine: under 1 MiB nothing fits, and it says that it took the leanest configuration.
+  assert.ok(events.some((e) => e.type === 'log' && /^memory budget 1 MiB: .*none fits; chose the leanest/.test(e.message)), JSON.stringify(events.filter((e) => e.type === 'log')));
   assert.equal(run.messages.filter((m) => m.type === 'done' || m.type === 'failed' || m.type === 'cancelled').length, 1);
 });
 

@@ -5,7 +5,7 @@ import { defineSpec } from '../infra/flag-spec';
 import { runCommand } from '../infra/run-command';
 import { runTrainJob } from '../../core/jobs/train-job';
 import { trainingFlags, trainConfig } from './training-flags';
-import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
+import { DATA_FLAGS, MEMORY_FLAG, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
 import { TEXT_FLAGS } from './text-flags';
 
 export const finetuneCommand = defineCommand({
@@ -20,6 +20,7 @@ export const finetuneCommand = defineCommand({
       ...DATA_FLAGS,
       ...TEXT_FLAGS,
       ...RUNTIME_FLAGS,
+      MEMORY_FLAG,
     ],
   }),
 });
@@ -39,6 +40,7 @@ export function main(argv: readonly string[]): Promise<number> {
         overwrite: f.overwrite,
         commandLine: `bise finetune ${argv.join(' ')}`,
         ...runtimeOptions(f),
+        memoryMb: f.memoryMb,
       },
       ctx,
     );

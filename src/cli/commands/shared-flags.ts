@@ -51,12 +51,12 @@ export const RUNTIME_FLAGS = [
   { name: 'threads', type: 'integer', min: 1, help: 'intra-op threads (default: one per core)' },
 ] as const satisfies readonly FlagSpec[];
 
-/** `extract`: the mask step's memory budget (runtime/memory-budget.ts). */
+/** `extract`, `train`, `finetune`: the memory budget of the mask step or the training step (runtime/memory-budget.ts). */
 export const MEMORY_FLAG = {
   name: 'memory-mb',
   type: 'integer',
   min: 1,
-  help: "memory the mask step may take, in MiB (default: half of the free memory): under a tight budget the engine computes fewer convs in the frequency domain and turns onnxruntime's memory arena off (slower, same results), and says in the log which it chose",
+  help: "memory a step (extract: the mask step; train, finetune: the training step) may take, in MiB (default: half of the free memory): under a tight budget the engine computes fewer convs in the frequency domain and turns onnxruntime's memory arena off (slower, same results), and says in the log which it chose",
 } as const satisfies FlagSpec;
 
 /** The data flags; the text ones (text-flags.ts) only on the commands that take text. */

@@ -5,7 +5,7 @@ import { runCommand } from '../infra/run-command';
 import { runTrainJob } from '../../core/jobs/train-job';
 import { DEFAULT_TRAIN_CONFIG as D } from '../../core/bise/train';
 import { trainingFlags, trainConfig } from './training-flags';
-import { DATA_FLAGS, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
+import { DATA_FLAGS, MEMORY_FLAG, RUNTIME_FLAGS, dataSpec, runtimeOptions } from './shared-flags';
 import { TEXT_FLAGS } from './text-flags';
 
 export const trainCommand = defineCommand({
@@ -21,6 +21,7 @@ export const trainCommand = defineCommand({
       ...DATA_FLAGS,
       ...TEXT_FLAGS,
       ...RUNTIME_FLAGS,
+      MEMORY_FLAG,
     ],
   }),
 });
@@ -38,6 +39,7 @@ export function main(argv: readonly string[]): Promise<number> {
         overwrite: f.overwrite,
         commandLine: `bise train ${argv.join(' ')}`,
         ...runtimeOptions(f),
+        memoryMb: f.memoryMb,
       },
       ctx,
     );

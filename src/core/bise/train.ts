@@ -13,7 +13,8 @@ import { trainingSampleWeights } from '../data/group-weights';
 import { BatchNormMode, buildTrainingGraphs } from '../graphs/training-graphs';
 import { updateRunningStatistics } from '../graphs/batchnorm-training';
 import { DifferentiableRunner } from '../runtime/differentiable-runner';
-import { SessionConfig, lowersConvs } from '../runtime/session';
+import { SessionConfig } from '../runtime/session';
+import { budgetedTrainingGraphs } from '../runtime/training-memory-budget';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
 import { Adam } from './adam';
 import { Sgd } from './sgd';
@@ -75,9 +76,11 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   const { model, train, val, config, signal } = inputs;
   const emit: EventSink = inputs.onEvent ?? (() => undefined);
   const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
-  // The frequency-domain convs are for onnxruntime's cpu provider, as the mask step's (session.ts lowersConvs).
-  const graphs = buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, { ...sequence, frequencyConvs: lowersConvs(inputs.session ?? {}) });
-  const runner = await DifferentiableRunner.create(model, graphs, inputs.session);
+  // The frequency-domain convs are for onnxruntime's cpu provider, as the mask step's (session.ts lowersConvs), and
+  // only where the memory budget leaves room for their spectra (runtime/training-memory-budget.ts).
+  const budgeted = budgetedTrainingGraphs((chosen) => buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, { ...sequence, ...chosen }), inputs.session ?? {});
+  const { graphs } = budgeted;
+  const runner = await DifferentiableRunner.create(model, graphs, budgeted.config);
   const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
   const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
   const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((name) => [name, initial(name)]));

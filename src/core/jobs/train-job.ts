@@ -17,6 +17,7 @@ import { predictDataset } from '../bise/predict';
 import { AccuracyBreakdown } from '../metrics/group-accuracy';
 import { multiBiasBreakdown } from '../metrics/breakdown';
 import { ExecutionProvider } from '../runtime/session';
+import { MIB, defaultMemoryBudgetBytes } from '../runtime/memory-budget';
 import { AnyDataset } from '../data/dataset';
 import { BuiltinDatasetSpec, LoadedData, isTextSpec, loadBuiltinDataset } from './builtin-datasets';
 import { TextTraining, checkTokenizerTarget, fitTextTraining, textTraining } from './train-text-data';
@@ -45,6 +46,8 @@ export interface TrainJobOptions {
   readonly overwrite: boolean;
   readonly provider?: ExecutionProvider;
   readonly threads?: number;
+  /** MiB the training step may take (default: half of the free memory, as extract's); the engine picks its configuration by it (runtime/memory-budget.ts). */
+  readonly memoryMb?: number;
   /** The command line that produced the model, recorded in its metadata. */
   readonly commandLine?: string;
 }
@@ -68,7 +71,13 @@ export async function runTrainJob(o: TrainJobOptions, ctx: JobContext): Promise<
   const source: Model = o.modelPath ? readModelFile(o.modelPath) : buildArchitecture(o.architecture, o.config.seed, text);
   const data: LoadedData<AnyDataset> = text && isTextSpec(o.data) ? fitTextTraining(source, text, o.modelPath ?? `the fresh ${o.architecture}`, o.data) : loadBuiltinDataset(o.data);
   const session = { provider: o.provider, threads: o.threads, onNote: (m: string) => ctx.onEvent({ type: 'log', level: 'warn', message: m }) };
-  const result = await trainWeights({ model: source, train: data.train, val: data.val, config: o.config, session, onEvent: ctx.onEvent, signal: ctx.signal });
+  // The budget is for the training step's sessions; the test predictions below run one inference session.
+  const budgeted = {
+    ...session,
+    memoryBudgetBytes: o.memoryMb !== undefined ? o.memoryMb * MIB : defaultMemoryBudgetBytes(),
+    onMemoryChoice: (m: string) => ctx.onEvent({ type: 'log', level: 'info', message: m }),
+  };
+  const result = await trainWeights({ model: source, train: data.train, val: data.val, config: o.config, session: budgeted, onEvent: ctx.onEvent, signal: ctx.signal });
   const { predictions } = await predictDataset(result.model, data.test, session);
   const test = multiBiasBreakdown(predictions, data.test.y, data.test.biases, data.test.numClasses, data.test.biasClasses);
   // Several attributes: each one's numbers and the joint cells too; one attribute: the record as before.

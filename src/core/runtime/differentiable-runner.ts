@@ -97,7 +97,7 @@ export class DifferentiableRunner {
    * after building dense then specialised).
    */
   static async create(model: Model, pair: DifferentiablePair, budgeted: SessionConfig = {}, start?: Specialisation): Promise<DifferentiableRunner> {
-    const config = withMemoryBudget(pair, budgeted);
+    const config = withMemoryBudget(pair, budgeted, 'two-session');
     const sessions = await createSessions(model, start ? specialisedGraphs(pair, start, config) : denseGraphs(pair, config), config);
     const resolved: SessionConfig = { ...config, provider: sessions.provider, onNote: undefined };
     if (!start) return new DifferentiableRunner(pair, model, densePair(sessions), resolved, sessions.provider);

@@ -1,16 +1,22 @@
 /**
  * The step's sessions under a memory budget: from the estimate of memory-estimate.ts, the fastest configuration
- * that fits, in this order: every qualifying conv in the frequency domain (the fast default), then onnxruntime's
- * memory pattern off, then the convs with the largest activation spectra direct, one size at a time, then every conv
- * direct, then onnxruntime's arena off (memory pattern on again: leaner without the arena). Measured on SimpleConvNet
- * (batch 100, CPU ms per step on a loaded machine): 664, 815, 998 … 1,447 and 2,178 ms, peak RSS 1,190 → 443 MiB. Every configuration computes the same step (the lowered conv equals the direct one up to float32
- * rounding), so only speed and memory depend on the choice.
+ * that fits, else the leanest. Every configuration computes the same step (the lowered conv equals the direct one up
+ * to float32 rounding), so only speed and memory depend on the choice.
+ *
+ * The fused mask step that extract runs (one session, fused-step-runner.ts, the arena on and the memory pattern
+ * off): every qualifying conv in the frequency domain, then the convs with the largest activation spectra direct,
+ * one size at a time, down to every conv direct (SimpleConvNet, batch 100, 2 threads: 466 … 1,270 CPU ms per step,
+ * peak RSS 861 → 259 MiB). A two-session step (GateGradientRunner): every qualifying conv in the frequency domain,
+ * then onnxruntime's memory pattern off, then the convs with the largest spectra direct, one size at a time, then
+ * every conv direct, then the arena off (memory pattern on again: leaner without the arena); SimpleConvNet, batch
+ * 100, CPU ms per step on a loaded machine: 664, 815, 998 … 1,447 and 2,178 ms, peak RSS 1,190 → 443 MiB. The
+ * training step's choice: training-memory-budget.ts.
  */
 import * as os from 'node:os';
 import { inferShapes } from '../onnx/shape-inference';
 import type { DifferentiablePair } from './differentiable-runner';
 import { SessionConfig, lowersConvs } from './session';
-import { SessionGraph, StepMemoryEstimate, estimateStepMemory, loweredWorkspaces } from './memory-estimate';
+import { FusedStepMemoryEstimate, SessionGraph, StepMemoryEstimate, estimateFusedStepMemory, estimateStepMemory, fusedStepGraph, loweredWorkspaces } from './memory-estimate';
 
 export interface MemoryConfiguration {
   /** Convs whose activation spectra take more bytes stay direct; 0: every conv direct. */
@@ -20,7 +26,7 @@ export interface MemoryConfiguration {
 }
 
 /**
- * Fitted to the peak RSS a step adds to its process (SimpleConvNet with 0–6 of its 6 lowered convs and the arena
+ * The two-session step's factors, fitted to the peak RSS a step adds to its process (SimpleConvNet with 0–6 of its 6 lowered convs and the arena
  * on or off, ResNet-18 with the arena on or off, batch 100; bench/scale's memory section): a weight is held about
  * 2.4 times per session that reads it (the model's array, onnxruntime's initializer and its prepacked, blocked
  * copy; the kernel spectra are not prepacked), and each tensor kept between forward and backward about 4 times
@@ -35,6 +41,23 @@ export const KEPT_FACTOR = 4;
 export const ARENA_INTERMEDIATE_FACTOR = 2;
 /** With the arena on and the memory pattern off, the arena's blocks outgrow the live set by fragmentation (fitted as above). */
 export const ARENA_NO_PATTERN_FACTOR = 1.25;
+
+/**
+ * The fused step's factors, fitted to its peak RSS over the RSS before the model was read, measured one child
+ * process per configuration with bench/memory-fit.ts (bench/memory-fit-data/fused-step.jsonl; 2 threads, the arena
+ * on and the memory pattern off, as the step runs): SimpleConvNet at batch 100 and 32 with 0–6 of its 6 qualifying
+ * convs lowered, ResNet-18, the MLP, and MobileNetV2, AlexNet and DenseNet of test/fixtures/zoo at batch 100 and 32.
+ * Constants, the lowered convs' kernel spectra among them, are held about 2.5 times (the model's array, onnxruntime's
+ * initializer and its prepacked copy); the largest live set of intermediates about 2.4 times (the arena's blocks
+ * grow in doubling regions and fragment; onnxruntime's layout reorders are not in the graph); any session about
+ * 35 MiB (the MLP's whole step). Rounded up from the least-squares fit (about 2.4 and 2.1–2.2: −16% … +20%) so that no estimate
+ * falls more than 10% short: −9.5% … +27% of the 24 peaks, within ±10% on 14. The arena's peaks do not even fall
+ * monotonically as convs leave the frequency domain (SimpleConvNet, batch 100: 389 MiB with 3 convs lowered, 406
+ * with 2), which bounds how close a sum of parts can come.
+ */
+export const FUSED_CONSTANT_FACTOR = 2.5;
+export const FUSED_INTERMEDIATE_FACTOR = 2.4;
+export const SESSION_BYTES = 35 * 2 ** 20;
 
 /** Share of the free memory the step may take when the user gives no budget (the data cache takes at most a quarter). */
 export const DEFAULT_BUDGET_SHARE = 0.5;
@@ -52,6 +75,11 @@ export function configurationBytes(e: StepMemoryEstimate, c: Omit<MemoryConfigur
   return WEIGHT_FACTOR * e.constants + e.spectra + KEPT_FACTOR * e.kept + intermediates;
 }
 
+/** Bytes the fused step adds to the process (the model as read included), with the arena on and the pattern off. */
+export function fusedConfigurationBytes(e: FusedStepMemoryEstimate): number {
+  return SESSION_BYTES + FUSED_CONSTANT_FACTOR * (e.constants + e.spectra) + FUSED_INTERMEDIATE_FACTOR * e.intermediates;
+}
+
 /** From fastest to leanest, given the activation spectra of the convs the frequency domain would take (bytes). */
 export function memoryConfigurations(workspaces: readonly number[]): MemoryConfiguration[] {
   const limits = [...[...new Set(workspaces)].sort((a, b) => b - a), 0];
@@ -60,6 +88,17 @@ export function memoryConfigurations(workspaces: readonly number[]): MemoryConfi
     ...limits.map((l) => ({ frequencyConvMaxBytes: l, memoryArena: true, memoryPattern: false })),
     { frequencyConvMaxBytes: 0, memoryArena: false, memoryPattern: true },
   ];
+}
+
+/**
+ * The fused step's configurations from fastest to leanest: fewer and fewer convs in the frequency domain. Its one
+ * session runs with the arena on and the memory pattern off (fused-step-runner.ts withoutMemoryPattern); the arena
+ * off was no leaner there (batch 100, every conv direct, peak RSS with the arena on / off with the pattern / off
+ * without it: SimpleConvNet 259 / 280 / 323 MiB, ResNet-18 262 / 275 / 275, MobileNetV2 82 / 130 / 97).
+ */
+export function fusedMemoryConfigurations(workspaces: readonly number[]): MemoryConfiguration[] {
+  const limits = [...[...new Set(workspaces)].sort((a, b) => b - a), 0];
+  return limits.map((l) => ({ frequencyConvMaxBytes: l, memoryArena: true, memoryPattern: false }));
 }
 
 export interface MemoryCandidate {
@@ -72,11 +111,11 @@ export interface MemoryChoice extends MemoryCandidate {
   readonly fits: boolean;
 }
 
-/** The first candidate (fastest) that fits the budget, else the leanest. */
+/** The first candidate (fastest) that fits the budget, else the leanest by its estimate (the later of equals). */
 export function chooseConfiguration(candidates: readonly MemoryCandidate[], budgetBytes: number): MemoryChoice {
   if (candidates.length === 0) throw new Error('chooseConfiguration: no candidate configuration');
   const fitting = candidates.find((c) => c.bytes <= budgetBytes);
-  return fitting ? { ...fitting, fits: true } : { ...candidates[candidates.length - 1], fits: false };
+  return fitting ? { ...fitting, fits: true } : { ...candidates.reduce((lean, c) => (c.bytes <= lean.bytes ? c : lean)), fits: false };
 }
 
 const mib = (bytes: number): string => `${Math.round(bytes / MIB).toLocaleString('en-US')} MiB`;
@@ -91,9 +130,13 @@ export function describeConfiguration(c: MemoryConfiguration, workspaces: readon
 
 /** The log line: budget, the fastest configuration's estimate, and what was chosen with its estimate. */
 export function choiceMessage(choice: MemoryChoice, candidates: readonly MemoryCandidate[], workspaces: readonly number[], budgetBytes: number): string {
-  const fastest = candidates[0];
-  const chosen = `${describeConfiguration(choice.configuration, workspaces)} (estimated ${mib(choice.bytes)})`;
-  if (choice.configuration === fastest.configuration) return `memory budget ${mib(budgetBytes)}: the fastest configuration fits: ${chosen}`;
+  return budgetChoiceMessage(choice, candidates[0], describeConfiguration(choice.configuration, workspaces), budgetBytes);
+}
+
+/** choiceMessage with the chosen configuration already described (the training step's have their own words). */
+export function budgetChoiceMessage(choice: MemoryChoice, fastest: MemoryCandidate, described: string, budgetBytes: number): string {
+  const chosen = `${described} (estimated ${mib(choice.bytes)})`;
+  if (choice.fits && choice.configuration === fastest.configuration) return `memory budget ${mib(budgetBytes)}: the fastest configuration fits: ${chosen}`;
   const head = `memory budget ${mib(budgetBytes)}: the fastest configuration would take an estimated ${mib(fastest.bytes)}`;
   return choice.fits ? `${head}; chose ${chosen}` : `${head} and none fits; chose the leanest, ${chosen}: the step may take more memory than the budget`;
 }
@@ -106,19 +149,25 @@ function sessionGraphs(pair: DifferentiablePair): [SessionGraph, SessionGraph] {
   ];
 }
 
+/** How the step runs its forward and backward: joined in one session (the mask step extract runs) or as two. */
+export type StepSessions = 'fused' | 'two-session';
+
 /**
  * The session config a runner uses for this pair: unchanged without memoryBudgetBytes; with it, frequencyConvMaxBytes,
  * memoryArena and memoryPattern of the fastest configuration whose estimate fits, said through onMemoryChoice. Providers other
  * than cpu keep their own allocators: the budget is not applied there.
  */
-export function withMemoryBudget(pair: DifferentiablePair, config: SessionConfig): SessionConfig {
+export function withMemoryBudget(pair: DifferentiablePair, config: SessionConfig, sessions: StepSessions = 'fused'): SessionConfig {
   const { memoryBudgetBytes: budget, onMemoryChoice, ...rest } = config;
   if (budget === undefined || (config.provider ?? 'cpu') !== 'cpu') return rest;
   const [forward, backward] = sessionGraphs(pair);
-  const workspaces = lowersConvs(config) ? loweredWorkspaces(forward, backward) : [];
-  const candidates = memoryConfigurations(workspaces).map((configuration) => {
+  const joined = sessions === 'fused' ? fusedStepGraph(forward, backward) : undefined;
+  const workspaces = !lowersConvs(config) ? [] : joined ? loweredWorkspaces(joined) : loweredWorkspaces(forward, backward);
+  const configurations = joined ? fusedMemoryConfigurations(workspaces) : memoryConfigurations(workspaces);
+  const candidates = configurations.map((configuration) => {
     const lowering = configuration.frequencyConvMaxBytes > 0 ? { maxWorkspaceBytes: configuration.frequencyConvMaxBytes } : undefined;
-    return { configuration, bytes: configurationBytes(estimateStepMemory(forward, backward, lowering), configuration) };
+    const bytes = joined ? fusedConfigurationBytes(estimateFusedStepMemory(joined, lowering)) : configurationBytes(estimateStepMemory(forward, backward, lowering), configuration);
+    return { configuration, bytes };
   });
   const choice = chooseConfiguration(candidates, budget);
   onMemoryChoice?.(choiceMessage(choice, candidates, workspaces, budget));

@@ -1,14 +1,17 @@
 /**
- * What the two sessions of a step (forward, backward) will hold, estimated from the graphs and their static shapes
- * before any session is built: the constants in the sessions, the tensors the step keeps between forward and
- * backward, and each session's largest set of live intermediates, with the activation spectra of the convs the
- * frequency domain would take (graphs/frequency-conv) added where they run.
+ * What a step's sessions will hold, estimated from the graphs and their static shapes before any session is built.
+ * Two sessions (forward, backward: weight training): the constants in the sessions, the tensors the step keeps
+ * between forward and backward, and each session's largest set of live intermediates. One session (the fused mask
+ * step: forward and backward joined by tensor name): its constants and its largest set of live intermediates, the
+ * forward's saved activations among them. Either way with the activation spectra of the convs the frequency domain
+ * would take (graphs/frequency-conv) added where they run.
  */
 import { Graph } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
 import { BYTES_PER_ELEMENT } from '../onnx/tensor-codec';
 import { LoweringOptions, frequencyPlans } from '../graphs/frequency-conv';
 import { spectrumBytes, workspaceBytes } from '../graphs/frequency-conv/plan';
+import { chainGraphs } from '../graphs/chain-graphs';
 
 /** onnxruntime gives these outputs the memory of their input (no copy). */
 const ALIASING_OPS: ReadonlySet<string> = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
@@ -89,29 +92,61 @@ function initializerBytes(graph: Graph): number {
   return bytes;
 }
 
+/** A session's largest live set with `lowering`'s convs in the frequency domain, and those convs' kernel spectra. */
+function loweredSession(g: SessionGraph, lowering: LoweringOptions | undefined): { intermediates: number; spectra: number } {
+  const plans = lowering ? frequencyPlans(g.graph, g.shapes, lowering) : new Map();
+  const spectra = [...plans.values()].reduce((sum, plan) => sum + spectrumBytes(plan), 0);
+  const intermediates = peakIntermediateBytes(g, (i) => {
+    const plan = plans.get(i);
+    return plan ? workspaceBytes(plan) : 0;
+  });
+  return { intermediates, spectra };
+}
+
 /**
  * The estimate for the two sessions with `lowering` deciding which convs run in the frequency domain (undefined:
  * every conv direct). A lowered conv's weight stays counted (the backward may read it): the spectra come on top.
  */
 export function estimateStepMemory(forward: SessionGraph, backward: SessionGraph, lowering: LoweringOptions | undefined): StepMemoryEstimate {
-  let spectra = 0;
-  const session = (g: SessionGraph): number => {
-    const plans = lowering ? frequencyPlans(g.graph, g.shapes, lowering) : new Map();
-    for (const plan of plans.values()) spectra += spectrumBytes(plan);
-    return peakIntermediateBytes(g, (i) => {
-      const plan = plans.get(i);
-      return plan ? workspaceBytes(plan) : 0;
-    });
-  };
+  const [f, b] = [loweredSession(forward, lowering), loweredSession(backward, lowering)];
   const outputs = (g: SessionGraph): number => {
     const dtypes = declaredTypes(g.graph);
     return g.graph.outputs.reduce((sum, o) => sum + tensorBytes(g, o.name, dtypes), 0);
   };
-  const [f, b] = [session(forward), session(backward)];
-  return { constants: initializerBytes(forward.graph) + initializerBytes(backward.graph), spectra, kept: outputs(forward) + outputs(backward), forward: f, backward: b };
+  return {
+    constants: initializerBytes(forward.graph) + initializerBytes(backward.graph),
+    spectra: f.spectra + b.spectra,
+    kept: outputs(forward) + outputs(backward),
+    forward: f.intermediates,
+    backward: b.intermediates,
+  };
 }
 
-/** The activation spectra of every conv the frequency domain would take in either session, largest first. */
-export function loweredWorkspaces(forward: SessionGraph, backward: SessionGraph): number[] {
-  return [forward, backward].flatMap((g) => [...frequencyPlans(g.graph, g.shapes).values()].map(workspaceBytes)).sort((a, b) => b - a);
+export interface FusedStepMemoryEstimate {
+  /** Initializers of the joined graph (a weight forward and backward both read counts once). */
+  readonly constants: number;
+  /** Kernel spectra of the lowered convs. */
+  readonly spectra: number;
+  /** Largest total of live intermediates while the joined graph runs (saved activations and lowered convs' spectra included). */
+  readonly intermediates: number;
+}
+
+/**
+ * Forward and backward joined into one graph, as the fused step runs them (fused-step-runner.ts, without its small
+ * loss graph: the backward's seeds are fed), nodes in graph order: forward, then backward.
+ */
+export function fusedStepGraph(forward: SessionGraph, backward: SessionGraph): SessionGraph {
+  const outputs = [...forward.graph.outputs.filter((o) => !backward.graph.inputs.some((i) => i.name === o.name)), ...backward.graph.outputs];
+  return { graph: chainGraphs('bise_step_estimate', [forward.graph, backward.graph], outputs), shapes: new Map([...backward.shapes, ...forward.shapes]) };
+}
+
+/** The estimate for the joined session (fusedStepGraph) with `lowering` deciding which convs run in the frequency domain. */
+export function estimateFusedStepMemory(joined: SessionGraph, lowering: LoweringOptions | undefined): FusedStepMemoryEstimate {
+  const { intermediates, spectra } = loweredSession(joined, lowering);
+  return { constants: initializerBytes(joined.graph), spectra, intermediates };
+}
+
+/** The activation spectra of every conv the frequency domain would take in these sessions, largest first. */
+export function loweredWorkspaces(...sessions: readonly SessionGraph[]): number[] {
+  return sessions.flatMap((g) => [...frequencyPlans(g.graph, g.shapes).values()].map(workspaceBytes)).sort((a, b) => b - a);
 }

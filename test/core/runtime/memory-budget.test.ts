@@ -1,7 +1,7 @@
 /**
  * The step's memory budget (runtime/memory-estimate.ts, runtime/memory-budget.ts): the live-set estimate on hand-made
  * graphs, the activation spectra of a lowered conv, the order of configurations and the choice among them, the
- * session config a budget yields on SimpleConvNet's step graphs, and the --memory-mb flag.
+ * session config a budget yields on SimpleConvNet's step graphs (fused and two-session), and the --memory-mb flag.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,16 +11,21 @@ import { inferShapes } from '../../../src/core/onnx/shape-inference';
 import { buildGateGradientGraphs } from '../../../src/core/graphs/gate-gradient-graphs';
 import { FrequencyPlan, spectrumBytes, workspaceBytes } from '../../../src/core/graphs/frequency-conv/plan';
 import { frequencyPlans } from '../../../src/core/graphs/frequency-conv';
-import { estimateStepMemory, loweredWorkspaces, peakIntermediateBytes } from '../../../src/core/runtime/memory-estimate';
+import { estimateFusedStepMemory, estimateStepMemory, fusedStepGraph, loweredWorkspaces, peakIntermediateBytes } from '../../../src/core/runtime/memory-estimate';
 import {
   ARENA_INTERMEDIATE_FACTOR,
   ARENA_NO_PATTERN_FACTOR,
+  FUSED_CONSTANT_FACTOR,
+  FUSED_INTERMEDIATE_FACTOR,
   KEPT_FACTOR,
+  SESSION_BYTES,
   WEIGHT_FACTOR,
   chooseConfiguration,
   choiceMessage,
   configurationBytes,
   defaultMemoryBudgetBytes,
+  fusedConfigurationBytes,
+  fusedMemoryConfigurations,
   memoryConfigurations,
   withMemoryBudget,
 } from '../../../src/core/runtime/memory-budget';
@@ -74,6 +79,17 @@ test('configurations run from every qualifying conv lowered, the memory pattern 
   ]);
 });
 
+test('the fused step\'s configurations lower fewer and fewer convs, arena on and memory pattern off throughout', () => {
+  assert.deepEqual(fusedMemoryConfigurations([30, 10, 30]), [
+    { frequencyConvMaxBytes: 30, memoryArena: true, memoryPattern: false },
+    { frequencyConvMaxBytes: 10, memoryArena: true, memoryPattern: false },
+    { frequencyConvMaxBytes: 0, memoryArena: true, memoryPattern: false },
+  ]);
+  assert.deepEqual(fusedMemoryConfigurations([]), [{ frequencyConvMaxBytes: 0, memoryArena: true, memoryPattern: false }]);
+  // Constants and kernel spectra alike, the live intermediates, and what any session takes.
+  assert.equal(fusedConfigurationBytes({ constants: 10, spectra: 5, intermediates: 100 }), SESSION_BYTES + FUSED_CONSTANT_FACTOR * 15 + FUSED_INTERMEDIATE_FACTOR * 100);
+});
+
 test('the arena counts both sessions\' intermediates twice (1.25 times without the memory pattern); without it only the larger session\'s', () => {
   const e = { constants: 10, spectra: 7, kept: 3, forward: 100, backward: 40 };
   const fixed = WEIGHT_FACTOR * 10 + 7 + KEPT_FACTOR * 3;
@@ -96,6 +112,9 @@ test('the choice is the fastest configuration that fits, else the leanest, and t
   assert.deepEqual([tight.configuration, tight.fits], [off, false]);
   assert.match(choiceMessage(tight, candidates, workspaces, 100 * 2 ** 20), /none fits; chose the leanest, 0 of 2 qualifying convs in the frequency domain, onnxruntime's memory arena off \(estimated 300 MiB\): the step may take more memory than the budget/);
   assert.throws(() => chooseConfiguration([], 1), /no candidate/);
+  // None fits: the leanest by its estimate, wherever it stands in the order.
+  const unordered = [all, noPattern, one].map((configuration, i) => ({ configuration, bytes: [900, 400, 600][i] }));
+  assert.deepEqual(chooseConfiguration(unordered, 1), { configuration: noPattern, bytes: 400, fits: false });
   assert.equal(defaultMemoryBudgetBytes(1000), 500);
 });
 
@@ -118,15 +137,29 @@ test('SimpleConvNet\'s step: the estimate shrinks as convs leave the frequency d
   const config = { threads: 1 };
   assert.deepEqual(withMemoryBudget(pair, config), config, 'no budget: the config as given');
   const said: string[] = [];
-  const roomy = withMemoryBudget(pair, { ...config, memoryBudgetBytes: 2 ** 40, onMemoryChoice: (m) => said.push(m) });
+  const onMemoryChoice = (m: string): number => said.push(m);
+  // Two sessions: the pattern is a choice, the arena off the leanest.
+  const roomy = withMemoryBudget(pair, { ...config, memoryBudgetBytes: 2 ** 40, onMemoryChoice }, 'two-session');
   assert.deepEqual(roomy, { threads: 1, frequencyConvMaxBytes: workspaces[0], memoryArena: true, memoryPattern: true });
-  const tight = withMemoryBudget(pair, { ...config, memoryBudgetBytes: 1, onMemoryChoice: (m) => said.push(m) });
+  const tight = withMemoryBudget(pair, { ...config, memoryBudgetBytes: 1, onMemoryChoice }, 'two-session');
   assert.deepEqual(tight, { threads: 1, frequencyConvMaxBytes: 0, memoryArena: false, memoryPattern: true });
   assert.match(said[0], /the fastest configuration fits/);
   assert.match(said[1], /none fits; chose the leanest/);
+  // The fused step (the default): its joined graph's convs, the arena on and the pattern off throughout.
+  const joined = fusedStepGraph(forward, backward);
+  const fusedWorkspaces = loweredWorkspaces(joined);
+  assert.deepEqual(fusedWorkspaces, [...workspaces].sort((a, b) => b - a), 'the same convs qualify joined as in the two sessions');
+  const fusedAll = estimateFusedStepMemory(joined, {});
+  assert.equal(fusedAll.spectra, all.spectra);
+  assert.ok(fusedAll.constants <= all.constants, 'a weight both halves read is held once');
+  // The forward's saved activations stay live into the backward: more than either session's own live set.
+  assert.ok(fusedAll.intermediates >= Math.max(all.forward, all.backward), JSON.stringify({ fusedAll, all }));
+  assert.deepEqual(withMemoryBudget(pair, { ...config, memoryBudgetBytes: 2 ** 40, onMemoryChoice }), { threads: 1, frequencyConvMaxBytes: fusedWorkspaces[0], memoryArena: true, memoryPattern: false });
+  assert.deepEqual(withMemoryBudget(pair, { ...config, memoryBudgetBytes: 1, onMemoryChoice }), { threads: 1, frequencyConvMaxBytes: 0, memoryArena: true, memoryPattern: false });
+  assert.match(said[3], /none fits; chose the leanest, 0 of \d+ qualifying convs in the frequency domain, onnxruntime's memory arena on, memory pattern off/);
   // Another provider keeps its own allocators: nothing is chosen or said.
-  assert.deepEqual(withMemoryBudget(pair, { provider: 'cuda', memoryBudgetBytes: 1, onMemoryChoice: (m) => said.push(m) }), { provider: 'cuda' });
-  assert.equal(said.length, 2);
+  assert.deepEqual(withMemoryBudget(pair, { provider: 'cuda', memoryBudgetBytes: 1, onMemoryChoice }), { provider: 'cuda' });
+  assert.equal(said.length, 4);
 });
 
 test('extract --memory-mb takes a whole number of MiB ≥ 1', () => {
