@@ -37,9 +37,9 @@ export interface SessionConfig {
    */
   readonly memoryPattern?: boolean;
   /**
-   * Bytes a step's two sessions may add to the process (weights as they hold them, the tensors kept between forward
-   * and backward, intermediates): when given, DifferentiableRunner.create picks frequencyConvMaxBytes and memoryArena
-   * by an estimate (memory-budget.ts).
+   * Bytes a step's sessions may add to the process (weights as they hold them, the tensors kept between forward and
+   * backward, intermediates): when given, the step's runner (fused, two-session or training) picks
+   * frequencyConvMaxBytes, memoryArena and memoryPattern by an estimate (memory-budget.ts, training-memory-budget.ts).
    */
   readonly memoryBudgetBytes?: number;
   /** Receives human-readable notes, e.g. a fallback to cpu. */
