@@ -25,10 +25,9 @@ import { DifferentiableRunner } from '../src/core/runtime/differentiable-runner'
 import { SessionGraph, estimateFusedStepMemory, fusedStepGraph, loweredWorkspaces } from '../src/core/runtime/memory-estimate';
 import { MIB, MemoryConfiguration, fusedConfigurationBytes, fusedMemoryConfigurations } from '../src/core/runtime/memory-budget';
 import { TrainingConfiguration, trainingConfigurationBytes, trainingConfigurations, trainingStepEstimate } from '../src/core/runtime/training-memory-budget';
-import { updateRunningStatistics } from '../src/core/graphs/batchnorm-training';
-import { Sgd } from '../src/core/bise/sgd';
 import { loadBenchModel } from './scale/models';
 import { timeFusedSteps } from './scale/mask-step-timing';
+import { benchTrainStep } from './scale/train-step-timing';
 
 type Step = 'fused' | 'train';
 type Configuration = MemoryConfiguration | TrainingConfiguration;
@@ -100,25 +99,11 @@ async function child(modelKey: string, batch: number, step: Step, configuration:
 async function trainSteps(model: Model, batch: number, c: TrainingConfiguration, threads: number): Promise<number> {
   const graphs = trainingGraphs(model, batch, c);
   const runner = await DifferentiableRunner.create(model, graphs, { threads, memoryArena: c.memoryArena, memoryPattern: c.memoryPattern });
-  const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
-  const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
-  const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((name) => [name, initial(name)]));
-  const size = (name: string): number => (graphs.shapes.get(name) as readonly number[]).reduce((a, b) => a * b, 1);
-  const x = Float32Array.from({ length: size(graphs.input) }, (_, i) => Math.sin(i));
-  const upstream = new Float32Array(size(graphs.logits)).fill(0.01);
-  const optimizer = new Sgd({ lr: 0.01, momentum: 0.9, weightDecay: 1e-4 });
+  const train = benchTrainStep(model, graphs, runner);
   const cpu: number[] = [];
   for (let i = 0; i < WARMUP + REPEATS; i++) {
     const c0 = process.cpuUsage();
-    const feeds: Record<string, Float32Array> = { [graphs.input]: x };
-    for (const [name, value] of params) feeds[name] = value;
-    const fwd = await runner.forward(feeds);
-    for (const b of graphs.batchStatistics) {
-      const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
-      updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
-    }
-    const grads = await runner.backwardViews(fwd, { [graphs.logits]: upstream });
-    graphs.parameters.forEach((p, j) => optimizer.step(params.get(p) as Float32Array, grads[j]));
+    await train.step();
     const used = process.cpuUsage(c0);
     cpu.push((used.user + used.system) / 1000);
   }

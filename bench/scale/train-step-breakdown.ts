@@ -10,11 +10,9 @@ import { Model } from '../../src/core/onnx/ir';
 import { SIMPLE_CONVNET, buildSmallCnn } from '../../src/core/models/small-cnn';
 import { RESNET18_32, buildResNet18 } from '../../src/core/models/resnet18';
 import { buildTrainingGraphs } from '../../src/core/graphs/training-graphs';
-import { updateRunningStatistics } from '../../src/core/graphs/batchnorm-training';
 import { DifferentiableRunner } from '../../src/core/runtime/differentiable-runner';
-import { Sgd } from '../../src/core/bise/sgd';
 import { median } from './stats';
-import { TRAIN_SGD } from './train-step-timing';
+import { benchTrainStep } from './train-step-timing';
 
 const MODELS: Record<string, () => Model> = { resnet18: () => buildResNet18(RESNET18_32), 'simple-convnet': () => buildSmallCnn(SIMPLE_CONVNET) };
 
@@ -22,28 +20,17 @@ async function breakdown(name: string, repeats: number): Promise<void> {
   const model = MODELS[name]();
   const graphs = buildTrainingGraphs(model, 100, undefined, 'batch');
   const runner = await DifferentiableRunner.create(model, graphs, {});
-  const initial = (n: string): Float32Array => Float32Array.from(model.graph.initializers.get(n)?.data as Float32Array);
-  const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
-  const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((n) => [n, initial(n)]));
-  const size = (n: string): number => (graphs.shapes.get(n) as readonly number[]).reduce((a, b) => a * b, 1);
-  const x = Float32Array.from({ length: size(graphs.input) }, (_, i) => Math.sin(i));
-  const upstream = new Float32Array(size(graphs.logits)).fill(0.01);
-  const optimizer = new Sgd({ ...TRAIN_SGD });
+  const train = benchTrainStep(model, graphs, runner);
   const parts: Record<string, number[]> = { forward: [], statistics: [], backward: [], sgd: [], step: [] };
   for (let r = 0; r < repeats + 2; r++) {
     const t = [performance.now()];
-    const feeds: Record<string, Float32Array> = { [graphs.input]: x };
-    for (const [n, value] of params) feeds[n] = value;
-    const fwd = await runner.forward(feeds);
+    const fwd = await train.forward();
     t.push(performance.now());
-    for (const b of graphs.batchStatistics) {
-      const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
-      updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
-    }
+    train.statistics(fwd);
     t.push(performance.now());
-    const grads = await runner.backwardViews(fwd, { [graphs.logits]: upstream });
+    const grads = await train.backward(fwd);
     t.push(performance.now());
-    graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i]));
+    train.sgd(grads);
     t.push(performance.now());
     if (r < 2) continue;
     ['forward', 'statistics', 'backward', 'sgd'].forEach((k, i) => parts[k].push(t[i + 1] - t[i]));
