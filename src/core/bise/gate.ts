@@ -5,7 +5,7 @@
 
 export function gateValues(mask: Float32Array): Float32Array {
   const g = new Float32Array(mask.length);
-  for (let i = 0; i < mask.length; i++) g[i] = mask[i] >= 0 ? 1 : 0;
+  for (let i = 0; i < mask.length; i++) g[i] = isPruned(mask[i]) ? 0 : 1;
   return g;
 }
 
@@ -23,9 +23,7 @@ export function maskGradient(mask: Float32Array, tau: number, gateGrad: Float32A
   return out;
 }
 
-/** Indices of pruned units (m < 0). */
-export function prunedUnits(mask: Float32Array): Set<number> {
-  const out = new Set<number>();
-  mask.forEach((m, i) => m < 0 && out.add(i));
-  return out;
+/** A unit is pruned when its gate is closed: m < 0. */
+export function isPruned(mask: number): boolean {
+  return mask < 0;
 }

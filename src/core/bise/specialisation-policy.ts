@@ -13,6 +13,7 @@
  * Every specialisation computes the same step (the graphs differ only in the work they skip), and the decisions
  * depend on the masks alone, never on timings, so a seed still gives one run.
  */
+import { isPruned } from './gate';
 
 /** What a step specialisation assumes: per gate vector the units pruned, and the gate vectors all open. */
 export interface SpecialisationPlan {
@@ -70,11 +71,6 @@ export class SpecialisationPolicy {
     const ones = new Set(indicesWhere(this.runs, (runs) => runs.every((r) => r >= settle)));
     return { pruned, ones };
   }
-}
-
-/** The gate is closed (σ(m/τ) < 0.5) exactly when the mask logit is negative (gate.ts). */
-function isPruned(mask: number): boolean {
-  return mask < 0;
 }
 
 function indicesWhere<T>(xs: ArrayLike<T> | readonly T[], keep: (x: T) => boolean): number[] {

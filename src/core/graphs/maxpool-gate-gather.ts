@@ -12,7 +12,8 @@
  * shape → Mul with a tensor of X's shape → ReduceSum with constant axes covering every axis from 2 on, each read by
  * nothing else. Anything else is left as it is.
  */
-import { Graph, Node, Tensor, int64Tensor } from '../onnx/ir';
+import { Graph, Node, Tensor, attrInt, attrInts, attrString, int64Tensor } from '../onnx/ir';
+import { int64Values } from '../ops/shape-rules';
 import { withoutDeadNodes } from './rewrite-nodes';
 
 /** `shapeOf` gives the forward tensors' dims: the activation must have X's shape (no broadcast in the Mul). */
@@ -28,13 +29,13 @@ export function maxPoolGateGather(graph: Graph, shapeOf: (name: string) => reado
   };
   const constantInts = (name: string): number[] | undefined => {
     const t: Tensor | undefined = graph.initializers.get(name) ?? constantNodeValue(producer.get(name));
-    return t && t.dtype === 'int64' ? Array.from(t.data as ArrayLike<number | bigint>, Number) : undefined;
+    return t && t.dtype === 'int64' ? int64Values(t) : undefined;
   };
   const replacements = new Map<Node, Node[]>();
   const initializers = new Map(graph.initializers);
   for (const scatter of graph.nodes) {
     if (scatter.opType !== 'ScatterElements' || scatter.domain !== '') continue;
-    if (attrString(scatter, 'reduction') !== 'add' || attrInt(scatter, 'axis', 0) !== 0) continue;
+    if (attrString(scatter, 'reduction', 'none') !== 'add' || attrInt(scatter, 'axis', 0) !== 0) continue;
     if (producer.get(scatter.inputs[0])?.opType !== 'ConstantOfShape') continue;
     const reshape = soleReader(scatter.outputs[0]);
     if (!reshape || reshape.opType !== 'Reshape' || reshape.inputs[0] !== scatter.outputs[0]) continue;
@@ -49,10 +50,10 @@ export function maxPoolGateGather(graph: Graph, shapeOf: (name: string) => reado
     const reduce = soleReader(mul.outputs[0]);
     if (!reduce || reduce.opType !== 'ReduceSum') continue;
     const rank = xShape.length;
-    const axesRaw = reduce.inputs[1] ? constantInts(reduce.inputs[1]) : attrInts(reduce, 'axes');
+    const axesRaw = reduce.inputs[1] ? constantInts(reduce.inputs[1]) : attrInts(reduce, 'axes')?.slice();
     if (!axesRaw || axesRaw.length === 0) continue;
     const axes = new Set(axesRaw.map((a) => (a < 0 ? a + rank : a)));
-    if (![...range(2, rank)].every((a) => axes.has(a))) continue;
+    if (!xShape.every((_, a) => a < 2 || axes.has(a))) continue;
     const keepdims = attrInt(reduce, 'keepdims', 1) !== 0;
     const p = `${scatter.name}::gather`;
     const name = (s: string): string => `${p}_${s}`;
@@ -83,29 +84,10 @@ export function maxPoolGateGather(graph: Graph, shapeOf: (name: string) => reado
   return withoutDeadNodes({ ...graph, initializers, nodes: graph.nodes.flatMap((n) => replacements.get(n) ?? [n]) });
 }
 
-function* range(from: number, to: number): Generator<number> {
-  for (let i = from; i < to; i++) yield i;
-}
-
 function constantNodeValue(node: Node | undefined): Tensor | undefined {
   if (!node || node.opType !== 'Constant') return undefined;
   const v = node.attributes.value;
   return v && v.type === 'tensor' ? v.value : undefined;
-}
-
-function attrInt(node: Node, key: string, fallback: number): number {
-  const a = node.attributes[key];
-  return a && a.type === 'int' ? a.value : fallback;
-}
-
-function attrInts(node: Node, key: string): number[] | undefined {
-  const a = node.attributes[key];
-  return a && a.type === 'ints' ? [...a.value] : undefined;
-}
-
-function attrString(node: Node, key: string): string | undefined {
-  const a = node.attributes[key];
-  return a && a.type === 'string' ? a.value : undefined;
 }
 
 /**
@@ -134,8 +116,8 @@ export function maxPoolGatherFromOutput(graph: Graph): Graph {
     rewritten.set(gather, [{ ...gather, opType: 'Reshape', inputs: [pool.outputs[0], producer.get(gather.inputs[0])!.inputs[1]], attributes: {} }]);
   }
   if (rewritten.size === 0) return graph;
-  const nodes = withoutDeadNodes({ ...graph, nodes: graph.nodes.flatMap((n) => rewritten.get(n) ?? [n]) }).nodes;
-  const read = new Set([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
-  const lean = nodes.map((n) => (n.opType === 'MaxPool' && n.outputs.length > 1 && !read.has(n.outputs[1]) ? { ...n, outputs: [n.outputs[0]] } : n));
-  return withoutDeadNodes({ ...graph, nodes: lean });
+  const live = withoutDeadNodes({ ...graph, nodes: graph.nodes.flatMap((n) => rewritten.get(n) ?? [n]) });
+  const read = new Set([...live.nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.name)]);
+  // Dropping an unread output leaves nothing else dead: the readers of the indices went with the Gathers.
+  return { ...live, nodes: live.nodes.map((n) => (n.opType === 'MaxPool' && n.outputs.length > 1 && !read.has(n.outputs[1]) ? { ...n, outputs: [n.outputs[0]] } : n)) };
 }
