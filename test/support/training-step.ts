@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { Model } from '../../src/core/onnx/ir';
 import { TrainingGraphs } from '../../src/core/graphs/training-graphs';
 import { DifferentiableRunner } from '../../src/core/runtime/differentiable-runner';
+import { SessionConfig } from '../../src/core/runtime/session';
 
 /** [logits, ...parameter gradients], copied. */
-export async function trainingStepOutputs(model: Model, graphs: TrainingGraphs, x: Float32Array): Promise<Float32Array[]> {
-  const runner = await DifferentiableRunner.create(model, graphs, { threads: 1 });
+export async function trainingStepOutputs(model: Model, graphs: TrainingGraphs, x: Float32Array, config: SessionConfig = {}): Promise<Float32Array[]> {
+  const runner = await DifferentiableRunner.create(model, graphs, { threads: 1, ...config });
   try {
     const feeds: Record<string, Float32Array> = { [graphs.input]: x };
     for (const p of graphs.parameters) feeds[p] = model.graph.initializers.get(p)?.data as Float32Array;

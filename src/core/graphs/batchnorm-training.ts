@@ -1,17 +1,21 @@
 /**
  * Training-mode batch normalisation for the weight-training graphs: each BatchNormalization node (inference form
  * in the model) becomes y = (x − μ_B)/√(σ²_B + ε)·γ + β with the batch's own per-channel mean and (biased)
- * variance, spelled with ops the autodiff differentiates (GlobalAveragePool, Reshape, Transpose, Sub, Mul, Div,
- * Sqrt, Add). μ_B and σ²_B are extra graph outputs, so the trainer can keep the running statistics that the
+ * variance. μ_B and σ²_B are extra graph outputs, so the trainer can keep the running statistics that the
  * exported model's inference-form BatchNormalization uses.
+ *
+ * From opset 14 it is one BatchNormalization with training_mode = 1, running statistics 0 and momentum 0, so that
+ * its running-statistics outputs are exactly μ_B and σ²_B (onnxruntime's kernel: one node instead of twelve; its
+ * gradient rule is ops/defs/BatchNormalization.ts's). Before opset 14 (no training_mode), the same values are
+ * spelled with ops the autodiff differentiates (GlobalAveragePool, Reshape, Transpose, Sub, Mul, Div, Sqrt, Add).
  */
-import { Graph, Node, Tensor, attrFloat, floatTensor, intsAttr } from '../onnx/ir';
+import { Graph, Node, Tensor, attrFloat, floatAttr, floatTensor, intAttr, intsAttr } from '../onnx/ir';
 import { NodeEmitter } from './node-emitter';
 import { ShapeMap } from '../onnx/shape-inference';
 
 export interface BatchStatistics {
   readonly node: string;
-  /** Graph outputs [1, C, 1, …]: the batch mean and biased variance per channel. */
+  /** Graph outputs, C values each ([C] or [1, C, 1, …]): the batch mean and biased variance per channel. */
   readonly mean: string;
   readonly variance: string;
   /** The model's running-statistics initializers (inputs 3 and 4 of the node). */
@@ -23,7 +27,10 @@ export interface BatchStatistics {
   readonly count: number;
 }
 
-export function withBatchStatistics(graph: Graph, shapes: ShapeMap): { graph: Graph; statistics: BatchStatistics[] } {
+/** The first opset whose BatchNormalization has training_mode. */
+export const TRAINING_MODE_OPSET = 14;
+
+export function withBatchStatistics(graph: Graph, shapes: ShapeMap, opset = 0): { graph: Graph; statistics: BatchStatistics[] } {
   const nodes: Node[] = [];
   const initializers = new Map<string, Tensor>(graph.initializers);
   const statistics: BatchStatistics[] = [];
@@ -39,6 +46,24 @@ export function withBatchStatistics(graph: Graph, shapes: ShapeMap): { graph: Gr
     const spatial = dims.slice(2);
     const channelShape = [1, c, ...spatial.map(() => 1)];
     const emit = new NodeEmitter(`${node.name}::bn`);
+    const count = n * spatial.reduce((a, b) => a * b, 1);
+    const momentum = attrFloat(node, 'momentum', 0.9);
+    if (opset >= TRAINING_MODE_OPSET) {
+      const zeros = emit.constant('zeros', floatTensor([c], new Array<number>(c).fill(0)));
+      const [mean, variance] = [emit.name('batch_mean'), emit.name('batch_variance')];
+      emit.nodes.push({
+        name: emit.name('BatchNormalization'),
+        opType: 'BatchNormalization',
+        domain: '',
+        inputs: [x, node.inputs[1], node.inputs[2], zeros, zeros],
+        outputs: [node.outputs[0], mean, variance],
+        attributes: { epsilon: floatAttr(attrFloat(node, 'epsilon', 1e-5)), momentum: floatAttr(0), training_mode: intAttr(1) },
+      });
+      nodes.push(...emit.nodes);
+      for (const [k, v] of emit.initializers) initializers.set(k, v);
+      statistics.push({ node: node.name, mean, variance, runningMean: node.inputs[3], runningVariance: node.inputs[4], momentum, count });
+      continue;
+    }
     const op = emit.op.bind(emit);
     const reshape = emit.reshape.bind(emit);
     // Per-channel mean over batch and space, as pools (no ReduceMean: its axes move from attribute to input across opsets).
@@ -62,8 +87,8 @@ export function withBatchStatistics(graph: Graph, shapes: ShapeMap): { graph: Gr
       variance,
       runningMean: node.inputs[3],
       runningVariance: node.inputs[4],
-      momentum: attrFloat(node, 'momentum', 0.9),
-      count: n * spatial.reduce((a, b) => a * b, 1),
+      momentum,
+      count,
     });
   }
   const outputs = [...graph.outputs, ...statistics.flatMap((s) => [s.mean, s.variance]).map((name) => ({ name, dtype: 'float32' as const, shape: null }))];

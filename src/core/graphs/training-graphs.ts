@@ -84,7 +84,7 @@ export function buildTrainingGraphs(model: Model, batchSize: number, parameters 
     },
     inputShapes,
   ).graph;
-  const { graph: normalised, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes)) : { graph: asInputs, statistics: [] };
+  const { graph: normalised, statistics } = batchNorm === 'batch' ? withBatchStatistics(asInputs, inferShapes(asInputs, inputShapes), defaultOpset(model)) : { graph: asInputs, statistics: [] };
   const dense = options.denseConvs === false ? normalised : denseConvsWithFedWeights(normalised, inferShapes(normalised, inputShapes)).graph;
   const forward = options.frequencyConvs === false ? dense : frequencyConvsWithFedWeights(dense, inferShapes(dense, inputShapes), options.frequencyCostRatio).graph;
   const shapes = inferShapes(forward, inputShapes);

@@ -17,6 +17,8 @@ import { ZeroChannelOptions, specializeZeroChannels } from '../graphs/zero-chann
 import { specializeOneGates } from '../graphs/one-gates';
 import { withContribOpset } from '../graphs/frequency-conv';
 import { lowerConvs } from '../graphs/conv-lowering';
+import { NCHWC_DOMAIN, nchwcFedConvs } from '../graphs/nchwc-fed-convs';
+import { nchwcBlockFor } from './nchwc-block';
 import { SessionConfig, createSession, ExecutionProvider, lowersConvs } from './session';
 import { withMemoryBudget } from './memory-budget';
 import { DataDtype, FedInput, InputData, checkInputData } from '../graphs/model-inputs';
@@ -72,6 +74,8 @@ export class DifferentiableRunner {
     private dense: SessionPair | undefined,
     private readonly config: SessionConfig,
     readonly provider: ExecutionProvider,
+    /** onnxruntime's NCHWc block for fed-weight convs (0: none; runtime/nchwc-block.ts). */
+    private readonly nchwcBlock: number,
   ) {
     const shapes = pair.forwardShapes;
     const buffers = (names: Iterable<string>, dims: (n: string) => readonly number[]): Record<string, ort.Tensor> =>
@@ -98,17 +102,18 @@ export class DifferentiableRunner {
    */
   static async create(model: Model, pair: DifferentiablePair, budgeted: SessionConfig = {}, start?: Specialisation): Promise<DifferentiableRunner> {
     const config = withMemoryBudget(pair, budgeted, 'two-session');
-    const sessions = await createSessions(model, start ? specialisedGraphs(pair, start, config) : denseGraphs(pair, config), config);
+    const block = await nchwcBlockFor(config);
+    const sessions = await createSessions(model, start ? specialisedGraphs(pair, start, config, block) : denseGraphs(pair, config, block), config);
     const resolved: SessionConfig = { ...config, provider: sessions.provider, onNote: undefined };
-    if (!start) return new DifferentiableRunner(pair, model, densePair(sessions), resolved, sessions.provider);
-    const runner = new DifferentiableRunner(pair, model, undefined, resolved, sessions.provider);
+    if (!start) return new DifferentiableRunner(pair, model, densePair(sessions), resolved, sessions.provider, block);
+    const runner = new DifferentiableRunner(pair, model, undefined, resolved, sessions.provider, block);
     runner.specialized = specialisedPair(sessions, start);
     return runner;
   }
 
   /** The dense pair, rebuilt if a specialisation had released it. */
   private async densePair(): Promise<SessionPair> {
-    if (!this.dense) this.dense = densePair(await createSessions(this.model, denseGraphs(this.pair, this.config), this.config));
+    if (!this.dense) this.dense = densePair(await createSessions(this.model, denseGraphs(this.pair, this.config, this.nchwcBlock), this.config));
     return this.dense;
   }
 
@@ -119,7 +124,7 @@ export class DifferentiableRunner {
    */
   async specialize(zero: ReadonlyMap<string, ReadonlySet<number>>, options: ZeroChannelOptions = {}, ones: ReadonlySet<string> = new Set()): Promise<void> {
     const start: Specialisation = { zero, options, ones };
-    const [f, b] = specialisedGraphs(this.pair, start, this.config);
+    const [f, b] = specialisedGraphs(this.pair, start, this.config, this.nchwcBlock);
     // The pairs this one replaces go first, so that two pairs of sessions (weights, prepacked weights, lowered-conv
     // spectra, arenas) never coexist; steps that meet the assumptions never touch the dense pair, and one that does
     // not rebuilds it (densePair).
@@ -228,10 +233,10 @@ export interface Specialisation {
 }
 
 /** The forward and backward graphs the sessions of a specialised pair run. */
-function specialisedGraphs(pair: DifferentiablePair, s: Specialisation, config: SessionConfig): [Graph, Graph] {
+function specialisedGraphs(pair: DifferentiablePair, s: Specialisation, config: SessionConfig, nchwcBlock: number): [Graph, Graph] {
   const [f, b] = specialiseGraphs(pair, s);
   const inputDims = new Map(pair.forward.inputs.map((v) => [v.name, pair.forwardShapes.get(v.name) as readonly number[]]));
-  return [forSession(f, config, inferShapes(f, inputDims)), forSession(b, config)];
+  return [forSession(f, config, nchwcBlock, inferShapes(f, inputDims)), forSession(b, config, nchwcBlock)];
 }
 
 /** The specialised forward and backward graphs before conv lowering (the fused step lowers them merged). */
@@ -247,8 +252,8 @@ export function specialiseGraphs(pair: DifferentiablePair, s: Specialisation): [
 }
 
 /** The forward and backward graphs the sessions of the dense pair run. */
-function denseGraphs(pair: DifferentiablePair, config: SessionConfig): [Graph, Graph] {
-  return [forSession(pair.forward, config, pair.forwardShapes), forSession(pair.backward.graph, config)];
+function denseGraphs(pair: DifferentiablePair, config: SessionConfig, nchwcBlock: number): [Graph, Graph] {
+  return [forSession(pair.forward, config, nchwcBlock, pair.forwardShapes), forSession(pair.backward.graph, config, nchwcBlock)];
 }
 
 interface Sessions {
@@ -277,13 +282,20 @@ async function releasePair(p: SessionPair): Promise<void> {
   await p.backward.release();
 }
 
-/** The graph a session runs: on cpu, convs on small maps become matrix products and large ones move to the frequency domain (same tensor names). */
-function forSession(graph: Graph, config: SessionConfig, shapes?: ShapeMap): Graph {
-  if (!lowersConvs(config)) return graph;
+/**
+ * The graph a session runs (same tensor names): on cpu, convs with fed weights take onnxruntime's blocked kernels
+ * (`nchwcBlock` > 0), and constant-weight convs on small maps become matrix products and large ones move to the
+ * frequency domain. The NCHWc pass goes first: shape inference does not know the lowered convs' contrib ops.
+ */
+export function forSession(graph: Graph, config: SessionConfig, nchwcBlock: number, shapes?: ShapeMap): Graph {
+  if (nchwcBlock === 0 && !lowersConvs(config)) return graph;
   const known = shapes ?? inferShapes(graph, new Map(graph.inputs.map((v) => [v.name, v.shape as number[]])));
-  return lowerConvs(graph, known, { maxWorkspaceBytes: config.frequencyConvMaxBytes }).graph;
+  const blocked = nchwcFedConvs(graph, known, nchwcBlock).graph;
+  if (!lowersConvs(config)) return blocked;
+  return lowerConvs(blocked, known, { maxWorkspaceBytes: config.frequencyConvMaxBytes }).graph;
 }
 
 export function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {
-  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports: withContribOpset(opsetImports), producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
+  const nchwc = graph.nodes.some((n) => n.domain === NCHWC_DOMAIN) ? [{ domain: NCHWC_DOMAIN, version: 1 }] : [];
+  return { ...source, irVersion: Math.max(source.irVersion, 8), opsetImports: [...withContribOpset(opsetImports), ...nchwc], producerName: 'bise-vscode', producerVersion: '0.1.0', graph, metadata: {} };
 }

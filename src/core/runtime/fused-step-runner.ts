@@ -18,12 +18,12 @@ import { GateGradientGraphs, GateGradientOptions, buildGateGradientGraphs } from
 import { LossGraph, buildLossGraph } from '../graphs/loss-graph';
 import { chainGraphs } from '../graphs/chain-graphs';
 import { maxPoolGatherFromOutput } from '../graphs/maxpool-gate-gather';
-import { lowerConvs } from '../graphs/conv-lowering';
 import { ZeroChannelOptions } from '../graphs/zero-channels';
 import { FedInput, InputData } from '../graphs/model-inputs';
-import { DifferentiablePair, ENGINE_OPSET, Specialisation, engineModel, feedDtype, feedTensor, satisfies, specialiseGraphs } from './differentiable-runner';
+import { DifferentiablePair, ENGINE_OPSET, Specialisation, engineModel, feedDtype, feedTensor, forSession, satisfies, specialiseGraphs } from './differentiable-runner';
+import { nchwcBlockFor } from './nchwc-block';
 import { gateSpecialisation, onesByIndex, prunedByIndex } from './gate-gradient-runner';
-import { ExecutionProvider, SessionConfig, createSession, lowersConvs } from './session';
+import { ExecutionProvider, SessionConfig, createSession } from './session';
 import { withMemoryBudget } from './memory-budget';
 
 /**
@@ -194,12 +194,13 @@ async function buildSessions(model: Model, graphs: GateGradientGraphs, loss: Los
         { graph: chainGraphs('bise_mask_step_backward', [loss.graph, backward], results.slice(2)), opsets: [{ domain: '', version: ENGINE_OPSET }] },
       ];
   const known = new Map(graphs.forwardShapes);
+  const block = await nchwcBlockFor(config);
   const stages: Stage[] = [];
   let provider: ExecutionProvider | undefined;
   for (const part of parts) {
     const shapes = inferShapes(part.graph, inputDims(part.graph, known));
     for (const [name, dims] of shapes) known.set(name, dims);
-    const graph = lowersConvs(config) ? lowerConvs(part.graph, shapes, { maxWorkspaceBytes: config.frequencyConvMaxBytes }).graph : part.graph;
+    const graph = forSession(part.graph, config, block, shapes);
     // Later sessions are asked for the provider the first one got (no second fallback note).
     const created = await createSession(serializeModel(engineModel(model, graph, part.opsets)), provider ? { ...config, provider, onNote: undefined } : config);
     provider ??= created.provider;

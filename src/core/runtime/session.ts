@@ -42,6 +42,11 @@ export interface SessionConfig {
    * frequencyConvMaxBytes, memoryArena and memoryPattern by an estimate (memory-budget.ts, training-memory-budget.ts).
    */
   readonly memoryBudgetBytes?: number;
+  /**
+   * Convs whose weights are fed at run time (training) run onnxruntime's blocked NCHWc kernels on cpu, the weight
+   * reordered in the graph (graphs/nchwc-fed-convs.ts; default true). Off: the NCHW kernel, for before/after benches.
+   */
+  readonly nchwcConvs?: boolean;
   /** Receives human-readable notes, e.g. a fallback to cpu. */
   readonly onNote?: (message: string) => void;
   /** Receives what the memory budget chose and why (memory-budget.ts); informational, unlike onNote. */

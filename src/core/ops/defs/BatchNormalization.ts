@@ -29,7 +29,8 @@ export const BatchNormalization = defineOp({
       const p = need(s[i], n, i);
       if (p.length !== 1 || p[0] !== x[1]) throw new Error(`node '${n.name}' (BatchNormalization): ${PARAMS[i - 1]} [${p.join(', ')}] should be [${x[1]}], one per channel`);
     }
-    return [[...x]];
+    // Training mode's running-statistics outputs: one value per channel.
+    return [[...x], ...n.outputs.slice(1).map(() => [x[1]])];
   },
   /**
    * With constant mean and var, invStd = 1/√(var + ε) is a constant (computed in float64) and dX = dY·scale·invStd
@@ -40,10 +41,10 @@ export const BatchNormalization = defineOp({
     build(ctx) {
       const dy = ctx.outputGrad(0);
       if (!dy) return;
-      if (attrInt(ctx.node, 'training_mode', 0) === 1) throw new GradientError(ctx.node, 'training_mode 1 is not supported; export the model in eval mode');
       for (const i of [3, 4]) {
         if (ctx.needsGrad(i)) throw new GradientError(ctx.node, `gradients of the running statistics (input ${i}, '${ctx.input(i)}') are not supported`);
       }
+      if (attrInt(ctx.node, 'training_mode', 0) === 1) return batchStatisticsGradient(ctx, dy);
       const xShape = ctx.shape(ctx.input(0));
       // Per-channel constants shaped [C, 1, …] broadcast against [N, C, …].
       const channelShape = [xShape[1], ...xShape.slice(2).map(() => 1)];
@@ -88,6 +89,41 @@ export const BatchNormalization = defineOp({
   },
   reference: batchNormalization,
 });
+
+/**
+ * Training mode as graphs/batchnorm-training.ts emits it: running statistics 0 and momentum 0, so outputs 1 and 2
+ * are the batch's mean μ and biased variance σ² (checked: other values would make them not the statistics the
+ * forward normalised with). With s = 1/√(σ² + ε), x_c = X − μ and M values per channel, the textbook gradient
+ * γ·s·(dY − mean(dY) − x̂·mean(dY·x̂)) is, per channel, A·dY + B·x_c + C with
+ *   A = γ·s,  B = −γ·s³·Σ(dY·x_c)/M,  C = −γ·s·ΣdY/M;
+ * dγ = s·Σ(dY·x_c), dβ = ΣdY. Six full-size passes and two reductions, where the decomposed form took about twelve.
+ */
+function batchStatisticsGradient(ctx: GradientContext, dy: string): void {
+  for (const i of [3, 4]) {
+    const t = ctx.constant(ctx.input(i));
+    if (!t || floatValues(t).some((v) => v !== 0)) throw new GradientError(ctx.node, `training_mode 1 is differentiated with running statistics of 0 (input ${i}, '${ctx.input(i)}'); export the model in eval mode`);
+  }
+  if (attrFloat(ctx.node, 'momentum', 0.9) !== 0) throw new GradientError(ctx.node, 'training_mode 1 is differentiated with momentum 0 only; export the model in eval mode');
+  const xShape = ctx.shape(ctx.input(0));
+  const channels = xShape[1];
+  const perChannel = [channels, ...xShape.slice(2).map(() => 1)];
+  const count = xShape.reduce((a, b) => a * b, 1) / channels;
+  const scalar = (hint: string, v: number): string => ctx.addConstant(hint, makeTensor('float32', [], Float32Array.of(v)));
+  const invStd = ctx.op('Div', [scalar('one', 1), ctx.op('Sqrt', [ctx.op('Add', [ctx.output(2), scalar('epsilon', attrFloat(ctx.node, 'epsilon', 1e-5))])])]);
+  const centred = ctx.op('Sub', [ctx.input(0), reshapeTo(ctx, ctx.output(1), perChannel)]);
+  const sumDy = sumAllBut(ctx, dy, xShape, 1);
+  const sumDyCentred = sumAllBut(ctx, ctx.op('Mul', [dy, centred]), xShape, 1);
+  if (ctx.needsGrad(0)) {
+    const a = ctx.op('Mul', [ctx.input(1), invStd]);
+    const minusOverCount = scalar('minus_inv_count', -1 / count);
+    const b = ctx.op('Mul', [ctx.op('Mul', [a, ctx.op('Mul', [invStd, invStd])]), ctx.op('Mul', [sumDyCentred, minusOverCount])]);
+    const c = ctx.op('Mul', [a, ctx.op('Mul', [sumDy, minusOverCount])]);
+    const [ax, bx, cx] = [a, b, c].map((v) => reshapeTo(ctx, v, perChannel));
+    ctx.setInputGrad(0, ctx.op('Add', [ctx.op('Add', [ctx.op('Mul', [dy, ax]), ctx.op('Mul', [centred, bx])]), cx]));
+  }
+  if (ctx.needsGrad(1)) ctx.setInputGrad(1, ctx.op('Mul', [sumDyCentred, invStd]));
+  if (ctx.needsGrad(2)) ctx.setInputGrad(2, sumDy);
+}
 
 function constantValues(ctx: GradientContext, i: number): number[] {
   const t = ctx.constant(ctx.input(i));
