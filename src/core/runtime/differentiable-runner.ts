@@ -283,16 +283,17 @@ async function releasePair(p: SessionPair): Promise<void> {
 }
 
 /**
- * The graph a session runs (same tensor names): on cpu, convs with fed weights take onnxruntime's blocked kernels
- * (`nchwcBlock` > 0), and constant-weight convs on small maps become matrix products and large ones move to the
- * frequency domain. The NCHWc pass goes first: shape inference does not know the lowered convs' contrib ops.
+ * The graph a session runs (same tensor names): on cpu, constant-weight convs on small maps become matrix products
+ * and large ones move to the frequency domain, then convs with fed weights and the strided input gradients left
+ * take onnxruntime's blocked kernels (`nchwcBlock` > 0). In that order: the NCHWc pass took a mask step's strided
+ * input gradients from the dense lowering, and ResNet-18's step got slower. The shapes are inferred before either
+ * pass (our inference does not know their contrib ops); both keep the names they read.
  */
 export function forSession(graph: Graph, config: SessionConfig, nchwcBlock: number, shapes?: ShapeMap): Graph {
   if (nchwcBlock === 0 && !lowersConvs(config)) return graph;
   const known = shapes ?? inferShapes(graph, new Map(graph.inputs.map((v) => [v.name, v.shape as number[]])));
-  const blocked = nchwcFedConvs(graph, known, nchwcBlock).graph;
-  if (!lowersConvs(config)) return blocked;
-  return lowerConvs(blocked, known, { maxWorkspaceBytes: config.frequencyConvMaxBytes }).graph;
+  const lowered = lowersConvs(config) ? lowerConvs(graph, known, { maxWorkspaceBytes: config.frequencyConvMaxBytes }).graph : graph;
+  return nchwcFedConvs(lowered, known, nchwcBlock).graph;
 }
 
 export function engineModel(source: Model, graph: Graph, opsetImports: Model['opsetImports']): Model {
