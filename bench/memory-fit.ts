@@ -21,7 +21,7 @@ import { inferShapes } from '../src/core/onnx/shape-inference';
 import { buildGateGradientGraphs } from '../src/core/graphs/gate-gradient-graphs';
 import { buildTrainingGraphs } from '../src/core/graphs/training-graphs';
 import { FusedStepRunner } from '../src/core/runtime/fused-step-runner';
-import { DifferentiableRunner } from '../src/core/runtime/differentiable-runner';
+import { createTrainStepRunner } from '../src/core/runtime/train-step-runner';
 import { SessionGraph, estimateFusedStepMemory, fusedStepGraph, loweredWorkspaces } from '../src/core/runtime/memory-estimate';
 import { MIB, MemoryConfiguration, fusedConfigurationBytes, fusedMemoryConfigurations } from '../src/core/runtime/memory-budget';
 import { TrainingConfiguration, trainingConfigurationBytes, trainingConfigurations, trainingStepEstimate } from '../src/core/runtime/training-memory-budget';
@@ -95,10 +95,11 @@ async function child(modelKey: string, batch: number, step: Step, configuration:
   process.stdout.write(`${JSON.stringify({ peakMiB, cpuMs })}\n`);
 }
 
-/** Weight-training steps as trainWeights runs them (bench/scale/train-step-timing.ts, with a fixed upstream gradient); median CPU ms. */
+/** Weight-training steps as trainWeights runs them (bench/scale/train-step-timing.ts, with fixed labels); median CPU ms. */
 async function trainSteps(model: Model, batch: number, c: TrainingConfiguration, threads: number): Promise<number> {
   const graphs = trainingGraphs(model, batch, c);
-  const runner = await DifferentiableRunner.create(model, graphs, { threads, memoryArena: c.memoryArena, memoryPattern: c.memoryPattern });
+  // As trainWeights: the configuration is the budget's choice, the caller asked for threads only (train-step-runner.ts).
+  const runner = await createTrainStepRunner(model, graphs, { threads, memoryArena: c.memoryArena, memoryPattern: c.memoryPattern }, { threads });
   const train = benchTrainStep(model, graphs, runner);
   const cpu: number[] = [];
   for (let i = 0; i < WARMUP + REPEATS; i++) {

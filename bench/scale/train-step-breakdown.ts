@@ -1,7 +1,8 @@
 /**
  * Where a weight-training step's time goes (speed work, not part of `npm run bench:scale`): the step of
- * train-step-timing.ts split into forward, running statistics, backward (with its gradient copies) and SGD, each a
- * median over the repeats, for SimpleConvNet and ResNet-18 at batch 100.
+ * train-step-timing.ts split into the runner's step (forward, loss gradient and backward: one session where the
+ * model's opset allows, so they are not timed apart), running statistics and SGD, each a median over the repeats,
+ * for SimpleConvNet and ResNet-18 at batch 100.
  *
  * Usage: node --import tsx bench/scale/train-step-breakdown.ts [resnet18|simple-convnet] [repeats]
  * With BISE_ORT_PROFILE=/tmp/p, onnxruntime writes per-node timings; scripts/ort-profile-summary.py summarises them.
@@ -10,7 +11,7 @@ import { Model } from '../../src/core/onnx/ir';
 import { SIMPLE_CONVNET, buildSmallCnn } from '../../src/core/models/small-cnn';
 import { RESNET18_32, buildResNet18 } from '../../src/core/models/resnet18';
 import { buildTrainingGraphs } from '../../src/core/graphs/training-graphs';
-import { DifferentiableRunner } from '../../src/core/runtime/differentiable-runner';
+import { createTrainStepRunner } from '../../src/core/runtime/train-step-runner';
 import { median } from './stats';
 import { benchTrainStep } from './train-step-timing';
 
@@ -19,22 +20,20 @@ const MODELS: Record<string, () => Model> = { resnet18: () => buildResNet18(RESN
 async function breakdown(name: string, repeats: number): Promise<void> {
   const model = MODELS[name]();
   const graphs = buildTrainingGraphs(model, 100, undefined, 'batch');
-  const runner = await DifferentiableRunner.create(model, graphs, {});
+  const runner = await createTrainStepRunner(model, graphs, {});
   const train = benchTrainStep(model, graphs, runner);
-  const parts: Record<string, number[]> = { forward: [], statistics: [], backward: [], sgd: [], step: [] };
+  const parts: Record<string, number[]> = { run: [], statistics: [], sgd: [], step: [] };
   for (let r = 0; r < repeats + 2; r++) {
     const t = [performance.now()];
-    const fwd = await train.forward();
+    const result = await train.run();
     t.push(performance.now());
-    train.statistics(fwd);
+    train.statistics(result);
     t.push(performance.now());
-    const grads = await train.backward(fwd);
-    t.push(performance.now());
-    train.sgd(grads);
+    train.sgd(result.gradients);
     t.push(performance.now());
     if (r < 2) continue;
-    ['forward', 'statistics', 'backward', 'sgd'].forEach((k, i) => parts[k].push(t[i + 1] - t[i]));
-    parts.step.push(t[4] - t[0]);
+    ['run', 'statistics', 'sgd'].forEach((k, i) => parts[k].push(t[i + 1] - t[i]));
+    parts.step.push(t[3] - t[0]);
   }
   await runner.release();
   const cpu = process.cpuUsage();

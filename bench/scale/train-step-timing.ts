@@ -1,15 +1,18 @@
 /**
  * Times one weight-training step of a model at one batch size in this process, as the engine's trainWeights
- * (src/core/bise/train.ts) runs it: batch-statistics training graphs, forward with the current parameters fed,
- * running BN statistics updated, backward from a constant dL/dlogits to every parameter, SGD (momentum 0.9,
- * weight decay 1e-4) on each. The loss and its gradient are left out: a fixed upstream gradient, as PyTorch's
- * sum(logits · 0.01) in bench/torch-train-step.py.
+ * (src/core/bise/train.ts) runs it: batch-statistics training graphs, the step runner trainWeights takes
+ * (runtime/train-step-runner.ts: forward, cross-entropy gradient and backward as one session where the opset allows),
+ * running BN statistics updated, SGD (momentum 0.9, weight decay 1e-4) on each parameter. The upstream gradient is
+ * the cross-entropy gradient for fixed labels (row i: class i mod K, weight 1), computed where trainWeights computes
+ * it (inside the fused session); it replaced a constant dL/dlogits = 0.01 fed to the backward, which the fused step
+ * has no input for. PyTorch's twin (bench/torch-train-step.py) still backpropagates sum(logits · 0.01), a gradient of
+ * the same size (N×K) whose cost is negligible beside the step's.
  */
 import { Model } from '../../src/core/onnx/ir';
 import { TrainingGraphs, buildTrainingGraphs } from '../../src/core/graphs/training-graphs';
 import { updateRunningStatistics } from '../../src/core/graphs/batchnorm-training';
-import { DifferentiableRunner, ForwardResult } from '../../src/core/runtime/differentiable-runner';
-import { Sgd } from '../../src/core/bise/sgd';
+import { TrainStepResult, TrainStepRunner, createTrainStepRunner } from '../../src/core/runtime/train-step-runner';
+import { createWeightOptimizer } from '../../src/core/bise/weight-optimizer';
 import { median, timeRepeated } from './stats';
 
 export interface TrainStepSettings {
@@ -30,52 +33,56 @@ export interface TrainStepTiming {
 
 /** The optimiser of the PyTorch twin; lr does not change the work per step. */
 export const TRAIN_SGD = { lr: 0.01, momentum: 0.9, weightDecay: 1e-4 } as const;
-const UPSTREAM = 0.01;
 
-/** trainWeights' step with a fixed upstream gradient, in its four parts (train-step-breakdown.ts times them apart). */
+/** trainWeights' step with fixed labels, in its three parts (train-step-breakdown.ts times them apart). */
 export interface BenchTrainStep {
   /** Trainable values (weights, biases, BN scales and shifts). */
   readonly parameters: number;
-  forward(): Promise<ForwardResult>;
-  statistics(fwd: ForwardResult): void;
-  backward(fwd: ForwardResult): Promise<Float32Array[]>;
-  sgd(grads: readonly Float32Array[]): void;
-  /** The four in a row. */
+  /** Forward, loss gradient and backward: the runner's step. */
+  run(): Promise<TrainStepResult>;
+  statistics(result: TrainStepResult): void;
+  sgd(gradients: readonly Float32Array[]): void;
+  /** The three in a row. */
   step(): Promise<void>;
 }
 
-/** The step on copies of the model's parameters and running statistics, as trainWeights makes them, on x[i] = sin(i). */
-export function benchTrainStep(model: Model, graphs: TrainingGraphs, runner: DifferentiableRunner): BenchTrainStep {
-  // Copies: the optimiser updates them in place and the next step feeds them.
+/**
+ * The step on copies of the model's parameters and running statistics, as trainWeights makes them, on x[i] = sin(i),
+ * with trainWeights' optimiser (bise/weight-optimizer.ts; `simdSgd: false` for the JavaScript SGD).
+ */
+export function benchTrainStep(model: Model, graphs: TrainingGraphs, runner: TrainStepRunner, simdSgd = true): BenchTrainStep {
   const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
-  const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
+  // The optimiser holds copies of the parameters, updates them in place, and the next step feeds them.
+  const optimizer = createWeightOptimizer(graphs.parameters, (name) => model.graph.initializers.get(name)?.data as Float32Array, { kind: 'sgd', ...TRAIN_SGD }, simdSgd);
+  const params = optimizer.parameters;
   const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((name) => [name, initial(name)]));
-  const size = (name: string): number => (graphs.shapes.get(name) as readonly number[]).reduce((a, b) => a * b, 1);
+  const dims = (name: string): readonly number[] => graphs.shapes.get(name) as readonly number[];
+  const size = (name: string): number => dims(name).reduce((a, b) => a * b, 1);
   const x = Float32Array.from({ length: size(graphs.input) }, (_, i) => Math.sin(i));
-  const upstream = new Float32Array(size(graphs.logits)).fill(UPSTREAM);
-  const optimizer = new Sgd({ ...TRAIN_SGD });
+  const [rows, ...perRow] = dims(graphs.logits);
+  const classes = perRow.reduce((a, b) => a * b, 1);
+  const y = Int32Array.from({ length: rows }, (_, i) => i % classes);
   const parts = {
     parameters: [...params.values()].reduce((n, p) => n + p.length, 0),
-    forward: (): Promise<ForwardResult> => {
+    run: (): Promise<TrainStepResult> => {
       const feeds: Record<string, Float32Array> = { [graphs.input]: x };
       for (const [name, value] of params) feeds[name] = value;
-      return runner.forward(feeds);
+      return runner.step(feeds, y);
     },
-    statistics: (fwd: ForwardResult): void => {
+    statistics: (result: TrainStepResult): void => {
       for (const b of graphs.batchStatistics) {
         const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
-        updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
+        updateRunningStatistics(stats, { mean: result.statistics[b.mean], variance: result.statistics[b.variance] }, b.momentum, b.count);
       }
     },
-    backward: (fwd: ForwardResult): Promise<Float32Array[]> => runner.backwardViews(fwd, { [graphs.logits]: upstream }),
-    sgd: (grads: readonly Float32Array[]): void => graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i])),
+    sgd: (gradients: readonly Float32Array[]): void => optimizer.step(gradients),
   };
   return {
     ...parts,
     step: async (): Promise<void> => {
-      const fwd = await parts.forward();
-      parts.statistics(fwd);
-      parts.sgd(await parts.backward(fwd));
+      const result = await parts.run();
+      parts.statistics(result);
+      parts.sgd(result.gradients);
     },
   };
 }
@@ -83,7 +90,7 @@ export function benchTrainStep(model: Model, graphs: TrainingGraphs, runner: Dif
 export async function timeTrainStep(model: Model, s: TrainStepSettings): Promise<TrainStepTiming> {
   const t0 = performance.now();
   const graphs = buildTrainingGraphs(model, s.batch, undefined, 'batch');
-  const runner = await DifferentiableRunner.create(model, graphs, { threads: s.threads });
+  const runner = await createTrainStepRunner(model, graphs, { threads: s.threads });
   const setupMs = performance.now() - t0;
   try {
     const train = benchTrainStep(model, graphs, runner);

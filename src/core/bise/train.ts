@@ -12,12 +12,11 @@ import { deriveSeed } from '../data/random';
 import { trainingSampleWeights } from '../data/group-weights';
 import { BatchNormMode, buildTrainingGraphs } from '../graphs/training-graphs';
 import { updateRunningStatistics } from '../graphs/batchnorm-training';
-import { DifferentiableRunner } from '../runtime/differentiable-runner';
+import { createTrainStepRunner, fusesTraining } from '../runtime/train-step-runner';
 import { SessionConfig } from '../runtime/session';
 import { budgetedTrainingGraphs } from '../runtime/training-memory-budget';
 import { accuracyBreakdown } from '../metrics/group-accuracy';
-import { Adam } from './adam';
-import { Sgd } from './sgd';
+import { WeightOptimizerConfig, createWeightOptimizer } from './weight-optimizer';
 import { argmaxRows, weightedCrossEntropy } from './cross-entropy';
 import { EventSink, TrainEpochEvent, throwIfCancelled } from './events';
 import { predictDataset } from './predict';
@@ -78,18 +77,18 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   const sequence = isTokenDataset(train) ? { sequenceLength: train.sequenceLength } : {};
   // The frequency-domain convs are for onnxruntime's cpu provider, as the mask step's (session.ts lowersConvs), and
   // only where the memory budget leaves room for their spectra (runtime/training-memory-budget.ts).
-  const budgeted = budgetedTrainingGraphs((chosen) => buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, { ...sequence, ...chosen }), inputs.session ?? {});
+  const budgeted = budgetedTrainingGraphs((chosen) => buildTrainingGraphs(model, config.batchSize, undefined, config.batchNorm, { ...sequence, ...chosen }), inputs.session ?? {}, fusesTraining(model));
   const { graphs } = budgeted;
-  const runner = await DifferentiableRunner.create(model, graphs, budgeted.config);
+  // One session (forward, the cross-entropy gradient, backward) where the model's opset allows, else two.
+  const runner = await createTrainStepRunner(model, graphs, budgeted.config, inputs.session ?? {});
   const initial = (name: string): Float32Array => Float32Array.from(model.graph.initializers.get(name)?.data as Float32Array);
-  const params = new Map(graphs.parameters.map((p) => [p, initial(p)]));
+  // The optimiser holds the parameters (SGD's live in its WebAssembly memory) and updates them in place; they are
+  // fed to the step as they are.
+  const optimizer = createWeightOptimizer(graphs.parameters, (name) => model.graph.initializers.get(name)?.data as Float32Array, weightOptimizerConfig(config));
+  const params = optimizer.parameters;
   const running = new Map(graphs.batchStatistics.flatMap((b) => [b.runningMean, b.runningVariance]).map((name) => [name, initial(name)]));
   const current = (): Model => withParameters(model, new Map([...params, ...running]));
   try {
-    const optimizer =
-      config.optimizer === 'adam' || config.optimizer === 'adamw'
-        ? new Adam({ lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, decoupled: config.optimizer === 'adamw' })
-        : new Sgd({ lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay });
     const weights = config.reweighted ? trainingSampleWeights(train) : undefined;
     const K = train.numClasses;
     const history: TrainEpochEvent[] = [];
@@ -97,7 +96,7 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
     let steps = 0;
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const lr = learningRate(config, epoch);
-      optimizer.config = { ...optimizer.config, lr };
+      optimizer.setLearningRate(lr);
       const start = performance.now();
       const batches = batchIndices(train.y.length, { batchSize: config.batchSize, seed: deriveSeed(config.seed, 'train-epoch', epoch), dropLast: true });
       if (batches.length === 0) throw new Error(`the training set has ${train.y.length} samples, fewer than one batch of ${config.batchSize}`);
@@ -109,21 +108,21 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
         const idx = batch.indices;
         const feeds: Record<string, InputData> = isTokenBatch(batch) ? inputsByName(batch) : { [graphs.input]: batch.x };
         for (const [name, value] of params) feeds[name] = value;
-        const fwd = await runner.forward(feeds);
+        const sampleWeights = weights ? Array.from(idx, (i) => weights[i]) : undefined;
+        const out = await runner.step(feeds, batch.y, sampleWeights);
         for (const b of graphs.batchStatistics) {
           const stats = { mean: running.get(b.runningMean) as Float32Array, variance: running.get(b.runningVariance) as Float32Array };
-          updateRunningStatistics(stats, { mean: fwd.outputs[b.mean], variance: fwd.outputs[b.variance] }, b.momentum, b.count);
+          updateRunningStatistics(stats, { mean: out.statistics[b.mean], variance: out.statistics[b.variance] }, b.momentum, b.count);
         }
-        const logits = fwd.outputs[graphs.logits];
-        const ce = weightedCrossEntropy(logits, batch.y, K, weights ? Array.from(idx, (i) => weights[i]) : undefined);
-        if (!Number.isFinite(ce.loss)) {
-          throw new Error(`training diverged at epoch ${epoch + 1}, step ${b + 1}: the loss is ${ce.loss}; lower the learning rate (now ${lr})`);
+        // The step computed the loss's gradient; its value (reported, and checked before the optimiser moves anything) comes from the logits.
+        const { loss: batchLoss } = weightedCrossEntropy(out.logits, batch.y, K, sampleWeights);
+        if (!Number.isFinite(batchLoss)) {
+          throw new Error(`training diverged at epoch ${epoch + 1}, step ${b + 1}: the loss is ${batchLoss}; lower the learning rate (now ${lr})`);
         }
-        const pred = argmaxRows(logits, idx.length, K);
+        const pred = argmaxRows(out.logits, idx.length, K);
         for (let i = 0; i < idx.length; i++) correct += pred[i] === batch.y[i] ? 1 : 0;
-        loss += ce.loss;
-        const grads = await runner.backwardViews(fwd, { [graphs.logits]: ce.grad });
-        graphs.parameters.forEach((p, i) => optimizer.step(params.get(p) as Float32Array, grads[i]));
+        loss += batchLoss;
+        optimizer.step(out.gradients);
         stepMs += performance.now() - t0;
         steps++;
         emit({ type: 'progress', phase: 'train', done: b + 1, total: batches.length, message: `epoch ${epoch + 1}/${config.epochs}` });
@@ -152,6 +151,12 @@ export async function trainWeights(inputs: TrainInputs): Promise<TrainResult> {
   } finally {
     await runner.release();
   }
+}
+
+/** The trainer's optimiser settings as weight-optimizer.ts takes them (Adam's betas and ε are PyTorch's defaults). */
+export function weightOptimizerConfig(config: Pick<TrainConfig, 'optimizer' | 'lr' | 'momentum' | 'weightDecay'>): WeightOptimizerConfig {
+  if (config.optimizer === 'sgd') return { kind: 'sgd', lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay };
+  return { kind: 'adam', lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay, decoupled: config.optimizer === 'adamw' };
 }
 
 export function withParameters(model: Model, params: ReadonlyMap<string, Float32Array>): Model {

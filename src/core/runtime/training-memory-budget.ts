@@ -73,16 +73,20 @@ export function trainingConfigurationBytes(e: TrainingStepEstimate, c: Pick<Trai
  * the arena off (1,876 ms, 691 MiB); then every conv direct without patch GEMMs, the pattern off (3,424 ms,
  * 392 MiB), the arena off (3,667 ms, 385 MiB). Direct convs with patch GEMMs were slower and larger than either
  * (3,205 ms, 1,407 MiB with the arena and its pattern).
- * `frequencyConvs`: whether the fast graphs lower convs (cpu only).
+ * `frequencyConvs`: whether the fast graphs lower convs (cpu only). `fused`: the step runs as one session
+ * (runtime/fused-train-runner.ts), where the arena off is never a choice: its peak varied from run to run (SimpleConvNet,
+ * batch 100, 7 runs: 650–1,035 MiB against 648 estimated) and it ran ~1.5× slower than the two sessions, while every
+ * conv direct with the arena on peaked at 226–232 MiB (estimated 457). As the fused mask step (memory-budget.ts).
  */
-export function trainingConfigurations(frequencyConvs: boolean): TrainingConfiguration[] {
-  return [
+export function trainingConfigurations(frequencyConvs: boolean, fused = false): TrainingConfiguration[] {
+  const all: TrainingConfiguration[] = [
     { frequencyConvs, weightGradientGemms: true, memoryArena: true, memoryPattern: true },
     { frequencyConvs, weightGradientGemms: true, memoryArena: true, memoryPattern: false },
     { frequencyConvs, weightGradientGemms: true, memoryArena: false, memoryPattern: true },
     { frequencyConvs: false, weightGradientGemms: false, memoryArena: true, memoryPattern: false },
     { frequencyConvs: false, weightGradientGemms: false, memoryArena: false, memoryPattern: true },
   ];
+  return fused ? all.filter((c) => c.memoryArena) : all;
 }
 
 /** Convs the training graphs compute in the frequency domain: fed-frequency-conv.ts names each one's nodes `ffconv<index>/…`. */
@@ -111,8 +115,9 @@ export interface BudgetedTraining {
  * the fast graphs (frequency-domain convs as the provider allows, patch GEMMs) and the config as given; with it, the
  * fastest configuration whose estimate fits, else the leanest, said through onMemoryChoice. The direct graphs are
  * built only if no configuration of the fast ones fits, and not at all for a model without convs (they are the same).
+ * `fused`: the step will run as one session (train-step-runner.ts createTrainStepRunner), which never turns the arena off.
  */
-export function budgetedTrainingGraphs(build: (options: TrainingGraphOptionsChosen) => TrainingGraphs, config: SessionConfig): BudgetedTraining {
+export function budgetedTrainingGraphs(build: (options: TrainingGraphOptionsChosen) => TrainingGraphs, config: SessionConfig, fused = false): BudgetedTraining {
   const { memoryBudgetBytes: budget, onMemoryChoice, ...rest } = config;
   const fast = build({ frequencyConvs: lowersConvs(config), weightGradientGemms: true });
   if (budget === undefined || (config.provider ?? 'cpu') !== 'cpu') return { graphs: fast, config: rest };
@@ -122,7 +127,7 @@ export function budgetedTrainingGraphs(build: (options: TrainingGraphOptionsChos
   const graphsFor = (c: TrainingConfiguration): TrainingGraphs => (c.weightGradientGemms ? fast : (direct ??= build({ frequencyConvs: false, weightGradientGemms: false })));
   const estimates = new Map<TrainingGraphs, TrainingStepEstimate>();
   const estimateOf = (g: TrainingGraphs): TrainingStepEstimate => estimates.get(g) ?? (estimates.set(g, trainingStepEstimate(g)), estimates.get(g) as TrainingStepEstimate);
-  const configurations = trainingConfigurations(lowersConvs(config)).filter((c) => hasConvs || c.weightGradientGemms);
+  const configurations = trainingConfigurations(lowersConvs(config), fused).filter((c) => hasConvs || c.weightGradientGemms);
   // Estimated in order; the first that fits ends the search (the direct graphs cost another autodiff).
   const candidates: (MemoryCandidate & { readonly training: TrainingConfiguration })[] = [];
   for (const training of configurations) {

@@ -50,6 +50,17 @@ test('training configurations: the speed rewrites with the memory pattern, witho
     [false, false, false, true],
   ]);
   assert.ok(trainingConfigurations(false).every((x) => !x.frequencyConvs));
+  // One fused session never turns the arena off.
+  assert.deepEqual(trainingConfigurations(true, true), c.filter((x) => x.memoryArena));
+});
+
+test('for the fused step, the leanest choice keeps the arena: every conv direct, the memory pattern off', () => {
+  const said: string[] = [];
+  const tight = builder();
+  const t = budgetedTrainingGraphs(tight.build, { threads: 1, memoryBudgetBytes: 1, onMemoryChoice: (m) => said.push(m) }, true);
+  assert.deepEqual(tight.built, [FAST, DIRECT]);
+  assert.deepEqual(t.config, { threads: 1, memoryArena: true, memoryPattern: false });
+  assert.match(said[0], /chose the leanest, every conv and its gradients direct, onnxruntime's memory arena on, memory pattern off/);
 });
 
 test("SimpleConvNet's training step: the estimate's parts for the fast and the direct graphs, and the configurations' bytes", () => {
