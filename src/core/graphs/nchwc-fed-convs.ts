@@ -16,7 +16,8 @@
  *
  * Only for onnxruntime's cpu provider, after shape inference (our inference does not know these ops), with the
  * block size that provider uses (runtime/nchwc-block.ts asks it). A node qualifies when group is 1, 2-D, no
- * dilation, and both channel counts are multiples of the block.
+ * dilation, and both channel counts are multiples of the block (a Conv's input channels may also be fewer than one
+ * block).
  */
 import { Attribute, Graph, Node, Tensor, int64Tensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
@@ -66,7 +67,10 @@ function qualifying(graph: Graph, node: Node, shapes: ShapeMap, block: number): 
   if (group && group.type === 'int' && group.value !== 1) return undefined;
   const [x, w] = [shapes.get(node.inputs[0]), shapes.get(node.inputs[1])];
   if (!x || !w || x.length !== 4 || w.length !== 4 || x[1] !== w[node.opType === 'Conv' ? 1 : 0]) return undefined;
-  if (w[0] % block !== 0 || w[1] % block !== 0 || ints(node, 'dilations', [1, 1]).some((d) => d !== 1)) return undefined;
+  // Input channels a multiple of the block, or fewer than one block for a Conv (an RGB stem: onnxruntime's NCHWc
+  // conv then reads the input as NCHW).
+  const fewInputs = node.opType === 'Conv' && w[1] < block;
+  if (w[0] % block !== 0 || (w[1] % block !== 0 && !fewInputs) || ints(node, 'dilations', [1, 1]).some((d) => d !== 1)) return undefined;
   // A model's kernels; not the Conv rule's weight-gradient convs, whose kernel is a whole feature map (unmeasured).
   if (w[2] * w[3] > MAX_TAPS) return undefined;
   const geometry = { x, w, strides: ints(node, 'strides', [1, 1]), pads: ints(node, 'pads', [0, 0, 0, 0]), outputPadding: ints(node, 'output_padding', [0, 0]) };
@@ -94,13 +98,19 @@ function transposedPads({ w, strides, pads, outputPadding }: Geometry): number[]
   return [...before, ...[0, 1].map((i) => before[i] + (pads[i] - pads[2 + i]) + outputPadding[i] - (strides[i] - 1))];
 }
 
-/** Conv: W [O, C, kh, kw] in onnxruntime's OIHWBiBo order (MlasReorderFilterOIHWBiBo). */
+/**
+ * Conv: W [O, C, kh, kw] in onnxruntime's OIHWBiBo order (MlasReorderFilterOIHWBiBo), or with fewer input channels
+ * than a block in its OIHWBo order (MlasReorderFilterOIHWBo) and the input left NCHW: ResNet-18's RGB stem, batch
+ * 100 at 32×32, 20.3 → 2.6 ms alone.
+ */
 function blockedConv(node: Node, g: Geometry, b: number, prefix: string): NodeReplacement {
   const e = new NodeEmitter(prefix);
   const [o, c, kh, kw] = g.w;
   const taps = kh * kw;
-  const weight = gatheredWeight(e, node.inputs[1], g.w, blockedOrder(o, c, taps, b, (oi, ci, t) => (oi * c + ci) * taps + t));
-  const input = e.op('ReorderInput', [node.inputs[0]], {}, undefined, NCHWC_DOMAIN);
+  const source = (oi: number, ci: number, t: number): number => (oi * c + ci) * taps + t;
+  const few = c < b;
+  const weight = gatheredWeight(e, node.inputs[1], g.w, few ? outputBlockedOrder(o, c, taps, b, source) : blockedOrder(o, c, taps, b, source));
+  const input = few ? node.inputs[0] : e.op('ReorderInput', [node.inputs[0]], {}, undefined, NCHWC_DOMAIN);
   const attributes: Record<string, Attribute> = { kernel_shape: intsAttr([kh, kw]), pads: intsAttr(g.pads), strides: intsAttr(g.strides) };
   const blocked = e.op('Conv', [input, weight, ...node.inputs.slice(2, 3).filter(Boolean)], attributes, undefined, NCHWC_DOMAIN);
   e.op('ReorderOutput', [blocked], { channels: intAttr(o) }, node.outputs[0], NCHWC_DOMAIN);
@@ -147,5 +157,13 @@ export function blockedOrder(o: number, c: number, taps: number, b: number, sour
     for (let cb = 0; cb < c / b; cb++)
       for (let t = 0; t < taps; t++)
         for (let bi = 0; bi < b; bi++) for (let bo = 0; bo < b; bo++) order[d++] = source(ob * b + bo, cb * b + bi, t);
+  return order;
+}
+
+/** For each element of an [O, C, taps] weight in [O/B][C][taps][B out] order, the index of its source element. */
+export function outputBlockedOrder(o: number, c: number, taps: number, b: number, source: (o: number, c: number, tap: number) => number): Int32Array {
+  const order = new Int32Array(o * c * taps);
+  let d = 0;
+  for (let ob = 0; ob < o / b; ob++) for (let ci = 0; ci < c; ci++) for (let t = 0; t < taps; t++) for (let bo = 0; bo < b; bo++) order[d++] = source(ob * b + bo, ci, t);
   return order;
 }

@@ -1,7 +1,8 @@
 /**
  * Fed-weight convs on onnxruntime's NCHWc kernels (graphs/nchwc-fed-convs.ts): each rewritten Conv and strided
- * ConvTranspose (fed or constant weight) computes what the node it replaces computed, the nodes it must leave alone stay, and a narrow
- * ResNet-18's training step (3×3 stride 1 and 2, 1×1 shortcuts, batch norm) gives the same logits and gradients.
+ * ConvTranspose (fed or constant weight) computes what the node it replaces computed, the nodes it must leave alone
+ * stay, and a narrow ResNet-18's training step (RGB stem, 3×3 stride 1 and 2, 1×1 shortcuts, batch norm) is as close
+ * to float64 as without them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +14,11 @@ import { NCHWC_DOMAIN, blockedOrder, nchwcFedConvs } from '../../../src/core/gra
 import { nchwcBlockSize } from '../../../src/core/runtime/nchwc-block';
 import { engineModel, forSession } from '../../../src/core/runtime/differentiable-runner';
 import { RESNET18_32, buildResNet18 } from '../../../src/core/models/resnet18';
-import { buildTrainingGraphs } from '../../../src/core/graphs/training-graphs';
+import { TrainingGraphs, buildTrainingGraphs } from '../../../src/core/graphs/training-graphs';
 import { Rng } from '../../support/random';
-import { assertSameStep, trainingStepOutputs } from '../../support/training-step';
+import { trainingStepOutputs } from '../../support/training-step';
+import { evaluate } from '../../../src/core/ops/reference/interpret';
+import { RefTensor, refTensor } from '../../../src/core/ops/reference/tensor';
 
 interface Case {
   readonly op: 'Conv' | 'ConvTranspose';
@@ -101,6 +104,9 @@ test('rewritten convs and strided ConvTransposes compute what they replace', asy
     { op: 'Conv', x: [2, 2 * b, 7, 6], w: [b, 2 * b, 3, 3], attributes: conv(3, 2, [1, 1, 1, 1]) },
     { op: 'Conv', x: [2, b, 6, 6], w: [b, b, 1, 1], attributes: conv(1, 2, [0, 0, 0, 0]) },
     { op: 'Conv', x: [2, b, 5, 5], w: [b, b, 3, 3], attributes: conv(3, 1, [0, 1, 1, 0]) },
+    // An RGB stem: fewer input channels than a block, the input read as NCHW.
+    { op: 'Conv', x: [2, 3, 11, 10], w: [b, 3, 7, 7], attributes: conv(7, 2, [3, 3, 3, 3]), bias: true },
+    { op: 'Conv', x: [2, 1, 6, 6], w: [2 * b, 1, 3, 3], attributes: conv(3, 1, [1, 1, 1, 1]) },
     { op: 'ConvTranspose', x: [3, 2 * b, 3, 4], w: [2 * b, b, 3, 3], attributes: conv(3, 2, [1, 1, 1, 1], { output_padding: intsAttr([1, 1]) }) },
     { op: 'ConvTranspose', x: [2, b, 4, 4], w: [b, b, 3, 3], attributes: conv(3, 2, [1, 1, 1, 1], { output_padding: intsAttr([0, 1]) }), bias: true },
     { op: 'ConvTranspose', x: [2, b, 4, 4], w: [b, 2 * b, 4, 4], attributes: conv(4, 2, [1, 1, 1, 1]) },
@@ -128,13 +134,14 @@ test('constant-weight Convs, groups, dilations, unaligned channels and 1×1 stri
     { op: 'Conv', x: [2, b, 4, 4], w: [b, b, 3, 3], attributes: conv(3, 1, [1, 1, 1, 1]), constantWeight: true },
     { op: 'Conv', x: [2, 2 * b, 4, 4], w: [2 * b, b, 3, 3], attributes: conv(3, 1, [1, 1, 1, 1], { group: intAttr(2) }) },
     { op: 'Conv', x: [2, b, 6, 6], w: [b, b, 3, 3], attributes: conv(3, 1, [2, 2, 2, 2], { dilations: intsAttr([2, 2]) }) },
-    { op: 'Conv', x: [2, 4, 4, 4], w: [b, 4, 3, 3], attributes: conv(3, 1, [1, 1, 1, 1]) },
+    { op: 'Conv', x: [2, b + 4, 4, 4], w: [b, b + 4, 3, 3], attributes: conv(3, 1, [1, 1, 1, 1]) },
+    { op: 'Conv', x: [2, 4, 4, 4], w: [b + 4, 4, 3, 3], attributes: conv(3, 1, [1, 1, 1, 1]) },
     { op: 'ConvTranspose', x: [2, b, 4, 4], w: [b, b, 1, 1], attributes: conv(1, 2, [0, 0, 0, 0], { output_padding: intsAttr([1, 1]) }) },
   ];
   for (const c of untouched) assert.deepEqual(rewrite(caseModel(c, rng).model, b).replaced, [], `${c.op} [${c.w.join(', ')}] was rewritten`);
 });
 
-test('narrow ResNet-18 training step: NCHWc convs give the same logits and gradients', async () => {
+test('narrow ResNet-18 training step: with NCHWc convs as close to float64 as without', async () => {
   const b = await nchwcBlockSize();
   if (b === 0) return assert.notEqual(process.arch, 'x64');
   const spec = { ...RESNET18_32, height: 16, width: 12, widths: [16, 16, 32, 32] as [number, number, number, number], seed: 5 };
@@ -148,7 +155,26 @@ test('narrow ResNet-18 training step: NCHWc convs give the same logits and gradi
   assert.ok(blocked(graphs.forward, graphs.forwardShapes).length >= 4);
   assert.ok(blocked(graphs.backward.graph).some((n) => n.includes('ConvTranspose')));
   const [on, off] = [await trainingStepOutputs(model, graphs, x), await trainingStepOutputs(model, graphs, x, { nchwcConvs: false })];
-  // Batch norm over 3 samples amplifies the kernels' other summation order: 2e-5 … 6e-5 of each gradient's largest
-  // value, as much as the dense-conv rewrite differs from direct convs on this model (1.5e-5 … 5.9e-5).
-  assertSameStep(on, off, 1e-4);
+  // Batch norm over 3 samples makes this step ill-conditioned: float32 lands 1e-4 … 5e-4 of a gradient's largest value
+  // from float64 either way (measured: NCHWc 2.2e-4, NCHW 4.2e-4 on conv1's weight). So both are held to the same
+  // step in float64 (the reference interpreter), and the NCHWc step may be no further from it than the NCHW one.
+  const exact = float64Step(graphs, model, x);
+  const error = (got: readonly Float32Array[]): number => Math.max(...got.map((g, k) => Math.max(...g.map((v, i) => Math.abs(v - exact[k][i]))) / Math.max(...exact[k].map(Math.abs), 1e-12)));
+  const [onError, offError] = [error(on), error(off)];
+  assert.ok(onError <= 2 * offError + 1e-5 && onError < 2e-3, `NCHWc step ${onError} from float64, NCHW step ${offError}`);
 });
+
+/** trainingStepOutputs' step (logits, then every gradient for upstream sin(i + 1)) in float64. */
+function float64Step(graphs: TrainingGraphs, model: Model, x: Float32Array): Float64Array[] {
+  const dims = (name: string): number[] => graphs.shapes.get(name) as number[];
+  const feeds = new Map<string, RefTensor>([[graphs.input, refTensor(dims(graphs.input), x)]]);
+  for (const p of graphs.parameters) feeds.set(p, refTensor(dims(p), model.graph.initializers.get(p)?.data as Float32Array));
+  const values = evaluate(graphs.forward, feeds);
+  const bwd = graphs.backward;
+  const bwdFeeds = new Map<string, RefTensor>();
+  for (const name of [...bwd.savedIntermediates, ...bwd.savedInputs]) bwdFeeds.set(name, (values.get(name) ?? feeds.get(name)) as RefTensor);
+  const logits = (values.get(graphs.logits) as RefTensor).data;
+  bwdFeeds.set(bwd.seedInputs.get(graphs.logits) as string, refTensor(dims(graphs.logits), Float64Array.from(logits, (_, i) => Math.sin(i + 1))));
+  const grads = evaluate(bwd.graph, bwdFeeds);
+  return [logits, ...[...bwd.gradOutputs.values()].map((g) => (grads.get(g) as RefTensor).data)];
+}
