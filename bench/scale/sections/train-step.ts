@@ -39,7 +39,7 @@ export async function trainStepSection(s: TrainStepSettings & { readonly torch: 
     isTorchResult(torch) && torch.parameters !== undefined && torch.parameters !== ours.parameters ? [`parameter counts differ for ${m.label}: ours ${count(ours.parameters)}, PyTorch ${count(torch.parameters)}`] : [],
   );
   const note = [
-    'ours: as trainWeights runs it (training graphs with batch-statistics BN; forward, the cross-entropy gradient for fixed labels and backward in one onnxruntime session; running statistics updated; Sgd per parameter). PyTorch: zero_grad + forward in .train() + sum(logits·0.01).backward() + optim.SGD step. Both SGD momentum 0.9, weight decay 1e-4; graph setup: once per run.',
+    'ours: as trainWeights runs it (training graphs with batch-statistics BN; forward, the cross-entropy gradient for fixed labels and backward in one onnxruntime session; running statistics updated; SGD on WebAssembly SIMD over every parameter, bise/weight-optimizer.ts). PyTorch: zero_grad + forward in .train() + sum(logits·0.01).backward() + optim.SGD step. Both SGD momentum 0.9, weight decay 1e-4; graph setup: once per run.',
     ...mismatches,
     torchNote(rows.map((r) => r.torch)),
   ].filter(Boolean).join('\n');
