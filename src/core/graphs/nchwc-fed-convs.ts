@@ -11,15 +11,14 @@
  *   1.8 ms for a 128×128×3×3 weight; ResNet-18 training step 268 → 258 ms with Transposes, 286 → 233 with Gathers).
  * - ConvTranspose (the strided input gradient autodiff emits, Conv.ts): the same value as a stride-1 conv over dY
  *   with s − 1 zeros inserted after each value, padded, with the flipped, in/out-swapped weight; the Gather takes
- *   the flip and the swap too. onnxruntime never runs a ConvTranspose on NCHWc, so a constant weight (the mask
- *   step's) is rewritten as well, flipped and reordered once here.
+ *   the flip and the swap too.
  *
  * Only for onnxruntime's cpu provider, after shape inference (our inference does not know these ops), with the
  * block size that provider uses (runtime/nchwc-block.ts asks it). A node qualifies when group is 1, 2-D, no
  * dilation, and both channel counts are multiples of the block (a Conv's input channels may also be fewer than one
  * block).
  */
-import { Attribute, Graph, Node, Tensor, int64Tensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
+import { Attribute, Graph, Node, int64Tensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
 import { NodeEmitter } from './node-emitter';
 import { NodeReplacement, RewrittenGraph, replaceNodes } from './rewrite-nodes';
@@ -36,7 +35,7 @@ export function nchwcFedConvs(graph: Graph, shapes: ShapeMap, blockSize: number)
     const geometry = qualifying(graph, node, shapes, blockSize);
     if (!geometry) return undefined;
     const prefix = `nchwc${index}/${node.name}`;
-    return node.opType === 'Conv' ? blockedConv(node, geometry, blockSize, prefix) : blockedTransposedConv(node, geometry, blockSize, prefix, graph.initializers.get(node.inputs[1]));
+    return node.opType === 'Conv' ? blockedConv(node, geometry, blockSize, prefix) : blockedTransposedConv(node, geometry, blockSize, prefix);
   });
 }
 
@@ -58,9 +57,10 @@ function ints(node: Node, name: string, fallback: readonly number[]): readonly n
 
 function qualifying(graph: Graph, node: Node, shapes: ShapeMap, block: number): Geometry | undefined {
   if ((node.opType !== 'Conv' && node.opType !== 'ConvTranspose') || node.domain !== '') return undefined;
-  // onnxruntime takes a constant-weight Conv to NCHWc itself; never a ConvTranspose.
-  const constant = graph.initializers.get(node.inputs[1]);
-  if (constant && (node.opType === 'Conv' || constant.dtype !== 'float32')) return undefined;
+  // onnxruntime takes a constant-weight Conv to NCHWc itself, and runs a constant-weight ConvTranspose about as fast
+  // as this rewrite would (the mask step's; bench/scale/nchwc-spread-probe.ts with CONSTANT=1, idle machine:
+  // [100, 128, 4, 4] → 64 × 8 × 8 6.7 ms native, 7.6 rewritten; [100, 256, 2, 2] → 128 × 4 × 4 5.7 and 5.5).
+  if (graph.initializers.has(node.inputs[1])) return undefined;
   const autoPad = node.attributes.auto_pad;
   if (autoPad && autoPad.type === 'string' && autoPad.value !== 'NOTSET') return undefined;
   const group = node.attributes.group;
@@ -118,15 +118,14 @@ function blockedConv(node: Node, g: Geometry, b: number, prefix: string): NodeRe
 }
 
 /** ConvTranspose(dY, W [C, O, kh, kw]) as a stride-1 NCHWc conv over zero-inserted dY with W'[o, c] = flip(W[c, o]). */
-function blockedTransposedConv(node: Node, g: Geometry, b: number, prefix: string, constant: Tensor | undefined): NodeReplacement {
+function blockedTransposedConv(node: Node, g: Geometry, b: number, prefix: string): NodeReplacement {
   const e = new NodeEmitter(prefix);
   const [c, o, kh, kw] = g.w;
   const [n, , ho, wo] = g.x;
   const [sh, sw] = g.strides;
   const taps = kh * kw;
   const flipped = (oi: number, ci: number, t: number): number => (ci * o + oi) * taps + (taps - 1 - t);
-  const order = blockedOrder(o, c, taps, b, flipped);
-  const weight = constant ? e.constant('blocked_weight', makeTensor('float32', [o, c, kh, kw], Float32Array.from(order, (i) => (constant.data as Float32Array)[i]))) : gatheredWeight(e, node.inputs[1], [o, c, kh, kw], order);
+  const weight = gatheredWeight(e, node.inputs[1], [o, c, kh, kw], blockedOrder(o, c, taps, b, flipped));
   // Zeros go in after the reorder, between blocks of B contiguous values ([N][C/B][Ho][Wo][B]): onnxruntime's Pad
   // on the NCHW tensor moved one float at a time (5 ms for [100, 128, 4, 4] → 8×8).
   let input = e.op('ReorderInput', [node.inputs[0]], {}, undefined, NCHWC_DOMAIN);
