@@ -29,6 +29,8 @@ export interface TrainStepTiming {
   readonly setupMs: number;
   /** Trainable values (weights, biases, BN scales and shifts). */
   readonly parameters: number;
+  /** Median CPU time of this process per timed step (all threads), ms: steadier than wall time on a VM with fast and slow spells. */
+  readonly cpuMs: number;
 }
 
 /** The optimiser of the PyTorch twin; lr does not change the work per step. */
@@ -94,8 +96,18 @@ export async function timeTrainStep(model: Model, s: TrainStepSettings): Promise
   const setupMs = performance.now() - t0;
   try {
     const train = benchTrainStep(model, graphs, runner);
-    const allMs = await timeRepeated(train.step, s.warmup, s.repeats);
-    return { medianMs: median(allMs), allMs, setupMs, parameters: train.parameters };
+    const cpu: number[] = [];
+    const allMs = await timeRepeated(
+      async () => {
+        const c0 = process.cpuUsage();
+        await train.step();
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
+      },
+      s.warmup,
+      s.repeats,
+    );
+    return { medianMs: median(allMs), allMs, setupMs, parameters: train.parameters, cpuMs: median(cpu.slice(s.warmup)) };
   } finally {
     await runner.release();
   }
