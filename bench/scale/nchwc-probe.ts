@@ -7,14 +7,12 @@
 import * as ort from 'onnxruntime-node';
 import { serializeModel } from '../../src/core/onnx/writer';
 import { intsAttr, intAttr, Model } from '../../src/core/onnx/ir';
+import { blockedOrder } from '../../src/core/graphs/nchwc-fed-convs';
 const B = Number(process.env.BLOCK ?? 16);
+/** The weight in the order graphs/nchwc-fed-convs.ts gives it onnxruntime's NCHWc Conv, [O/B][C/B][K][Bi][Bo]. */
 function block(w: Float32Array, o: number, c: number, k: number): Float32Array {
-  // [O/B][C/B][K][Bi][Bo]
-  const out = new Float32Array(w.length);
-  const K = k * k; let d = 0;
-  for (let ob = 0; ob < o / B; ob++) for (let cb = 0; cb < c / B; cb++) for (let kk = 0; kk < K; kk++) for (let bi = 0; bi < B; bi++) for (let bo = 0; bo < B; bo++)
-    out[d++] = w[((ob * B + bo) * c + cb * B + bi) * K + kk];
-  return out;
+  const taps = k * k;
+  return Float32Array.from(blockedOrder(o, c, taps, B, (oi, ci, t) => (oi * c + ci) * taps + t), (i) => w[i]);
 }
 async function run(nchwc: boolean, n: number, c: number, o: number, h: number, k: number, s: number) {
   const p = (k - 1) >> 1;

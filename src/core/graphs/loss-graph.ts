@@ -12,6 +12,7 @@
  */
 import { Graph, Tensor, ValueInfo, floatTensor, int64Tensor, intAttr, intsAttr } from '../onnx/ir';
 import { NodeEmitter } from './node-emitter';
+import { emitCrossEntropyGradient } from './training-loss-graph';
 
 /** The clamp of mutual-information.ts. */
 const FLOOR = 1e-15;
@@ -76,9 +77,7 @@ export function buildLossGraph(spec: LossGraphSpec): LossGraph {
 
   const onehot = input('onehot', [n, k]);
   const weights = input('weights', [n, 1]);
-  const logits2d = e.reshape(spec.logits, [n, k]);
-  const dLogits2d = e.op('Mul', [e.op('Sub', [e.op('Softmax', [logits2d], { axis: intAttr(1) }), onehot]), weights]);
-  e.reshape(dLogits2d, spec.logitsDims, spec.dLogits);
+  emitCrossEntropyGradient(e, spec, onehot, weights);
 
   const heads: HeadInputs[] = [];
   if (spec.gamma === 0 || spec.headClasses.length === 0) {

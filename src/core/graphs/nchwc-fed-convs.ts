@@ -7,18 +7,18 @@
  * the fed weight in the graph and calls onnxruntime's internal NCHWc ops directly: ReorderInput →
  * com.microsoft.nchwc Conv → ReorderOutput, writing the replaced node's output name.
  *
- * - Conv: the weight is reordered by one GatherElements with constant indices (in ResNet-18's training step the
- *   Transposes to the same order took 14.1 ms, Gathers 7.7).
+ * - Conv: the weight is reordered by one GatherElements with constant indices (ResNet-18's training step: 2.1 ms
+ *   of kernel time; Gathers 7.7, Transposes to the same order 14.1).
  * - ConvTranspose (the strided input gradient autodiff emits, Conv.ts): the same value as a stride-1 conv over dY
- *   with s − 1 zeros inserted after each value, padded, with the flipped, in/out-swapped weight; the Gather takes
- *   the flip and the swap too.
+ *   with s − 1 zeros inserted after each value, padded, with the flipped, in/out-swapped weight; the GatherElements
+ *   takes the flip and the swap too.
  *
  * Only for onnxruntime's cpu provider, after shape inference (our inference does not know these ops), with the
  * block size that provider uses (runtime/nchwc-block.ts asks it). A node qualifies when group is 1, 2-D, no
  * dilation, and both channel counts are multiples of the block (a Conv's input channels may also be fewer than one
  * block).
  */
-import { Attribute, Graph, Node, int64Tensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
+import { Attribute, Graph, Node, attrInt, attrInts, attrString, int64Tensor, intAttr, intsAttr, makeTensor } from '../onnx/ir';
 import { ShapeMap } from '../onnx/shape-inference';
 import { NodeEmitter } from './node-emitter';
 import { NodeReplacement, RewrittenGraph, replaceNodes } from './rewrite-nodes';
@@ -50,30 +50,22 @@ interface Geometry {
   readonly outputPadding: readonly number[];
 }
 
-function ints(node: Node, name: string, fallback: readonly number[]): readonly number[] {
-  const a: Attribute | undefined = node.attributes[name];
-  return a && a.type === 'ints' ? a.value : fallback;
-}
-
 function qualifying(graph: Graph, node: Node, shapes: ShapeMap, block: number): Geometry | undefined {
   if ((node.opType !== 'Conv' && node.opType !== 'ConvTranspose') || node.domain !== '') return undefined;
   // onnxruntime takes a constant-weight Conv to NCHWc itself, and runs a constant-weight ConvTranspose about as fast
   // as this rewrite would (the mask step's; bench/scale/nchwc-spread-probe.ts with CONSTANT=1, idle machine:
   // [100, 128, 4, 4] → 64 × 8 × 8 6.7 ms native, 7.6 rewritten; [100, 256, 2, 2] → 128 × 4 × 4 5.7 and 5.5).
   if (graph.initializers.has(node.inputs[1])) return undefined;
-  const autoPad = node.attributes.auto_pad;
-  if (autoPad && autoPad.type === 'string' && autoPad.value !== 'NOTSET') return undefined;
-  const group = node.attributes.group;
-  if (group && group.type === 'int' && group.value !== 1) return undefined;
+  if (attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET' || attrInt(node, 'group', 1) !== 1) return undefined;
   const [x, w] = [shapes.get(node.inputs[0]), shapes.get(node.inputs[1])];
   if (!x || !w || x.length !== 4 || w.length !== 4 || x[1] !== w[node.opType === 'Conv' ? 1 : 0]) return undefined;
   // Input channels a multiple of the block, or fewer than one block for a Conv (an RGB stem: onnxruntime's NCHWc
   // conv then reads the input as NCHW).
   const fewInputs = node.opType === 'Conv' && w[1] < block;
-  if (w[0] % block !== 0 || (w[1] % block !== 0 && !fewInputs) || ints(node, 'dilations', [1, 1]).some((d) => d !== 1)) return undefined;
+  if (w[0] % block !== 0 || (w[1] % block !== 0 && !fewInputs) || (attrInts(node, 'dilations') ?? [1, 1]).some((d) => d !== 1)) return undefined;
   // A model's kernels; not the Conv rule's weight-gradient convs, whose kernel is a whole feature map (unmeasured).
   if (w[2] * w[3] > MAX_TAPS) return undefined;
-  const geometry = { x, w, strides: ints(node, 'strides', [1, 1]), pads: ints(node, 'pads', [0, 0, 0, 0]), outputPadding: ints(node, 'output_padding', [0, 0]) };
+  const geometry = { x, w, strides: attrInts(node, 'strides') ?? [1, 1], pads: attrInts(node, 'pads') ?? [0, 0, 0, 0], outputPadding: attrInts(node, 'output_padding') ?? [0, 0] };
   if (node.opType === 'ConvTranspose' && !worthSpreading(node, geometry)) return undefined;
   return geometry;
 }
@@ -85,7 +77,7 @@ function qualifying(graph: Graph, node: Node, shapes: ShapeMap, block: number): 
  * [100, 256, 2, 2] → 128 × 4 × 4 (bench/scale/nchwc-spread-probe.ts, loaded machine).
  */
 function worthSpreading(node: Node, g: Geometry): boolean {
-  if (ints(node, 'output_shape', []).length > 0 || transposedPads(g).some((p) => p < 0)) return false;
+  if ((attrInts(node, 'output_shape') ?? []).length > 0 || transposedPads(g).some((p) => p < 0)) return false;
   return g.w[2] > g.strides[0] && g.w[3] > g.strides[1];
 }
 
@@ -111,10 +103,7 @@ function blockedConv(node: Node, g: Geometry, b: number, prefix: string): NodeRe
   const few = c < b;
   const weight = gatheredWeight(e, node.inputs[1], g.w, few ? outputBlockedOrder(o, c, taps, b, source) : blockedOrder(o, c, taps, b, source));
   const input = few ? node.inputs[0] : e.op('ReorderInput', [node.inputs[0]], {}, undefined, NCHWC_DOMAIN);
-  const attributes: Record<string, Attribute> = { kernel_shape: intsAttr([kh, kw]), pads: intsAttr(g.pads), strides: intsAttr(g.strides) };
-  const blocked = e.op('Conv', [input, weight, ...node.inputs.slice(2, 3).filter(Boolean)], attributes, undefined, NCHWC_DOMAIN);
-  e.op('ReorderOutput', [blocked], { channels: intAttr(o) }, node.outputs[0], NCHWC_DOMAIN);
-  return { nodes: e.nodes, initializers: e.initializers };
+  return blockedConvInto(e, node, input, weight, { kernel_shape: intsAttr([kh, kw]), pads: intsAttr(g.pads), strides: intsAttr(g.strides) }, o);
 }
 
 /** ConvTranspose(dY, W [C, O, kh, kw]) as a stride-1 NCHWc conv over zero-inserted dY with W'[o, c] = flip(W[c, o]). */
@@ -134,9 +123,13 @@ function blockedTransposedConv(node: Node, g: Geometry, b: number, prefix: strin
     const padded = e.op('Pad', [cells, e.constant('spread_pads', int64Tensor([10], [0, 0, 0, 0, 0, 0, sh - 1, 0, sw - 1, 0]))]);
     input = e.reshape(padded, [n, c, ho * sh, wo * sw]);
   }
-  const attributes: Record<string, Attribute> = { kernel_shape: intsAttr([kh, kw]), pads: intsAttr(transposedPads(g)), strides: intsAttr([1, 1]) };
+  return blockedConvInto(e, node, input, weight, { kernel_shape: intsAttr([kh, kw]), pads: intsAttr(transposedPads(g)), strides: intsAttr([1, 1]) }, o);
+}
+
+/** The NCHWc Conv of `input` (blocked, or NCHW below one block of channels) with the node's bias, reordered back into the node's output. */
+function blockedConvInto(e: NodeEmitter, node: Node, input: string, weight: string, attributes: Record<string, Attribute>, outChannels: number): NodeReplacement {
   const blocked = e.op('Conv', [input, weight, ...node.inputs.slice(2, 3).filter(Boolean)], attributes, undefined, NCHWC_DOMAIN);
-  e.op('ReorderOutput', [blocked], { channels: intAttr(o) }, node.outputs[0], NCHWC_DOMAIN);
+  e.op('ReorderOutput', [blocked], { channels: intAttr(outChannels) }, node.outputs[0], NCHWC_DOMAIN);
   return { nodes: e.nodes, initializers: e.initializers };
 }
 

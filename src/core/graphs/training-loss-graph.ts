@@ -37,9 +37,7 @@ export function buildTrainingLossGraph(spec: TrainingLossSpec): TrainingLossGrap
   const e = new NodeEmitter('train_loss');
   const onehot = e.name('onehot');
   const weights = e.name('weights');
-  const logits2d = e.reshape(spec.logits, [rows, classes]);
-  const dLogits2d = e.op('Mul', [e.op('Sub', [e.op('Softmax', [logits2d], { axis: intAttr(1) }), onehot]), weights]);
-  e.reshape(dLogits2d, spec.logitsDims, spec.dLogits);
+  emitCrossEntropyGradient(e, spec, onehot, weights);
   const inputs: ValueInfo[] = [
     { name: spec.logits, dtype: 'float32', shape: spec.logitsDims },
     { name: onehot, dtype: 'float32', shape: [rows, classes] },
@@ -54,6 +52,17 @@ export function buildTrainingLossGraph(spec: TrainingLossSpec): TrainingLossGrap
     valueInfo: new Map(),
   };
   return { spec, graph, onehot, weights, rows, classes };
+}
+
+/**
+ * dLogits = (softmax(logits) − onehot)·weights into `spec.dLogits`, in the logits' own dims: `onehot` [N, K] and
+ * `weights` [N, 1] are tensors of the graph `e` builds (the mask step's loss graph, loss-graph.ts, feeds α·w_i/N).
+ */
+export function emitCrossEntropyGradient(e: NodeEmitter, spec: Pick<TrainingLossSpec, 'logits' | 'logitsDims' | 'dLogits'>, onehot: string, weights: string): void {
+  const rows = spec.logitsDims[0];
+  const logits2d = e.reshape(spec.logits, [rows, spec.logitsDims.slice(1).reduce((a, b) => a * b, 1)]);
+  const dLogits2d = e.op('Mul', [e.op('Sub', [e.op('Softmax', [logits2d], { axis: intAttr(1) }), onehot]), weights]);
+  e.reshape(dLogits2d, spec.logitsDims, spec.dLogits);
 }
 
 /**

@@ -284,10 +284,9 @@ async function releasePair(p: SessionPair): Promise<void> {
 
 /**
  * The graph a session runs (same tensor names): on cpu, constant-weight convs on small maps become matrix products
- * and large ones move to the frequency domain, then convs with fed weights and the strided input gradients left
- * take onnxruntime's blocked kernels (`nchwcBlock` > 0). In that order: the NCHWc pass took a mask step's strided
- * input gradients from the dense lowering, and ResNet-18's step got slower. The shapes are inferred before either
- * pass (our inference does not know their contrib ops); both keep the names they read.
+ * and large ones move to the frequency domain, and convs with fed weights take onnxruntime's blocked kernels
+ * (`nchwcBlock` > 0). The two passes touch disjoint nodes (constant weights, fed weights). The shapes are inferred
+ * once, before either (our inference does not know their contrib ops); both keep the names they read.
  */
 export function forSession(graph: Graph, config: SessionConfig, nchwcBlock: number, shapes?: ShapeMap): Graph {
   if (nchwcBlock === 0 && !lowersConvs(config)) return graph;
